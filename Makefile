@@ -1,0 +1,34 @@
+# thematic: set-up, report and tests. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test test-fast lab sample clean
+
+# (Re)install only when the venv is missing or the pins changed.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "thematic needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+report: $(STAMP)  ## render reports/ from params/sample.yaml (data-sample/)
+	$(BIN)/thematic report --params params/sample.yaml
+
+test: $(STAMP)  ## unit, notebook (nbval) and end-to-end tests
+	$(BIN)/python -m pytest tests --nbval-lax --nbval-current-env notebooks
+
+test-fast: $(STAMP)  ## unit tests only
+	$(BIN)/python -m pytest tests -m "not slow"
+
+lab: $(STAMP)  ## JupyterLab on the notebooks, with the project's environment as kernel
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+	$(BIN)/jupyter lab notebooks
+
+sample:  ## re-render data-sample/ from its markup sources
+	$(BIN)/python tools/build_sample.py
+
+clean:
+	rm -rf reports .reports.tmp-* reports.failed

@@ -1,0 +1,68 @@
+"""The ``thematic`` command line: ``thematic report``, ``thematic validate``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from thematic import __version__
+from thematic.errors import ThematicError
+
+
+@click.group()
+@click.version_option(__version__, prog_name="thematic")
+@click.option("-v", "--verbose", is_flag=True, help="Log what each step does.")
+def main(verbose: bool) -> None:
+    """Reproducible thematic analysis of interview transcripts."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--params", "params_file", default="params/sample.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="YAML parameter file.")
+@click.option("-o", "--output", "output_dir", default=None, type=click.Path(file_okay=False),
+              help="Report folder [default: reports/ in the project root].")
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder of phase notebooks [default: notebooks/ in the project root].")
+@click.option("--kernel", "kernel_name", default="python3", show_default=True, help="Jupyter kernel.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def report(params_file: str, output_dir: str | None, notebooks_dir: str | None, kernel_name: str,
+           quiet: bool) -> None:
+    """Run every phase notebook and render the HTML report with its provenance."""
+    from thematic.report import render_report
+
+    _run(lambda: render_report(params_file, output_dir=output_dir, notebooks_dir=notebooks_dir,
+                               kernel_name=kernel_name, progress=not quiet, echo=click.echo))
+
+
+@main.command()
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+def validate(data_dir: str) -> None:
+    """Check a data folder and list every problem, with file and line."""
+    from thematic.dataset import load_dataset
+
+    def check() -> None:
+        dataset = load_dataset(data_dir, require_deidentified=False)
+        click.echo(f"{Path(dataset.root)}: {len(dataset.participants)} participants, "
+                   f"{len(dataset.interviews)} interviews, {len(dataset.texts)} de-identified "
+                   f"transcripts, {len(dataset.codings)} codings by {len(dataset.coders)} coder(s): OK")
+        if dataset.not_deidentified:
+            click.echo(f"not yet de-identified: {', '.join(dataset.not_deidentified)}")
+
+    _run(check)
+
+
+def _run(action) -> None:
+    try:
+        action()
+    except ThematicError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

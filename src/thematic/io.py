@@ -1,0 +1,153 @@
+"""All of thematic's file input and output: reading data files, writing outputs atomically.
+
+Everything else in the package works on strings, dicts and DataFrames.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from thematic.errors import DataError, Errors
+
+PROJECT_MARKERS = ("pyproject.toml", "params")
+
+
+def project_root(start: str | os.PathLike | None = None) -> Path:
+    """The project folder: ``$THEMATIC_PROJECT_ROOT``, else the nearest parent of *start*
+    (default: the working directory) holding ``pyproject.toml`` or ``params/``."""
+    if os.environ.get("THEMATIC_PROJECT_ROOT"):
+        return Path(os.environ["THEMATIC_PROJECT_ROOT"]).resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return here
+
+
+def resolve(path: str | os.PathLike, *, root: str | os.PathLike | None = None) -> Path:
+    """Resolve *path* against the project root (not the working directory) unless absolute."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else (Path(root) if root else project_root()) / path
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """Read a text file as UTF-8 (a BOM is dropped), falling back to Windows-1252.
+
+    Line endings become ``\\n`` and non-breaking spaces plain spaces, so that character
+    offsets mean the same on every platform.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Errors.E001.format(path=path, hint="Check the path in interviews.csv."))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DataError(Errors.E012.format(path=path, position=utf8_error.start)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+
+
+def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a CSV of strings; check *required* columns. Adds ``_line`` (file line number)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Errors.E001.format(path=path, hint="See data-sample/ for the expected files."))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(Errors.E003.format(path=path, missing=missing, expected=list(required)))
+    frame = frame.apply(lambda col: col.str.strip())
+    frame.insert(len(frame.columns), "_line", range(2, len(frame) + 2))
+    return frame
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """Parse a YAML file; a syntax error names the file, line and column."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Errors.E001.format(path=path, hint="Create it or fix the path."))
+    try:
+        return yaml.safe_load(read_text(path))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        detail = f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}" if mark else str(error)
+        raise DataError(Errors.E007.format(path=path, detail=detail)) from None
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def iter_files(folder: str | os.PathLike) -> Iterator[Path]:
+    """Every regular file below *folder*, sorted, skipping hidden files and folders."""
+    folder = Path(folder)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            yield path
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside *path*; on success move it into place in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(path: str | os.PathLike, data: Any) -> Path:
+    """Write JSON (sorted keys, indented) atomically."""
+    return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV atomically, without the index unless it is named."""
+    index = any(name is not None for name in frame.index.names)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=index, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    return Path(path)
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Swap a freshly written folder *new* into *target*, then delete the old one."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,202 @@
+"""``thematic report``: execute the phase notebooks with papermill and render the report.
+
+Everything happens in this one Python process (papermill starts one kernel per notebook;
+HTML is rendered in-process by nbconvert). The new report is written to a temporary
+folder beside the target and swapped in only when every notebook has run, so a failure
+leaves the previous complete report in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from tqdm.auto import tqdm
+
+from thematic import io
+from thematic.errors import Errors, ReportError
+from thematic.parameters import declared_parameters, for_notebook, load_parameters
+from thematic.provenance import build_manifest, now
+
+DEFAULT_TITLE = "Thematic analysis report"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One notebook of the pipeline, as shown in the report index."""
+
+    notebook: Path
+
+    @property
+    def name(self) -> str:
+        return self.notebook.stem
+
+    @property
+    def summary(self) -> str:
+        nb = nbformat.read(self.notebook, as_version=4)
+        first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
+        lines = [line.strip("# ").strip() for line in first.splitlines() if line.strip()]
+        return lines[1] if len(lines) > 1 else (lines[0] if lines else "")
+
+
+def find_notebooks(folder: Path) -> list[Path]:
+    """The phase notebooks of *folder*, in name order (``00-...`` first)."""
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if not notebooks:
+        raise ReportError(Errors.E001.format(path=folder / "*.ipynb", hint="No notebooks to run."))
+    return notebooks
+
+
+def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
+                  output_dir: str | os.PathLike | None = None,
+                  notebooks_dir: str | os.PathLike | None = None,
+                  kernel_name: str = "python3", progress: bool = True,
+                  echo: Callable[[str], None] = print) -> Path:
+    """Run every phase notebook and write the report folder.
+
+    Parameters
+    ----------
+    params_file
+        YAML parameter file; relative paths inside it are resolved from the project root.
+    output_dir
+        Report folder (default ``reports/`` in the project root).
+    notebooks_dir
+        Folder of phase notebooks (default ``notebooks/`` in the project root).
+    kernel_name
+        Jupyter kernel to run the notebooks with.
+    progress
+        Show progress bars.
+    echo
+        Where progress messages go.
+
+    Returns
+    -------
+    Path
+        The report folder, holding ``index.html``, ``manifest.json``, ``executed/``,
+        ``html/``, ``tables/`` and ``figures/``.
+
+    Raises
+    ------
+    ParameterError
+        If the parameter file has unknown keys or wrong types.
+    ReportError
+        If a notebook fails; the message names the notebook, the cell and the error.
+    """
+    params_file = io.resolve(params_file)
+    root = io.project_root()
+    notebooks_dir = io.resolve(notebooks_dir or "notebooks", root=root)
+    output = io.resolve(output_dir or "reports", root=root)
+    phases = [Phase(p) for p in find_notebooks(notebooks_dir)]
+    declared = [declared_parameters(p.notebook) for p in phases]
+    values = load_parameters(params_file, declared)
+    title = values.pop("title", DEFAULT_TITLE)
+    for path_key in ("data_dir",):
+        if path_key in values:
+            values[path_key] = str(io.resolve(values[path_key], root=root))
+
+    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "executed").mkdir(parents=True)
+    started = now()
+    timings = []
+    bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
+    for phase, nb_params in zip(bar, declared):
+        bar.set_postfix_str(phase.name)
+        echo(f"[thematic report] running {phase.name}")
+        t0 = time.perf_counter()
+        executed = staging / "executed" / phase.notebook.name
+        try:
+            papermill.execute_notebook(
+                str(phase.notebook), str(executed),
+                parameters=for_notebook(values, nb_params, output_dir=str(staging)),
+                kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
+                request_save_on_cell_execute=False, log_output=False)
+        except PapermillExecutionError as error:
+            kept = output.with_name(f"{output.name}.failed")
+            if kept.exists():
+                shutil.rmtree(kept)
+            os.replace(staging, kept)
+            raise ReportError(Errors.E015.format(
+                notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
+                evalue=error.evalue, output=output, kept=kept)) from None
+        timings.append(time.perf_counter() - t0)
+
+    echo("[thematic report] rendering HTML")
+    entries = _render_html(phases, staging, title)
+    for entry, seconds in zip(entries, timings):
+        entry["seconds"] = round(seconds, 2)
+    manifest = build_manifest(
+        root=root, params_file=params_file, parameters={"title": title, **values},
+        inputs=[params_file, *(p.notebook for p in phases),
+                *([Path(values["data_dir"])] if "data_dir" in values else [])],
+        started=started, finished=now(), kernel_name=kernel_name, phases=entries)
+    io.write_json(staging / "manifest.json", manifest)
+    used_by = {name: [p.name for p, d in zip(phases, declared) if name in d.declared]
+               for name in manifest["parameters"]}
+    used_by["title"] = ["report index"]
+    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by))
+    io.replace_folder(staging, output)
+    echo(f"[thematic report] wrote {output / 'index.html'}")
+    return output
+
+
+def _template_dir() -> Path:
+    return Path(str(resources.files("thematic") / "templates"))
+
+
+def _assets() -> dict[str, str]:
+    from plotly.offline import get_plotlyjs
+
+    return {"plotly_js": get_plotlyjs(), "css": (_template_dir() / "report.css").read_text("utf-8")}
+
+
+def _render_html(phases: list[Phase], staging: Path, title: str) -> list[dict]:
+    """Write a reader (code hidden) and a reviewer (code shown) page per executed notebook."""
+    assets = _assets()
+    html_dir = staging / "html"
+    entries = []
+    for phase in phases:
+        executed = nbformat.read(staging / "executed" / phase.notebook.name, as_version=4)
+        reader, reviewer = f"{phase.name}.html", f"{phase.name}.code.html"
+        for filename, hide_code, other, other_label, label in (
+            (reader, True, reviewer, "Show code (reviewer version)", "reader version"),
+            (reviewer, False, reader, "Hide code (reader version)", "reviewer version"),
+        ):
+            exporter = HTMLExporter(template_name="thematic_phase", exclude_input=hide_code,
+                                    exclude_input_prompt=hide_code, exclude_output_prompt=True,
+                                    extra_template_basedirs=[str(_template_dir())])
+            body, _ = exporter.from_notebook_node(executed, resources={"thematic": {
+                **assets, "title": f"{title}: {phase.name}", "index_href": "../index.html",
+                "other_href": other, "other_label": other_label, "version_label": label}})
+            io.write_text(html_dir / filename, body)
+        entries.append({
+            "name": phase.name, "summary": phase.summary, "reader": f"html/{reader}",
+            "reviewer": f"html/{reviewer}", "executed": f"executed/{phase.notebook.name}",
+            "tables": _listed(staging, "tables", phase.name),
+            "figures": _listed(staging, "figures", phase.name),
+        })
+    return entries
+
+
+def _listed(staging: Path, kind: str, phase: str) -> list[str]:
+    folder = staging / kind / phase
+    return [str(p.relative_to(staging)) for p in io.iter_files(folder)] if folder.is_dir() else []
+
+
+def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_template_dir()),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    css = (_template_dir() / "report.css").read_text("utf-8")
+    return env.get_template("index.html.j2").render(
+        title=title, manifest=manifest, phases=entries, used_by=used_by, css=css)

@@ -1,0 +1,83 @@
+"""Coding units: speaker turns with stable ids, and which codes each coder gave them.
+
+Character spans are canonical; segments are a view on them. A coded span marks every
+segment it overlaps, so codings survive re-segmentation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from thematic.dataset import Dataset
+from thematic.errors import Errors, ParameterError
+from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, is_interviewer, parse_turns
+
+SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "group", "role", "label", "wave",
+                   "turn", "speaker", "is_interviewer", "start", "end", "words", "text"]
+Rule = Literal["union", "intersection"]
+
+
+def segment_turns(dataset: Dataset, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN) -> pd.DataFrame:
+    """One row per speaker turn of every de-identified transcript.
+
+    ``segment_id`` is ``<interview_id>:t<turn>`` (turn numbered from 1, zero-padded), stable
+    as long as the transcript's turns do not change.
+    """
+    meta = dataset.interviews.set_index("interview_id")
+    rows = []
+    for interview_id, text in sorted(dataset.texts.items()):
+        info = meta.loc[interview_id]
+        for turn in parse_turns(text, speaker_pattern=speaker_pattern, source=interview_id):
+            body = turn.text(text)
+            rows.append({
+                "segment_id": f"{interview_id}:t{turn.index + 1:03d}",
+                "interview_id": interview_id, "participant_id": info["participant_id"],
+                "group": info["group"], "role": info["role"], "label": info["label"],
+                "wave": int(info["wave"]), "turn": turn.index + 1, "speaker": turn.speaker,
+                "is_interviewer": is_interviewer(turn.speaker), "start": turn.start, "end": turn.end,
+                "words": len(body.split()), "text": body,
+            })
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def code_segments(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """Which coder gave which code to which segment: one row per (segment, coder, code).
+
+    A coding marks a segment when their character spans overlap by at least one character.
+    """
+    columns = ["segment_id", "coder", "code"]
+    if codings.empty or segments.empty:
+        return pd.DataFrame(columns=columns)
+    merged = codings.merge(segments[["segment_id", "interview_id", "start", "end"]],
+                           on="interview_id", suffixes=("", "_seg"))
+    overlap = (merged["start"] < merged["end_seg"]) & (merged["start_seg"] < merged["end"])
+    hits = merged.loc[overlap, columns].drop_duplicates()
+    return hits.sort_values(columns).reset_index(drop=True)
+
+
+def segment_code_matrix(segments: pd.DataFrame, coded: pd.DataFrame, *, coder: str,
+                        codes: list[str]) -> pd.DataFrame:
+    """A 0/1 matrix, segments x codes, of one coder's coding (all segments kept)."""
+    mine = coded[coded["coder"] == coder]
+    matrix = pd.crosstab(mine["segment_id"], mine["code"]).clip(upper=1)
+    return matrix.reindex(index=segments["segment_id"], columns=codes, fill_value=0).astype(int)
+
+
+def combine_coders(coded: pd.DataFrame, *, rule: Rule = "union",
+                   coders: list[str] | None = None) -> pd.DataFrame:
+    """The analysis coding: (segment, code) pairs that *rule* keeps across *coders*.
+
+    ``union`` keeps a code any coder gave a segment; ``intersection`` only codes every
+    coder gave it.
+    """
+    if rule not in ("union", "intersection"):
+        raise ParameterError(Errors.E018.format(value=rule, what="coding rule",
+                                                known=["union", "intersection"]))
+    coders = coders or sorted(coded["coder"].unique())
+    mine = coded[coded["coder"].isin(coders)]
+    counts = mine.groupby(["segment_id", "code"])["coder"].nunique().reset_index(name="coders")
+    if rule == "intersection":
+        counts = counts[counts["coders"] == len(coders)]
+    return counts[["segment_id", "code", "coders"]].reset_index(drop=True)

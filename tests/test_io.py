@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from thematic import io
+from thematic.errors import DataError
+
+
+def test_read_text_normalises_bom_crlf_nbsp_and_cp1252(tmp_path: Path):
+    (tmp_path / "bom.txt").write_bytes("\ufeffI: hello\r\nP1: caf\u00e9\u00a0time\r\n".encode("utf-8"))
+    (tmp_path / "win.txt").write_bytes("I: it\x92s fine\r\n".encode("latin-1"))
+    assert io.read_text(tmp_path / "bom.txt") == "I: hello\nP1: caf\u00e9 time\n"
+    assert io.read_text(tmp_path / "win.txt") == "I: it\u2019s fine\n"
+
+
+def test_read_text_missing_file_names_it(tmp_path: Path):
+    with pytest.raises(DataError, match="nothere.txt: file not found"):
+        io.read_text(tmp_path / "nothere.txt")
+
+
+def test_read_yaml_error_names_line_and_column(tmp_path: Path):
+    bad = tmp_path / "codebook.yaml"
+    bad.write_text("themes:\n  - id: T1\n    name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"codebook.yaml: not valid YAML \(line \d+, column \d+"):
+        io.read_yaml(bad)
+
+
+def test_read_csv_checks_columns_and_numbers_lines(tmp_path: Path):
+    path = tmp_path / "p.csv"
+    path.write_text("participant_id,group\nP1,parent\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"missing column\(s\) \['role'\]"):
+        io.read_csv(path, required=("participant_id", "group", "role"))
+    assert io.read_csv(path)["_line"].tolist() == [2]
+
+
+def test_atomic_write_keeps_old_content_when_writing_fails(tmp_path: Path):
+    target = tmp_path / "out.csv"
+    io.write_text(target, "old\n")
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("disk full")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_write_csv_round_trips(tmp_path: Path):
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y, z"]})
+    io.write_csv(tmp_path / "t.csv", frame)
+    assert pd.read_csv(tmp_path / "t.csv").equals(frame)
+
+
+def test_replace_folder_swaps_whole_folders(tmp_path: Path):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "old.txt").write_text("old")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "index.html").write_text("new")
+    io.replace_folder(tmp_path / "new", tmp_path / "reports")
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_project_root_found_from_a_subfolder():
+    here = Path(__file__).resolve().parent
+    assert (io.project_root(here) / "pyproject.toml").exists()
+    assert io.resolve("data-sample", root=here.parent) == here.parent / "data-sample"

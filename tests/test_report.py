@@ -1,0 +1,120 @@
+"""End to end: `thematic report` renders the sample into a fresh folder; failures keep the old one."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+from conftest import ROOT, SAMPLE
+from thematic import io
+from thematic.errors import ReportError
+from thematic.report import render_report
+
+pytestmark = pytest.mark.slow
+PHASES = ["00-prepare", "01-familiarisation", "02-code-suggestions", "03-theme-mapping", "04-triangulation"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "reports"
+    return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False, echo=lambda m: None)
+
+
+def test_index_links_every_phase_and_shows_parameters(report: Path):
+    index = (report / "index.html").read_text(encoding="utf-8")
+    for phase in PHASES:
+        for href in (f"html/{phase}.html", f"html/{phase}.code.html", f"executed/{phase}.ipynb"):
+            assert f'href="{href}"' in index and (report / href).exists()
+    assert "coding_rule" in index and "Provenance" in index
+
+
+def test_manifest_traces_inputs_code_and_time(report: Path):
+    manifest = json.loads((report / "manifest.json").read_text())
+    assert manifest["parameters"]["seed"] == 20200701
+    assert manifest["inputs"]["data-sample/participants.csv"] == io.sha256_file(SAMPLE / "participants.csv")
+    assert "notebooks/03-theme-mapping.ipynb" in manifest["inputs"]
+    assert manifest["started"] <= manifest["finished"]
+    assert {"spacy", "papermill", "pandas"} <= set(manifest["packages"])
+    assert [p["name"] for p in manifest["phases"]] == PHASES
+
+
+def test_executed_notebooks_ran_without_errors(report: Path):
+    for phase in PHASES:
+        nb = nbformat.read(report / "executed" / f"{phase}.ipynb", as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "error"], phase
+        assert nb.metadata["papermill"]["parameters"]["output_dir"]
+
+
+def test_every_phase_has_a_table_and_a_figure(report: Path):
+    for phase in PHASES:
+        assert list((report / "tables" / phase).glob("*.csv")), phase
+        figures = list((report / "figures" / phase).glob("*.json"))
+        assert figures and all(json.loads(f.read_text())["data"] for f in figures), phase
+    table1 = pd.read_csv(report / "tables" / "03-theme-mapping" / "table-1.csv")
+    assert table1["theme"].tolist() == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert (table1["segments"] > 0).all()
+
+
+def test_html_pages_load_nothing_from_the_network(report: Path):
+    for page in (report / "html").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"""<(script|link)[^>]+(src|href)=["']https?://""", html), page.name
+        assert "Plotly.newPlot" in html or "plotly" not in page.name
+    reader = (report / "html" / "03-theme-mapping.html").read_text(encoding="utf-8")
+    reviewer = (report / "html" / "03-theme-mapping.code.html").read_text(encoding="utf-8")
+    assert "combine_coders" not in reader and "combine_coders" in reviewer
+
+
+def test_no_raw_identifier_reaches_the_report(report: Path):
+    gold = pd.read_csv(SAMPLE / "deidentification-gold.csv")
+    surfaces = set()
+    for interview_id, rows in gold.groupby("interview_id"):
+        raw = (SAMPLE / "raw" / f"{interview_id}.txt").read_text(encoding="utf-8")
+        surfaces |= {raw[r.start:r.end] for r in rows.itertuples()
+                     if r.type in {"PERSON", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER"}}
+    surfaces -= {"Will", "May", "Hope"}  # also ordinary words
+    plotly_js = get_plotlyjs()
+    pattern = re.compile("|".join(rf"\b{re.escape(s)}\b" for s in sorted(surfaces, key=len, reverse=True)))
+    for path in io.iter_files(report):
+        if path.suffix in {".html", ".ipynb", ".csv", ".json"}:
+            text = path.read_text(encoding="utf-8").replace(plotly_js, "")  # the library, not data
+            found = pattern.search(text)
+            assert not found, (path.name, found and found.group(0))
+
+
+def test_a_failing_notebook_keeps_the_previous_report(report: Path, tmp_path: Path):
+    out = tmp_path / "reports"
+    shutil.copytree(report, out)
+    before = (out / "manifest.json").read_text()
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for phase in PHASES:
+        shutil.copy(ROOT / "notebooks" / f"{phase}.ipynb", notebooks)
+    broken = nbformat.read(ROOT / "notebooks" / "01-familiarisation.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
+    nbformat.write(broken, notebooks / "01-familiarisation.ipynb")
+    with pytest.raises(ReportError, match=r"01-familiarisation.ipynb failed at cell \d+ \(ValueError: planted failure\)"):
+        render_report(ROOT / "params" / "sample.yaml", output_dir=out, notebooks_dir=notebooks,
+                      progress=False, echo=lambda m: None)
+    assert (out / "manifest.json").read_text() == before
+    assert (tmp_path / "reports.failed" / "executed" / "01-familiarisation.ipynb").exists()
+
+
+def test_a_folder_without_codebook_or_codings_still_renders(sample_copy: Path, tmp_path: Path):
+    (sample_copy / "codebook.yaml").unlink()
+    shutil.rmtree(sample_copy / "codings")
+    params = tmp_path / "mine.yaml"
+    params.write_text(f"data_dir: {sample_copy}\ntitle: Before coding\n")
+    out = render_report(params, output_dir=tmp_path / "r", notebooks_dir=ROOT / "notebooks",
+                        progress=False, echo=lambda m: None)
+    reader = (out / "html" / "02-code-suggestions.html").read_text(encoding="utf-8")
+    assert "No codings yet" in reader
+    assert (out / "tables" / "01-familiarisation" / "corpus-overview.csv").exists()

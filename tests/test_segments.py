@@ -1,0 +1,42 @@
+import pandas as pd
+import pytest
+
+from thematic import load_dataset
+from thematic.errors import ParameterError
+from thematic.segments import code_segments, combine_coders, segment_code_matrix, segment_turns
+
+
+def test_segments_are_turns_with_stable_ids(tiny_data):
+    segments = segment_turns(load_dataset(tiny_data))
+    assert segments["segment_id"].tolist() == ["P1-W1:t001", "P1-W1:t002", "P1-W1:t003", "P1-W1:t004",
+                                               "P2-W1:t001", "P2-W1:t002"]
+    assert segments["is_interviewer"].tolist() == [True, False, True, False, True, False]
+    assert segments.loc[1, "text"].startswith("We have no shared system")
+
+
+def test_codings_map_to_overlapping_segments(tiny_data):
+    dataset = load_dataset(tiny_data)
+    coded = code_segments(segment_turns(dataset), dataset.codings)
+    assert coded.values.tolist() == [
+        ["P1-W1:t002", "a", "no_shared_records"], ["P1-W1:t002", "b", "no_shared_records"],
+        ["P1-W1:t004", "a", "remote_working"], ["P2-W1:t002", "a", "overwhelmed"],
+        ["P2-W1:t002", "b", "overwhelmed"]]
+
+
+def test_combine_rules(tiny_data):
+    dataset = load_dataset(tiny_data)
+    coded = code_segments(segment_turns(dataset), dataset.codings)
+    assert len(combine_coders(coded, rule="union")) == 3
+    both = combine_coders(coded, rule="intersection")
+    assert both["code"].tolist() == ["no_shared_records", "overwhelmed"]
+    with pytest.raises(ParameterError, match="'majority' is not a coding rule"):
+        combine_coders(coded, rule="majority")
+
+
+def test_matrix_keeps_uncoded_segments(tiny_data):
+    dataset = load_dataset(tiny_data)
+    segments = segment_turns(dataset)
+    matrix = segment_code_matrix(segments, code_segments(segments, dataset.codings), coder="b",
+                                 codes=dataset.codebook.code_ids)
+    assert matrix.shape == (6, 3) and matrix.to_numpy().sum() == 2
+    assert isinstance(matrix, pd.DataFrame)

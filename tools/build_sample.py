@@ -1,0 +1,294 @@
+"""Render the synthetic sample from its markup sources (``data-sample/source``).
+
+Usage::
+
+    python tools/build_sample.py            # check every source, then write the sample
+    python tools/build_sample.py --check ID [ID ...]   # only check the named sources
+
+Writes ``raw/`` (identifiers in clear), ``deidentified/`` (bracketed placeholders),
+``deidentification-gold.csv`` (where every planted identifier is, in raw offsets) and two
+simulated coders' codings under ``codings/``. See ``data-sample/README.md``.
+
+This is a maintenance script for the sample, not part of the library: it depends only on
+the standard library and PyYAML so that it can run before the package is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import random
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data-sample"
+SOURCE = SAMPLE / "source"
+SPEAKERS = ("Interviewer", "Participant")
+IDENTIFIER_TYPES = {
+    "PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE",
+}
+MIN_WORDS = 700
+IDENTIFIER = re.compile(r"\{([^{}|]+)\|([A-Z_]+)\|(\[[^\]{}|]+\])\}")
+CODED = re.compile(r"<<([a-z_,\s]+)\|(.*?)>>", re.DOTALL)
+WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+@dataclass
+class Rendered:
+    interview_id: str
+    raw: str = ""
+    deidentified: str = ""
+    identifiers: list[tuple[int, int, str, str]] = field(default_factory=list)  # raw offsets
+    codes: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)  # deid offsets
+    problems: list[str] = field(default_factory=list)
+
+
+def load_codebook() -> dict[str, str]:
+    """Map code id -> scope, from data-sample/codebook.yaml."""
+    book = yaml.safe_load((SAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+    return {
+        code["id"]: code.get("scope", theme["scope"])
+        for theme in book["themes"]
+        for code in theme["codes"]
+    }
+
+
+def load_groups() -> dict[str, str]:
+    """Map interview id -> stakeholder group."""
+    with open(SAMPLE / "participants.csv", encoding="utf-8") as f:
+        group = {row["participant_id"]: row["group"] for row in csv.DictReader(f)}
+    with open(SAMPLE / "interviews.csv", encoding="utf-8") as f:
+        return {row["interview_id"]: group[row["participant_id"]] for row in csv.DictReader(f)}
+
+
+def render(interview_id: str, text: str, scopes: dict[str, str], group: str) -> Rendered:
+    """Render one markup source into raw and de-identified text with span annotations."""
+    out = Rendered(interview_id)
+    raw, deid = io.StringIO(), io.StringIO()
+    scope_wanted = "parents" if group == "parent" else "professionals"
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    for n, para in enumerate(paragraphs, start=1):
+        where = f"{interview_id}.txt, turn {n}"
+        speaker, sep, _ = para.partition(":")
+        if not sep or speaker not in SPEAKERS:
+            out.problems.append(f"{where}: turn must start with 'Interviewer:' or 'Participant:'")
+        if "\n" in para:
+            out.problems.append(f"{where}: a turn is one paragraph; join its lines")
+            para = " ".join(para.split("\n"))
+        if n > 1:
+            raw.write("\n\n")
+            deid.write("\n\n")
+        pos = 0
+        for m in CODED.finditer(para):
+            _render_plain(para[pos:m.start()], raw, deid, out, where)
+            codes = tuple(c.strip() for c in m.group(1).split(",") if c.strip())
+            for code in codes:
+                if code not in scopes:
+                    out.problems.append(f"{where}: unknown code id {code!r}")
+                elif scopes[code] != scope_wanted:
+                    out.problems.append(f"{where}: code {code!r} is for {scopes[code]}, not {group}")
+            if speaker != "Participant":
+                out.problems.append(f"{where}: codes only on participant turns")
+            start = deid.tell()
+            _render_plain(m.group(2), raw, deid, out, where)
+            out.codes.append((start, deid.tell(), codes))
+            pos = m.end()
+        _render_plain(para[pos:], raw, deid, out, where)
+    out.raw, out.deidentified = raw.getvalue() + "\n", deid.getvalue() + "\n"
+    words = len(WORD.findall(out.raw))
+    if words < MIN_WORDS:
+        out.problems.append(f"{interview_id}.txt: {words} words, fewer than {MIN_WORDS}")
+    return out
+
+
+def _render_plain(chunk: str, raw: io.StringIO, deid: io.StringIO, out: Rendered, where: str) -> None:
+    for bad in ("<<", ">>"):
+        if bad in chunk:
+            out.problems.append(f"{where}: stray {bad!r} (unbalanced or nested code markup)")
+    pos = 0
+    for m in IDENTIFIER.finditer(chunk):
+        _write_text(chunk[pos:m.start()], raw, deid, out, where)
+        surface, kind, placeholder = m.groups()
+        if kind not in IDENTIFIER_TYPES:
+            out.problems.append(f"{where}: unknown identifier type {kind!r}")
+        start = raw.tell()
+        raw.write(surface)
+        deid.write(placeholder)
+        out.identifiers.append((start, raw.tell(), kind, placeholder))
+        pos = m.end()
+    _write_text(chunk[pos:], raw, deid, out, where)
+
+
+def _write_text(text: str, raw: io.StringIO, deid: io.StringIO, out: Rendered, where: str) -> None:
+    for bad in ("{", "}", "|"):
+        if bad in text:
+            out.problems.append(f"{where}: stray {bad!r} near {text[max(0, text.find(bad) - 30):][:60]!r}")
+    raw.write(text)
+    deid.write(text)
+
+
+# --- two simulated coders -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CoderStyle:
+    """How one simulated coder departs from the gold coding."""
+
+    name: str
+    miss: float          # drops a gold code
+    swap: float          # applies a sibling code of the same theme instead
+    widen: float         # codes the whole turn
+    narrow: float        # codes only the first sentence
+    extra: float         # adds a second code from the same theme
+    spurious: int        # codes this many uncoded participant sentences per interview
+
+
+CODERS = (
+    CoderStyle("coder_a", miss=0.10, swap=0.08, widen=0.22, narrow=0.05, extra=0.06, spurious=2),
+    CoderStyle("coder_b", miss=0.14, swap=0.10, widen=0.04, narrow=0.25, extra=0.03, spurious=1),
+)
+SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
+
+
+def _rng(*key: object) -> random.Random:
+    digest = hashlib.sha256("/".join(map(str, key)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _turn_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n\n", 0, pos)
+    start = 0 if start < 0 else start + 2
+    start = text.index(":", start) + 2
+    end = text.find("\n\n", pos)
+    return start, (len(text.rstrip("\n")) if end < 0 else end)
+
+
+def simulate_coder(doc: Rendered, style: CoderStyle, themes: dict[str, list[str]],
+                   labels: dict[str, str], scope_codes: list[str]) -> list[dict]:
+    """Derive one coder's codings from the gold spans: misses, swaps, boundary habits."""
+    text, rows = doc.deidentified, []
+    theme_of = {c: t for t, codes in themes.items() for c in codes}
+    for i, (start, end, codes) in enumerate(doc.codes):
+        rng = _rng(style.name, doc.interview_id, i)
+        turn_start, turn_end = _turn_bounds(text, start)
+        if rng.random() < style.widen:
+            start, end = turn_start, turn_end
+        elif rng.random() < style.narrow:
+            m = SENTENCE_END.search(text, start, end)
+            if m and m.end() < end - 20:
+                end = m.end()
+        for code in codes:
+            if rng.random() < style.miss:
+                continue
+            memo, applied = "", code
+            siblings = [c for c in themes[theme_of[code]] if c != code]
+            if rng.random() < style.swap:
+                applied = rng.choice(siblings)
+                memo = f"Borderline: could be '{labels[code]}'; coded as '{labels[applied]}'."
+            rows.append(_row(doc, start, end, applied, style.name, memo))
+            if rng.random() < style.extra:
+                also = rng.choice(siblings)
+                rows.append(_row(doc, start, end, also, style.name,
+                                 f"Also touches on '{labels[also]}'."))
+    rows += _spurious(doc, style, scope_codes, labels)
+    return rows
+
+
+def _spurious(doc: Rendered, style: CoderStyle, scope_codes: list[str], labels: dict[str, str]) -> list[dict]:
+    """Code a few participant sentences that the gold coding leaves uncoded."""
+    text, coded = doc.deidentified, [(s, e) for s, e, _ in doc.codes]
+    candidates = []
+    for m in re.finditer(r"(?m)^Participant: (.+)$", text):
+        pos = m.start(1)
+        for sent in re.finditer(r"[^.?!]+[.?!]", m.group(1)):
+            s, e = pos + sent.start(), pos + sent.end()
+            if e - s > 60 and not any(s < ce and cs < e for cs, ce in coded):
+                while text[s] == " ":
+                    s += 1
+                candidates.append((s, e))
+    rng = _rng(style.name, doc.interview_id, "spurious")
+    picks = rng.sample(candidates, min(style.spurious, len(candidates)))
+    return [
+        _row(doc, s, e, code := rng.choice(scope_codes), style.name,
+             f"Tentative: possible '{labels[code]}'; raise at the coding meeting.")
+        for s, e in sorted(picks)
+    ]
+
+
+def _row(doc: Rendered, start: int, end: int, code: str, coder: str, memo: str) -> dict:
+    return {"interview_id": doc.interview_id, "start": start, "end": end,
+            "code": code, "coder": coder, "memo": memo}
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def write_sample(docs: list[Rendered]) -> None:
+    book = yaml.safe_load((SAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+    themes = {t["id"]: [c["id"] for c in t["codes"]] for t in book["themes"]}
+    labels = {c["id"]: c["label"] for t in book["themes"] for c in t["codes"]}
+    scope_of = {c["id"]: c.get("scope", t["scope"]) for t in book["themes"] for c in t["codes"]}
+    groups = load_groups()
+    for sub in ("raw", "deidentified", "codings"):
+        (SAMPLE / sub).mkdir(exist_ok=True)
+    gold = []
+    coded = {style.name: [] for style in CODERS}
+    for doc in docs:
+        (SAMPLE / "raw" / f"{doc.interview_id}.txt").write_text(doc.raw, encoding="utf-8")
+        (SAMPLE / "deidentified" / f"{doc.interview_id}.txt").write_text(doc.deidentified, encoding="utf-8")
+        gold += [
+            {"interview_id": doc.interview_id, "start": s, "end": e, "type": t, "placeholder": p}
+            for s, e, t, p in doc.identifiers
+        ]
+        scope = "parents" if groups[doc.interview_id] == "parent" else "professionals"
+        scope_codes = sorted(c for c, sc in scope_of.items() if sc == scope)
+        for style in CODERS:
+            coded[style.name] += simulate_coder(doc, style, themes, labels, scope_codes)
+    _write_csv(SAMPLE / "deidentification-gold.csv", gold)
+    for name, rows in coded.items():
+        rows.sort(key=lambda r: (r["interview_id"], r["start"], r["end"], r["code"]))
+        _write_csv(SAMPLE / "codings" / f"{name}.csv", rows)
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", nargs="*", metavar="ID", help="only check these sources")
+    args = parser.parse_args(argv)
+    scopes, groups = load_codebook(), load_groups()
+    ids = args.check if args.check else sorted(groups)
+    docs, problems = [], []
+    for interview_id in ids:
+        path = SOURCE / f"{interview_id}.txt"
+        if not path.exists():
+            problems.append(f"{path.name}: missing")
+            continue
+        doc = render(interview_id, path.read_text(encoding="utf-8"), scopes, groups[interview_id])
+        docs.append(doc)
+        problems += doc.problems
+        words = len(WORD.findall(doc.raw))
+        print(f"{interview_id}: {words} words, {len(doc.codes)} coded passages, "
+              f"{len(doc.identifiers)} identifiers")
+    for problem in problems:
+        print("PROBLEM", problem)
+    if problems:
+        return 1
+    print(f"total: {sum(len(WORD.findall(d.raw)) for d in docs)} words in {len(docs)} transcripts")
+    if args.check is None:
+        write_sample(docs)
+        print(f"wrote {SAMPLE}/raw, deidentified, codings, deidentification-gold.csv")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
