@@ -74,10 +74,6 @@ class Dataset:
     def deidentified_path(self, interview_id: str) -> Path:
         return self.root / "deidentified" / f"{interview_id}.txt"
 
-    def raw_path(self, interview_id: str) -> Path:
-        row = self.interviews.loc[self.interviews["interview_id"] == interview_id].iloc[0]
-        return self.root / row["transcript"]
-
 
 def load_dataset(data_dir: str | Path, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN,
                  require_deidentified: bool = True) -> Dataset:

@@ -61,7 +61,7 @@ def frequent_terms(segments: pd.DataFrame, nlp: Language, *, by: str = "group", 
     rows = []
     with nlp.select_pipes(disable=disabled):
         texts = (_strip_notes(t) for t in chosen["text"])
-        for key, doc in zip(chosen[by], nlp.pipe(texts, batch_size=batch_size)):
+        for key, doc in zip(chosen[by], nlp.pipe(texts, batch_size=batch_size), strict=True):
             rows.extend((key, tok.lemma_.lower()) for tok in doc
                         if tok.is_alpha and not tok.is_stop and len(tok) > 2)
     terms = pd.DataFrame(rows, columns=[by, "term"])

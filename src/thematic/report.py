@@ -111,7 +111,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     started = now()
     timings = []
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
-    for phase, nb_params in zip(bar, declared):
+    for phase, nb_params in zip(bar, declared, strict=True):
         bar.set_postfix_str(phase.name)
         echo(f"[thematic report] running {phase.name}")
         t0 = time.perf_counter()
@@ -134,7 +134,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
 
     echo("[thematic report] rendering HTML")
     entries = _render_html(phases, staging, title)
-    for entry, seconds in zip(entries, timings):
+    for entry, seconds in zip(entries, timings, strict=True):
         entry["seconds"] = round(seconds, 2)
     manifest = build_manifest(
         root=root, params_file=params_file, parameters={"title": title, **values},
@@ -142,7 +142,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
                 *([Path(values["data_dir"])] if "data_dir" in values else [])],
         started=started, finished=now(), kernel_name=kernel_name, phases=entries)
     io.write_json(staging / "manifest.json", manifest)
-    used_by = {name: [p.name for p, d in zip(phases, declared) if name in d.declared]
+    used_by = {name: [p.name for p, d in zip(phases, declared, strict=True) if name in d.declared]
                for name in manifest["parameters"]}
     used_by["title"] = ["report index"]
     io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by))

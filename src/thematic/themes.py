@@ -7,7 +7,7 @@ import pandas as pd
 from thematic.codebook import Codebook
 
 
-def _located(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def locate_codings(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """The analysis coding joined with segment metadata and the code -> theme hierarchy."""
     meta = segments[["segment_id", "interview_id", "participant_id", "group", "wave", "words"]]
     codes = codebook.codes[["code", "label", "kind", "scope", "theme", "theme_name"]]
@@ -19,7 +19,7 @@ def code_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
 
     Every code of the codebook is listed, with zeros for codes never applied.
     """
-    located = _located(final, segments, codebook)
+    located = locate_codings(final, segments, codebook)
     counts = located.groupby("code").agg(
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"))
@@ -32,12 +32,12 @@ def code_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
 
 def table_one(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Table 1: each theme with its scope, codes, and how widely it is evidenced."""
-    located = _located(final, segments, codebook)
+    located = locate_codings(final, segments, codebook)
     counts = located.groupby("theme").agg(
         segments=("segment_id", "nunique"), participants=("participant_id", "nunique"),
         groups=("group", lambda g: ", ".join(sorted(set(g)))))
     rows = []
-    for number, theme in enumerate(codebook.themes, start=1):
+    for theme in codebook.themes:
         kinds = pd.Series([code.kind for code in theme.codes]).value_counts()
         rows.append({
             "theme": theme.id, "name": theme.name, "scope": theme.scope, "codes": len(theme.codes),

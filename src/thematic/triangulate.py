@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from thematic.codebook import Codebook
-from thematic.themes import _located
+from thematic.themes import locate_codings
 
 
 def theme_group_matrix(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook,
@@ -15,7 +15,7 @@ def theme_group_matrix(final: pd.DataFrame, segments: pd.DataFrame, codebook: Co
     Long format: theme, group, participants_with_theme, participants_in_group, share,
     coded_segments.
     """
-    located = _located(final, segments, codebook)
+    located = locate_codings(final, segments, codebook)
     sizes = participants.groupby("group")["participant_id"].nunique()
     carried = located.groupby(["theme", "group"]).agg(
         participants_with_theme=("participant_id", "nunique"), coded_segments=("segment_id", "nunique"))
@@ -33,7 +33,7 @@ def wave_comparison(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
     """Per theme: coded segments per 1,000 participant words in each wave, for one group."""
     spoken = segments[(segments["group"] == group) & ~segments["is_interviewer"]]
     words = spoken.groupby("wave")["words"].sum()
-    located = _located(final, spoken, codebook)
+    located = locate_codings(final, spoken, codebook)
     counts = located.groupby(["theme", "wave"])["segment_id"].nunique().unstack(fill_value=0)
     counts = counts.reindex(index=[t.id for t in codebook.themes], columns=sorted(words.index),
                             fill_value=0)
