@@ -72,7 +72,12 @@ class Dataset:
         return pd.DataFrame(rows, columns=["item", "count", "source"])
 
     def deidentified_path(self, interview_id: str) -> Path:
-        return self.root / "deidentified" / f"{interview_id}.txt"
+        return deidentified_path(self.root, interview_id)
+
+
+def deidentified_path(root: Path, interview_id: str) -> Path:
+    """Where the de-identified text of *interview_id* lives in the data folder *root*."""
+    return root / "deidentified" / f"{interview_id}.txt"
 
 
 def load_dataset(data_dir: str | Path, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN,
@@ -102,7 +107,7 @@ def load_dataset(data_dir: str | Path, *, speaker_pattern: str = DEFAULT_SPEAKER
     interviews = _interviews(root / "interviews.csv", participants, problems, root)
     texts, missing = {}, []
     for interview_id in interviews["interview_id"]:
-        path = root / "deidentified" / f"{interview_id}.txt"
+        path = deidentified_path(root, interview_id)
         if not path.exists():
             missing.append(interview_id)
             continue

@@ -133,7 +133,8 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         timings.append(time.perf_counter() - t0)
 
     echo("[thematic report] rendering HTML")
-    entries = _render_html(phases, staging, title)
+    assets = _assets()
+    entries = _render_html(phases, staging, title, assets)
     for entry, seconds in zip(entries, timings, strict=True):
         entry["seconds"] = round(seconds, 2)
     manifest = build_manifest(
@@ -145,7 +146,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     used_by = {name: [p.name for p, d in zip(phases, declared, strict=True) if name in d.declared]
                for name in manifest["parameters"]}
     used_by["title"] = ["report index"]
-    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by))
+    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by, assets["css"]))
     io.replace_folder(staging, output)
     echo(f"[thematic report] wrote {output / 'index.html'}")
     return output
@@ -161,10 +162,13 @@ def _assets() -> dict[str, str]:
     return {"plotly_js": get_plotlyjs(), "css": (_template_dir() / "report.css").read_text("utf-8")}
 
 
-def _render_html(phases: list[Phase], staging: Path, title: str) -> list[dict]:
+def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[str, str]) -> list[dict]:
     """Write a reader (code hidden) and a reviewer (code shown) page per executed notebook."""
-    assets = _assets()
     html_dir = staging / "html"
+    exporters = {hide_code: HTMLExporter(template_name="thematic_phase", exclude_input=hide_code,
+                                         exclude_input_prompt=hide_code, exclude_output_prompt=True,
+                                         extra_template_basedirs=[str(_template_dir())])
+                 for hide_code in (True, False)}
     entries = []
     for phase in phases:
         executed = nbformat.read(staging / "executed" / phase.notebook.name, as_version=4)
@@ -173,10 +177,7 @@ def _render_html(phases: list[Phase], staging: Path, title: str) -> list[dict]:
             (reader, True, reviewer, "Show code (reviewer version)", "reader version"),
             (reviewer, False, reader, "Hide code (reader version)", "reviewer version"),
         ):
-            exporter = HTMLExporter(template_name="thematic_phase", exclude_input=hide_code,
-                                    exclude_input_prompt=hide_code, exclude_output_prompt=True,
-                                    extra_template_basedirs=[str(_template_dir())])
-            body, _ = exporter.from_notebook_node(executed, resources={"thematic": {
+            body, _ = exporters[hide_code].from_notebook_node(executed, resources={"thematic": {
                 **assets, "title": f"{title}: {phase.name}", "index_href": "../index.html",
                 "other_href": other, "other_label": other_label, "version_label": label}})
             io.write_text(html_dir / filename, body)
@@ -194,9 +195,8 @@ def _listed(staging: Path, kind: str, phase: str) -> list[str]:
     return [str(p.relative_to(staging)) for p in io.iter_files(folder)] if folder.is_dir() else []
 
 
-def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict) -> str:
+def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict, css: str) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_template_dir()),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    css = (_template_dir() / "report.css").read_text("utf-8")
     return env.get_template("index.html.j2").render(
         title=title, manifest=manifest, phases=entries, used_by=used_by, css=css)
