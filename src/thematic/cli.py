@@ -1,4 +1,4 @@
-"""The ``thematic`` command line: ``thematic report``, ``thematic validate``."""
+"""The ``thematic`` command line: ``report``, ``validate``, ``bench``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from thematic import __version__
-from thematic.errors import ThematicError
+from thematic.errors import Errors, ParameterError, ThematicError
 
 
 @click.group()
@@ -54,6 +54,41 @@ def validate(data_dir: str) -> None:
             click.echo(f"not yet de-identified: {', '.join(dataset.not_deidentified)}")
 
     _run(check)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--quick", is_flag=True, help="Smaller sizes: a smoke run, figures not meaningful.")
+@click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
+def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
+    """Run benchmarks (all, or those NAMES) and print their figures against their targets."""
+    import pandas as pd
+
+    from thematic.bench import discover
+
+    def run() -> None:
+        available = discover()
+        if list_only:
+            click.echo("\n".join(available))
+            return
+        unknown = sorted(set(names) - set(available))
+        if unknown:
+            raise ParameterError(Errors.E018.format(value=", ".join(unknown), what="benchmark",
+                                                    known=", ".join(available)))
+        tables = []
+        for name in names or available:
+            result = available[name](quick=quick)
+            click.echo(f"\n== {result.name} ==")
+            for note in result.notes:
+                click.echo(f"  {note}")
+            table = result.table()
+            click.echo(table.drop(columns="benchmark").to_string(index=False))
+            tables.append(table)
+        if tables:
+            missed = pd.concat(tables).query("met == 'NO'")
+            click.echo(f"\n{len(missed)} target(s) missed" if len(missed) else "\nall targets met")
+
+    _run(run)
 
 
 def _run(action) -> None:
