@@ -77,3 +77,13 @@ themes:
         f"P1-W1,{first},{first + 10},no_shared_records,b,unsure\n"
         f"P2-W1,{five},{five + 20},overwhelmed,b,\n", encoding="utf-8")
     return data
+
+
+@pytest.fixture(scope="session")
+def rendered_report(tmp_path_factory) -> Path:
+    """The sample report rendered once per test session into a temporary folder."""
+    from thematic.report import render_report
+
+    out = tmp_path_factory.mktemp("e2e") / "reports"
+    return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False,
+                         echo=lambda message: None)

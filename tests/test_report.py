@@ -21,10 +21,9 @@ pytestmark = pytest.mark.slow
 PHASES = ["00-prepare", "01-familiarisation", "02-code-suggestions", "03-theme-mapping", "04-triangulation"]
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("e2e") / "reports"
-    return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False, echo=lambda m: None)
+@pytest.fixture
+def report(rendered_report: Path) -> Path:
+    return rendered_report
 
 
 def test_index_links_every_phase_and_shows_parameters(report: Path):

@@ -146,7 +146,8 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     used_by = {name: [p.name for p, d in zip(phases, declared, strict=True) if name in d.declared]
                for name in manifest["parameters"]}
     used_by["title"] = ["report index"]
-    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by, assets["css"]))
+    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by, assets["css"],
+                                                      documents=_documents(staging)))
     io.replace_folder(staging, output)
     echo(f"[thematic report] wrote {output / 'index.html'}")
     return output
@@ -195,8 +196,20 @@ def _listed(staging: Path, kind: str, phase: str) -> list[str]:
     return [str(p.relative_to(staging)) for p in io.iter_files(folder)] if folder.is_dir() else []
 
 
-def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict, css: str) -> str:
+#: What the runner itself writes; anything else a notebook writes is listed as a document.
+_RUNNER_OUTPUTS = {"html", "executed", "tables", "figures", "manifest.json", "index.html"}
+
+
+def _documents(staging: Path) -> list[str]:
+    """Files the notebooks wrote beside the runner's own outputs (e.g. the member-check document)."""
+    return [str(path.relative_to(staging)) for path in io.iter_files(staging)
+            if path.relative_to(staging).parts[0] not in _RUNNER_OUTPUTS]
+
+
+def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict, css: str, *,
+                documents: list[str]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_template_dir()),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("index.html.j2").render(
-        title=title, manifest=manifest, phases=entries, used_by=used_by, css=css)
+        title=title, manifest=manifest, phases=entries, used_by=used_by, css=css,
+        documents=documents)
