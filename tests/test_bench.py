@@ -30,3 +30,42 @@ def test_bench_command_runs_a_registered_benchmark_and_rejects_unknown_names():
         assert bad.exit_code == 1 and "no-such-bench" in bad.output
     finally:
         BENCHMARKS.pop("unit-test-demo")
+
+
+def test_generated_study_is_valid_deterministic_and_keeps_codings_on_their_text(tmp_path, sample_dataset):
+    from thematic.bench.synthetic import generate_study
+    from thematic.dataset import load_dataset
+
+    first = generate_study(tmp_path / "a", n_interviews=6, source=sample_dataset, seed=3)
+    second = generate_study(tmp_path / "b", n_interviews=6, source=sample_dataset, seed=3)
+    assert first == second and first["codings"] > 0
+    study = load_dataset(tmp_path / "a")
+    assert len(study.texts) == 6 and set(study.coders) == set(sample_dataset.coders)
+    # A moved coding covers the same words it covered in the sample.
+    sample_spans = {sample_dataset.texts[c.interview_id][c.start:c.end]
+                    for c in sample_dataset.codings.itertuples()}
+    moved = study.codings.iloc[0]
+    assert any(study.texts[moved.interview_id][moved.start:moved.end] in span for span in sample_spans)
+
+
+def test_scale_benchmark_quick_run_reports_cost_and_memory():
+    from thematic.bench.scale import bench_scale
+
+    result = bench_scale(quick=True)
+    names = [m.name for m in result.measures]
+    assert "peak memory at 20 interviews" in names
+    assert all(m.value > 0 for m in result.measures)
+
+
+def test_trivial_notebooks_keep_only_the_parameters_cell(tmp_path):
+    import nbformat
+
+    from conftest import ROOT
+    from thematic.bench.report import write_trivial_notebooks
+    from thematic.parameters import declared_parameters
+
+    real = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    trivial = write_trivial_notebooks(real, tmp_path)
+    for original, copy in zip(real, trivial, strict=True):
+        assert declared_parameters(copy).declared == declared_parameters(original).declared
+        assert len(nbformat.read(copy, as_version=4).cells) == 3

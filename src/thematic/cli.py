@@ -82,7 +82,8 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
             for note in result.notes:
                 click.echo(f"  {note}")
             table = result.table()
-            click.echo(table.drop(columns="benchmark").to_string(index=False))
+            click.echo(table.drop(columns="benchmark").to_string(
+                index=False, formatters={"value": lambda value: f"{value:,.4g}"}))
             tables.append(table)
         if tables:
             missed = pd.concat(tables).query("met == 'NO'")
