@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import papermill
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 from tqdm.auto import tqdm
+from traitlets.config import Config
 
 from thematic import io
 from thematic.errors import Errors, ReportError
@@ -111,26 +113,13 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     started = now()
     timings = []
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
-    for phase, nb_params in zip(bar, declared, strict=True):
-        bar.set_postfix_str(phase.name)
-        echo(f"[thematic report] running {phase.name}")
-        t0 = time.perf_counter()
-        executed = staging / "executed" / phase.notebook.name
-        try:
-            papermill.execute_notebook(
-                str(phase.notebook), str(executed),
-                parameters=for_notebook(values, nb_params, output_dir=str(staging)),
-                kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
-                request_save_on_cell_execute=False, log_output=False)
-        except PapermillExecutionError as error:
-            kept = output.with_name(f"{output.name}.failed")
-            if kept.exists():
-                shutil.rmtree(kept)
-            os.replace(staging, kept)
-            raise ReportError(Errors.E015.format(
-                notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
-                evalue=error.evalue, output=output, kept=kept)) from None
-        timings.append(time.perf_counter() - t0)
+    sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
+    try:
+        _run_notebooks(phases, declared, values, staging=staging, output=output, bar=bar,
+                       notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                       kernel_config=_kernel_config(sockets), timings=timings, echo=echo)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
 
     echo("[thematic report] rendering HTML")
     assets = _assets()
@@ -151,6 +140,41 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     io.replace_folder(staging, output)
     echo(f"[thematic report] wrote {output / 'index.html'}")
     return output
+
+
+def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: Path, output: Path,
+                   bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
+                   timings: list[float], echo: Callable[[str], None]) -> None:
+    """Execute each phase notebook into ``staging/executed``; on failure keep it and raise."""
+    for phase, nb_params in zip(bar, declared, strict=True):
+        bar.set_postfix_str(phase.name)
+        echo(f"[thematic report] running {phase.name}")
+        t0 = time.perf_counter()
+        executed = staging / "executed" / phase.notebook.name
+        try:
+            papermill.execute_notebook(
+                str(phase.notebook), str(executed),
+                parameters=for_notebook(values, nb_params, output_dir=str(staging)),
+                kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
+                request_save_on_cell_execute=False, log_output=False, config=kernel_config)
+        except PapermillExecutionError as error:
+            kept = output.with_name(f"{output.name}.failed")
+            if kept.exists():
+                shutil.rmtree(kept)
+            os.replace(staging, kept)
+            raise ReportError(Errors.E015.format(
+                notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
+                evalue=error.evalue, output=output, kept=kept)) from None
+        timings.append(time.perf_counter() - t0)
+
+
+def _kernel_config(socket_dir: str) -> Config:
+    """Kernels talk to us over Unix sockets in a private folder, not over loopback TCP.
+
+    Interview text passes between kernel and runner; IPC keeps it off the network stack
+    and away from other users of a shared machine.
+    """
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
 
 
 def _template_dir() -> Path:
