@@ -195,16 +195,20 @@ def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[st
                                          extra_template_basedirs=[str(_template_dir())])
                  for hide_code in (True, False)}
     entries = []
-    for phase in phases:
+    for number, phase in enumerate(phases):
         executed = nbformat.read(staging / "executed" / phase.notebook.name, as_version=4)
         reader, reviewer = f"{phase.name}.html", f"{phase.name}.code.html"
-        for filename, hide_code, other, other_label, label in (
-            (reader, True, reviewer, "Show code (reviewer version)", "reader version"),
-            (reviewer, False, reader, "Hide code (reader version)", "reviewer version"),
+        before = phases[number - 1].name if number > 0 else None
+        after = phases[number + 1].name if number + 1 < len(phases) else None
+        for filename, hide_code, other, other_label, label, suffix in (
+            (reader, True, reviewer, "Show code (reviewer version)", "reader version", ".html"),
+            (reviewer, False, reader, "Hide code (reader version)", "reviewer version", ".code.html"),
         ):
             body, _ = exporters[hide_code].from_notebook_node(executed, resources={"thematic": {
                 **assets, "title": f"{title}: {phase.name}", "index_href": "../index.html",
-                "other_href": other, "other_label": other_label, "version_label": label}})
+                "other_href": other, "other_label": other_label, "version_label": label,
+                "previous_href": before and f"{before}{suffix}", "previous_label": before,
+                "next_href": after and f"{after}{suffix}", "next_label": after}})
             io.write_text(html_dir / filename, body)
         entries.append({
             "name": phase.name, "summary": phase.summary, "reader": f"html/{reader}",
