@@ -62,6 +62,24 @@ def read_text(path: str | os.PathLike) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 
+def read_text_verbatim(path: str | os.PathLike) -> str:
+    """Read a text file like :func:`read_text` but keep its line endings and spaces as stored.
+
+    Used where offsets must match the file byte for byte (REFI-QDA export).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Errors.E001.format(path=path, hint="Check the path in interviews.csv."))
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DataError(Errors.E012.format(path=path, position=utf8_error.start)) from None
+
+
 def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a CSV of strings; check *required* columns. Adds ``_line`` (file line number)."""
     path = Path(path)
@@ -125,6 +143,13 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write UTF-8 text atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write bytes atomically (text whose line endings must survive unchanged)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
     return Path(path)
 
 
