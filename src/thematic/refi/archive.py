@@ -38,7 +38,7 @@ class Limits:
     ratio: float = MAX_RATIO
 
 
-def read_archive(path: str | os.PathLike, *, limits: Limits = Limits()) -> dict[str, bytes]:
+def read_archive(path: str | os.PathLike, *, limits: Limits | None = None) -> dict[str, bytes]:
     """Every file member of the ``.qdpx`` at *path*, by its normalised name.
 
     Raises
@@ -48,7 +48,7 @@ def read_archive(path: str | os.PathLike, *, limits: Limits = Limits()) -> dict[
         member is a symbolic link or appears twice, a limit is exceeded, or ``project.qde`` is
         missing.
     """
-    path = Path(path)
+    path, limits = Path(path), limits or Limits()
     if not path.is_file():
         raise DataError(Errors.E001.format(path=path, hint="Give the path of a .qdpx or .qdc file."))
     try:
@@ -130,11 +130,10 @@ def write_archive(path: str | os.PathLike, members: dict[str, bytes]) -> Path:
     the same bytes.
     """
     path = Path(path)
-    with io.atomic_path(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(members, key=lambda n: (n != PROJECT_MEMBER, n)):
-                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, members[name])
+    with io.atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members, key=lambda n: (n != PROJECT_MEMBER, n)):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, members[name])
     return path

@@ -23,9 +23,23 @@ import yaml
 
 from thematic import __version__
 from thematic.codebook import Codebook, Theme, parse_codebook
-from thematic.dataset import CODING_COLUMNS, INTERVIEW_COLUMNS, PARTICIPANT_COLUMNS, Dataset
+from thematic.dataset import (
+    CODING_COLUMNS,
+    INTERVIEW_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    Dataset,
+)
 from thematic.refi.model import (
-    Case, Code, CodeSet, Coding, Note, Project, Selection, TextSource, User, Variable,
+    Case,
+    Code,
+    CodeSet,
+    Coding,
+    Note,
+    Project,
+    Selection,
+    TextSource,
+    User,
+    Variable,
 )
 from thematic.refi.offsets import LineEndings
 

@@ -19,7 +19,11 @@ from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
 from thematic.refi.archive import PROJECT_MEMBER, Limits, read_archive, write_archive
 from thematic.refi.convert import (
-    ImportReport, codebook_to_codes, dataset_to_project, dump_codebook, project_codebook,
+    ImportReport,
+    codebook_to_codes,
+    dataset_to_project,
+    dump_codebook,
+    project_codebook,
     project_to_files,
 )
 from thematic.refi.model import Project
@@ -64,7 +68,7 @@ def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_job
     return project
 
 
-def read_refi(path: str | os.PathLike, *, limits: Limits = Limits()) -> Project:
+def read_refi(path: str | os.PathLike, *, limits: Limits | None = None) -> Project:
     """A Project from a ``.qdpx`` (safely unpacked) or ``.qdc`` file."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -85,7 +89,7 @@ def read_refi(path: str | os.PathLike, *, limits: Limits = Limits()) -> Project:
 
 
 def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force: bool = False,
-                n_jobs: int = 1, limits: Limits = Limits()) -> ImportReport:
+                n_jobs: int = 1, limits: Limits | None = None) -> ImportReport:
     """Import a ``.qdpx`` project into a new data folder, or a ``.qdc`` codebook into a folder.
 
     A project import writes participants.csv, interviews.csv, raw/ and deidentified/ texts,

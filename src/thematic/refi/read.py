@@ -12,12 +12,29 @@ from collections.abc import Mapping
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 
 from thematic.errors import DataError, Errors
 from thematic.refi.model import (
-    CODEBOOK_NS, INTERNAL_PREFIX, PROJECT_NS, Case, Code, CodeSet, Coding, Note, OtherSource,
-    Project, Selection, TextSource, User, Variable,
+    CODEBOOK_NS,
+    INTERNAL_PREFIX,
+    PROJECT_NS,
+    Case,
+    Code,
+    CodeSet,
+    Coding,
+    Note,
+    OtherSource,
+    Project,
+    Selection,
+    TextSource,
+    User,
+    Variable,
 )
 
 #: Refuse documents with more elements than this (a flat bomb without entities).

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
-from thematic.refi.model import CODEBOOK_NS, PROJECT_NS, Code, Project, Selection, TextSource
+from thematic.refi.model import (
+    CODEBOOK_NS,
+    PROJECT_NS,
+    Code,
+    Project,
+    Selection,
+    TextSource,
+)
 
 
 def project_xml(project: Project) -> bytes:
