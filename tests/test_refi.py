@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import SAMPLE, SHARED
+
 from thematic.cli import main
 from thematic.codebook import parse_codebook
 from thematic.dataset import load_dataset
@@ -201,7 +201,7 @@ def test_qualcoder_sample_imports_with_its_counts(tmp_path):
 
 
 def test_two_coder_sample_imports_and_reports_what_it_cannot_map(tmp_path):
-    data, counts, report = _import_sample("qdapy-two-coders.qdpx", tmp_path)
+    data, counts, _ = _import_sample("qdapy-two-coders.qdpx", tmp_path)
     assert counts == {"codes": 4, "users": 2, "text_codings": 6, "all_codings": 7}
     assert sorted(p.stem for p in (data / "codings").glob("*.csv")) == ["ann", "bob"]
     ann = pd.read_csv(data / "codings" / "ann.csv", dtype=str, keep_default_na=False)

@@ -115,9 +115,10 @@ def test_wrong_root_element_is_refused(tmp_path):
 
 def test_duplicate_members_are_refused(tmp_path):
     path = tmp_path / "dup.qdpx"
-    with pytest.warns(UserWarning), zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", GOOD_QDE)
-        archive.writestr("project.qde", b"<Project/>")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("project.qde", b"<Project/>")
     _refused(tmp_path, path, "appears twice")
 
 
@@ -136,3 +137,28 @@ def test_missing_guid_is_refused_with_its_place(tmp_path):
 def test_source_not_utf8_is_refused(tmp_path):
     source = _qdpx(tmp_path / "latin.qdpx", {"project.qde": GOOD_QDE, "sources/t.txt": "Frühjahr".encode("latin-1")})
     _refused(tmp_path, source, "not UTF-8 text at byte 2")
+
+
+def test_media_members_are_checked_but_never_expanded(tmp_path):
+    qde = GOOD_QDE.replace(b"</Sources>", b'<PDFSource guid="22222222-2222-2222-2222-222222222222" '
+                           b'name="scan" path="internal://scan.pdf"/></Sources>')
+    source = _qdpx(tmp_path / "media.qdpx", {"project.qde": qde, "sources/t.txt": b"Speaker: hi\n",
+                                             "sources/scan.pdf": b"\0" * (8 << 20)})
+    report = import_refi(source, tmp_path / "data")
+    assert any("PDFSource 'scan'" in line for line in report.not_imported)
+
+
+def test_sources_outside_the_archive_or_without_plain_text_are_reported(tmp_path):
+    qde = b"""<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>
+      <TextSource guid="11111111-1111-1111-1111-111111111111" name="here" plainTextPath="internal://t.txt"/>
+      <TextSource guid="33333333-3333-3333-3333-333333333333" name="away" plainTextPath="file:///home/x/away.txt"/>
+      <TextSource guid="44444444-4444-4444-4444-444444444444" name="rich" richTextPath="internal://r.docx"/>
+      <TextSource guid="55555555-5555-5555-5555-555555555555" name="lost" plainTextPath="internal://lost.txt"/>
+    </Sources></Project>"""
+    source = _qdpx(tmp_path / "paths.qdpx", {"project.qde": qde, "sources/t.txt": b"Speaker: hi\n"})
+    report = import_refi(source, tmp_path / "data")
+    text = "\n".join(report.not_imported)
+    assert "source 'away': its text 'file:///home/x/away.txt' is outside the archive" in text
+    assert "source 'rich': no plain text (only rich text internal://r.docx)" in text
+    assert "source 'lost': its text 'internal://lost.txt' is missing from the archive" in text
+    assert sorted(p.name for p in (tmp_path / "data" / "raw").iterdir()) == ["here.txt"]

@@ -27,6 +27,9 @@ MAX_RATIO = 200
 #: unpredictably well and cannot hurt).
 RATIO_FLOOR_BYTES = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: Only these members are unpacked (thematic reads plain text); pictures, PDFs, audio and
+#: video are checked for safe names but never expanded.
+TEXT_SUFFIXES = (".txt", ".qde")
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Limits:
 
 
 def read_archive(path: str | os.PathLike, *, limits: Limits | None = None) -> dict[str, bytes]:
-    """Every file member of the ``.qdpx`` at *path*, by its normalised name.
+    """The ``project.qde`` and plain-text members of the ``.qdpx`` at *path*, by normalised name.
 
     Raises
     ------
@@ -63,11 +66,15 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None) -> di
             if name.lower() in seen:
                 raise DataError(Errors.E711.format(path=path, member=name))
             seen.add(name.lower())
-        declared = sum(info.file_size for info in infos)
+        if PROJECT_MEMBER not in names:
+            raise DataError(Errors.E706.format(path=path))
+        wanted = [(info, name) for info, name in zip(infos, names, strict=True)
+                  if name == PROJECT_MEMBER or name.lower().endswith(TEXT_SUFFIXES)]
+        declared = sum(info.file_size for info, _ in wanted)
         if declared > limits.total_bytes:
-            raise DataError(Errors.E704.format(path=path, what="the archive", size=declared,
+            raise DataError(Errors.E704.format(path=path, what="the archive's text", size=declared,
                                                limit=limits.total_bytes))
-        for info, name in zip(infos, names, strict=True):
+        for info, name in wanted:
             if info.file_size > limits.member_bytes:
                 raise DataError(Errors.E704.format(path=path, what=f"member '{name}'",
                                                    size=info.file_size, limit=limits.member_bytes))
@@ -75,15 +82,13 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None) -> di
             if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.ratio:
                 raise DataError(Errors.E705.format(path=path, member=name, ratio=ratio,
                                                    limit=limits.ratio))
-        if PROJECT_MEMBER not in names:
-            raise DataError(Errors.E706.format(path=path))
         members, total = {}, 0
-        for info, name in zip(infos, names, strict=True):
+        for info, name in wanted:
             data = _read_bounded(archive, info, path=path, name=name,
                                  limit=min(info.file_size, limits.member_bytes))
             total += len(data)
             if total > limits.total_bytes:
-                raise DataError(Errors.E704.format(path=path, what="the archive", size=total,
+                raise DataError(Errors.E704.format(path=path, what="the archive's text", size=total,
                                                    limit=limits.total_bytes))
             members[name] = data
     return members
