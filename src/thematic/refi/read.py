@@ -88,6 +88,12 @@ def read_project(data: bytes, *, members: Mapping[str, bytes], path: str,
         Case(guid=reader.guid(c), name=c.get("name", ""), description=reader.text(c, "Description"),
              values=reader.values(c), sources=tuple(reader.refs(c, "SourceRef")))
         for c in reader.children(root, "Cases", "Case")]
+    for case in reader.children(root, "Cases", "Case"):
+        extra = len(case.findall(_tag(PROJECT_NS, "CodeRef"))) + len(case.findall(_tag(PROJECT_NS, "SelectionRef")))
+        if extra:
+            project.problems.append(f"case '{case.get('name', '')}': {extra} code or selection "
+                                    "reference(s) on the case itself; thematic links cases to "
+                                    "whole interviews only; not imported.")
     sources = root.find(_tag(PROJECT_NS, "Sources"))
     for element in (list(sources) if sources is not None else []):
         kind = element.tag.rsplit("}", 1)[-1]
