@@ -237,3 +237,34 @@ def test_sample_import_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(DataError, match="escape.txt"):
         import_refi(broken, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.qdpx"]
+
+
+def test_offsets_count_code_points_beyond_the_basic_plane(tmp_path):
+    text = "Speaker: 😀 Frühjahr war\r\nSpeaker: schön\r\n"
+    start = text.index("schön")
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+      <Users><User guid="11111111-1111-1111-1111-111111111111" name="Ann"/></Users>
+      <CodeBook><Codes><Code guid="22222222-2222-2222-2222-222222222222" name="Gut" isCodable="true"/>
+      </Codes></CodeBook>
+      <Sources><TextSource guid="33333333-3333-3333-3333-333333333333" name="t" plainTextPath="internal://t.txt">
+        <PlainTextSelection guid="44444444-4444-4444-4444-444444444444" startPosition="{start}"
+            endPosition="{start + 5}" creatingUser="11111111-1111-1111-1111-111111111111">
+          <Coding guid="55555555-5555-5555-5555-555555555555"><CodeRef targetGUID="22222222-2222-2222-2222-222222222222"/></Coding>
+        </PlainTextSelection></TextSource></Sources></Project>""".encode()
+    with zipfile.ZipFile(tmp_path / "e.qdpx", "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/t.txt", text.encode("utf-8"))
+    import_refi(tmp_path / "e.qdpx", tmp_path / "data")
+    dataset = load_dataset(tmp_path / "data")
+    row = dataset.codings.iloc[0]
+    assert (row["coder"], row["code"]) == ("ann", "gut")
+    assert dataset.texts["t"][row["start"]:row["end"]] == "schön"
+
+
+def test_benchmark_quick_run_measures_a_faithful_round_trip():
+    from thematic.bench.refi import bench_refi
+
+    result = bench_refi(quick=True)
+    fidelity = {m.name: m.value for m in result.measures}
+    assert fidelity["codings back unchanged after export + import"] == 1.0
+    assert fidelity["codebook back unchanged"] == 1.0

@@ -18,6 +18,8 @@ import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
 
 import yaml
 
@@ -56,6 +58,7 @@ UNSPECIFIED = "unspecified"
 PLACEHOLDER_DATE = "1970-01-01"
 
 
+@lru_cache(maxsize=65536)
 def guid(kind: str, key: str) -> str:
     """A deterministic GUID for the item *kind* with stable id *key*."""
     return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}"))
@@ -106,25 +109,29 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: dict[str, str]) -> Pro
         for name in [*participant_columns, *interview_columns]]
     variable_guid = {v.name: v.guid for v in project.variables}
     interviews = dataset.interviews[dataset.interviews["interview_id"].isin(list(dataset.texts))]
-    for _, row in participants.iterrows():
+    interview_rows = interviews.to_dict("records")
+    own_interviews = defaultdict(list)
+    for row in interview_rows:
+        own_interviews[row["participant_id"]].append(row["interview_id"])
+    for row in participants.to_dict("records"):
         pid = row["participant_id"]
-        own = interviews[interviews["participant_id"] == pid]["interview_id"]
         project.cases.append(Case(
             guid=guid("case", pid), name=pid,
             values=tuple((variable_guid[c], str(row[c])) for c in participant_columns if str(row[c])),
-            sources=tuple(guid("source", iid) for iid in own)))
-    codings = dataset.codings
-    for _, row in interviews.iterrows():
+            sources=tuple(guid("source", iid) for iid in own_interviews[pid])))
+    codings_of = defaultdict(list)
+    for coding in dataset.codings.to_dict("records"):
+        codings_of[coding["interview_id"]].append(coding)
+    for row in interview_rows:
         iid = row["interview_id"]
         stored = stored_texts[iid]
         endings = LineEndings(stored)
-        selections = []
-        own = codings[codings["interview_id"] == iid].sort_values(["start", "end", "coder", "code"])
-        seen: Counter[str] = Counter()
-        for (start, end), group in own.groupby(["start", "end"], sort=True):
+        own = sorted(codings_of[iid], key=lambda c: (c["start"], c["end"], c["coder"], c["code"]))
+        selections, seen = [], Counter()
+        for (start, end), group in groupby(own, key=lambda c: (int(c["start"]), int(c["end"]))):
             span = f"{iid}:{start}:{end}"
             selection_codings = []
-            for _, coding in group.iterrows():
+            for coding in group:
                 key = f"{span}:{coding['code']}:{coding['coder']}"
                 seen[key] += 1
                 if seen[key] > 1:
@@ -140,8 +147,8 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: dict[str, str]) -> Pro
                                                 user=guid("user", coding["coder"]), notes=notes))
             users = {c.user for c in selection_codings}
             selections.append(Selection(
-                guid=guid("selection", span), start=endings.to_stored(int(start)),
-                end=endings.to_stored(int(end)), name=f"{iid} {start}-{end}",
+                guid=guid("selection", span), start=endings.to_stored(start),
+                end=endings.to_stored(end), name=f"{iid} {start}-{end}",
                 user=users.pop() if len(users) == 1 else None, codings=tuple(selection_codings)))
         values = tuple((variable_guid[c], _value_text(row[c])) for c in interview_columns
                        if _value_text(row[c]))
@@ -270,7 +277,7 @@ def convert_source(job: SourceJob) -> SourceResult:
             code = job.codes.get(coding.code)
             if code is None:
                 problems.append(f"source '{source.name}': a coding refers to code {coding.code}, "
-                                "which is not in the codebook; not imported.")
+                                "which is not a codable code of the codebook; not imported.")
                 continue
             user = coding.user or selection.user or source.user or job.default_user
             note_ids = [n for n in (*coding.notes, *selection.notes) if n in job.notes]
