@@ -268,3 +268,20 @@ def test_benchmark_quick_run_measures_a_faithful_round_trip():
     fidelity = {m.name: m.value for m in result.measures}
     assert fidelity["codings back unchanged after export + import"] == 1.0
     assert fidelity["codebook back unchanged"] == 1.0
+
+
+def test_codebook_exports_from_a_folder_holding_only_a_codebook(tmp_path):
+    (tmp_path / "book").mkdir()
+    shutil.copy(SAMPLE / "codebook.yaml", tmp_path / "book" / "codebook.yaml")
+    project = export_refi(tmp_path / "book", tmp_path / "book.qdc")
+    assert project.counts()["codes"] == 42 and project.counts()["sets"] == 6
+    with pytest.raises(DataError, match="no codebook.yaml to export"):
+        export_refi(tmp_path, tmp_path / "none.qdc")
+    assert not (tmp_path / "none.qdc").exists()
+
+
+def test_import_into_a_file_is_refused(sample_qdpx, tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    with pytest.raises(DataError, match="is a file"):
+        import_refi(sample_qdpx, tmp_path / "data", force=True)
+    assert (tmp_path / "data").read_text() == "not a folder"

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from thematic import io
+from thematic.codebook import parse_codebook
 from thematic.dataset import deidentified_path, load_dataset
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
@@ -39,20 +40,23 @@ MAX_LISTED = 20
 def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_jobs: int = 1) -> Project:
     """Write the data folder *data_dir* as a ``.qdpx`` project or ``.qdc`` codebook (by suffix).
 
-    Only de-identified texts are exported; the folder must validate first.
+    Only de-identified texts are exported and the folder must validate first; a ``.qdc``
+    needs only a valid ``codebook.yaml``.
     """
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
         raise DataError(Errors.E700.format(path=output, suffix=output.suffix))
-    dataset = load_dataset(data_dir)
     if suffix == ".qdc":
-        if dataset.codebook is None:
-            raise DataError(Errors.E714.format(path=dataset.root, detail="no codebook.yaml to export."))
-        project = Project(name=dataset.codebook.title, origin=_origin())
-        project.codes, project.sets = codebook_to_codes(dataset.codebook)
+        book = io.resolve(data_dir) / "codebook.yaml"
+        if not book.exists():
+            raise DataError(Errors.E714.format(path=book, detail="no codebook.yaml to export."))
+        codebook = parse_codebook(io.read_yaml(book), source=str(book))
+        project = Project(name=codebook.title, origin=_origin())
+        project.codes, project.sets = codebook_to_codes(codebook)
         io.write_bytes(output, codebook_xml(project))
         return project
+    dataset = load_dataset(data_dir)
     ids = list(dataset.texts)
     stored = dict(zip(ids, map_documents(io.read_text_verbatim,
                                          [deidentified_path(dataset.root, i) for i in ids],
@@ -98,9 +102,11 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
     """
     path, target = Path(path), Path(output_dir)
     project = read_refi(path, limits=limits)
+    if target.exists() and not target.is_dir():
+        raise DataError(Errors.E716.format(path=target))
     if path.suffix.lower() == ".qdc":
         return _import_codebook(project, path=path, target=target, force=force)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+    if target.exists() and any(target.iterdir()) and not force:
         raise DataError(Errors.E713.format(path=target))
     files, report = project_to_files(project, source=str(path), n_jobs=n_jobs)
     target.parent.mkdir(parents=True, exist_ok=True)
