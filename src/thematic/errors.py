@@ -88,5 +88,4 @@ class Errors:
     E713 = ("{path} already exists and is not empty. Import into a new folder, or pass --force "
             "to replace it (the old folder is removed only after the import succeeded).")
     E714 = ("{path}: cannot export: {detail}")
-    E715 = "{path}: {member} declares more than {limit} XML elements; refusing to read it."
     E716 = "{path} is a file. Give a folder to import into."

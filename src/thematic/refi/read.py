@@ -37,8 +37,6 @@ from thematic.refi.model import (
     Variable,
 )
 
-#: Refuse documents with more elements than this (a flat bomb without entities).
-MAX_ELEMENTS = 5_000_000
 _OTHER_SOURCES = {"PictureSource": "PictureSelection", "PDFSource": "PDFSelection",
                   "AudioSource": "AudioSelection", "VideoSource": "VideoSelection"}
 
@@ -66,8 +64,6 @@ def parse_xml(data: bytes, *, path: str, member: str, expected: tuple[str, ...])
     if root.tag not in expected:
         raise DataError(Errors.E709.format(path=path, member=member, found=root.tag,
                                            expected=" or ".join(expected)))
-    if sum(1 for _ in root.iter()) > MAX_ELEMENTS:
-        raise DataError(Errors.E715.format(path=path, member=member, limit=MAX_ELEMENTS))
     return root
 
 
