@@ -285,3 +285,28 @@ def test_import_into_a_file_is_refused(sample_qdpx, tmp_path):
     with pytest.raises(DataError, match="is a file"):
         import_refi(sample_qdpx, tmp_path / "data", force=True)
     assert (tmp_path / "data").read_text() == "not a folder"
+
+
+def test_case_and_source_variables_never_overwrite_ids(tmp_path):
+    var = '<Variable guid="{g}" name="{n}" typeOfVariable="Text"/>'
+    value = '<VariableValue><VariableRef targetGUID="{g}"/><TextValue>{v}</TextValue></VariableValue>'
+    guids = {name: f"aaaaaaaa-0000-0000-0000-00000000000{i}" for i, name in
+             enumerate(["Participant ID", "Group", "interview_id", "wave"])}
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+      <Variables>{"".join(var.format(g=g, n=n) for n, g in guids.items())}</Variables>
+      <Cases><Case guid="bbbbbbbb-0000-0000-0000-000000000001" name="Jo">
+        {value.format(g=guids["Participant ID"], v="P 07")}{value.format(g=guids["Group"], v="parent")}
+        {value.format(g=guids["wave"], v="2")}
+        <SourceRef targetGUID="cccccccc-0000-0000-0000-000000000001"/></Case></Cases>
+      <Sources><TextSource guid="cccccccc-0000-0000-0000-000000000001" name="int 1" plainTextPath="internal://t.txt">
+        {value.format(g=guids["interview_id"], v="X9")}</TextSource></Sources></Project>""".encode()
+    with zipfile.ZipFile(tmp_path / "v.qdpx", "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/t.txt", b"Speaker: hello\n")
+    import_refi(tmp_path / "v.qdpx", tmp_path / "data")
+    dataset = load_dataset(tmp_path / "data")
+    person = dataset.participants.iloc[0]
+    assert (person["participant_id"], person["group"], person["role"]) == ("P-07", "parent", "unspecified")
+    interview = dataset.interviews.iloc[0]
+    assert (interview["interview_id"], interview["participant_id"], interview["wave"]) == ("int-1", "P-07", 2)
+    assert interview["source_interview_id"] == "X9"

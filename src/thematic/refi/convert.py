@@ -454,16 +454,18 @@ def dump_codebook(codebook: Codebook) -> bytes:
 def _cases(project: Project, interview_ids: dict[str, str], report: ImportReport) -> tuple[list[dict], list[dict]]:
     """participants.csv and interviews.csv rows from cases, variables and sources."""
     names = {v.guid: _column(v.name) for v in project.variables}
-    case_ids = _unique_ids({c.guid: c.name for c in project.cases}, pattern="[^A-Za-z0-9_-]+", sep="-",
-                           fallback="case", lower=False)
+    # a case variable 'participant_id' (e.g. NVivo's "Participant ID") names the participant
+    case_ids = _unique_ids({c.guid: dict((names.get(var, var), value) for var, value in c.values)
+                            .get("participant_id") or c.name for c in project.cases},
+                           pattern="[^A-Za-z0-9_-]+", sep="-", fallback="case", lower=False)
     participant_of: dict[str, str] = {}
     participants: dict[str, dict] = {}
     interview_defaults: dict[str, dict] = {}
     for case in project.cases:
         pid = case_ids[case.guid]
         values = {names.get(var, var): value for var, value in case.values}
-        row = {"participant_id": pid, **{k: v for k, v in values.items()
-                                         if k not in INTERVIEW_VARIABLE_TYPES}}
+        row = {**{k: v for k, v in values.items() if k not in INTERVIEW_VARIABLE_TYPES},
+               "participant_id": pid}
         participants[pid] = row
         for source in case.sources:
             if source not in interview_ids:
@@ -495,7 +497,7 @@ def _cases(project: Project, interview_ids: dict[str, str], report: ImportReport
             row[column] = values.pop(column, "") or default
         row["transcript"] = f"raw/{iid}.txt"
         for key, value in values.items():
-            row[key if key not in person else f"interview_{key}"] = value
+            row[key if key not in person and key not in row else f"source_{key}"] = value
         interviews.append(row)
     for row in participants.values():
         for column in ("group", "role"):
