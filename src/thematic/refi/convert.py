@@ -455,7 +455,7 @@ def _cases(project: Project, interview_ids: dict[str, str], report: ImportReport
     """participants.csv and interviews.csv rows from cases, variables and sources."""
     names = {v.guid: _column(v.name) for v in project.variables}
     # a case variable 'participant_id' (e.g. NVivo's "Participant ID") names the participant
-    case_ids = _unique_ids({c.guid: dict((names.get(var, var), value) for var, value in c.values)
+    case_ids = _unique_ids({c.guid: {names.get(var, var): value for var, value in c.values}
                             .get("participant_id") or c.name for c in project.cases},
                            pattern="[^A-Za-z0-9_-]+", sep="-", fallback="case", lower=False)
     participant_of: dict[str, str] = {}
