@@ -262,7 +262,7 @@ def convert_source(job: SourceJob) -> SourceResult:
     source, text = job.source, job.source.text or ""
     endings = LineEndings(text)
     rows, problems, used = [], [], set()
-    uncoded = 0
+    uncoded, unknown = 0, Counter()
     for selection in source.selections:
         if not 0 <= selection.start < selection.end <= len(text):
             problems.append(f"source '{source.name}': selection {selection.name or selection.guid} "
@@ -276,8 +276,7 @@ def convert_source(job: SourceJob) -> SourceResult:
         for coding in selection.codings:
             code = job.codes.get(coding.code)
             if code is None:
-                problems.append(f"source '{source.name}': a coding refers to code {coding.code}, "
-                                "which is not a codable code of the codebook; not imported.")
+                unknown[coding.code] += 1
                 continue
             user = coding.user or selection.user or source.user or job.default_user
             note_ids = [n for n in (*coding.notes, *selection.notes) if n in job.notes]
@@ -285,6 +284,9 @@ def convert_source(job: SourceJob) -> SourceResult:
             memo = "\n\n".join(job.notes[n] for n in note_ids) or selection.description
             rows.append({"interview_id": job.interview_id, "start": start, "end": end, "code": code,
                          "coder": job.coders.get(user or "", "unknown_coder"), "memo": memo.strip()})
+    for code, count in sorted(unknown.items()):
+        problems.append(f"source '{source.name}': {count} coding(s) refer to code {code}, which is "
+                        "not a codable code of the codebook; not imported.")
     if uncoded:
         problems.append(f"source '{source.name}': {uncoded} selection(s) without any code; "
                         "thematic stores codings, not bare selections; not imported.")
