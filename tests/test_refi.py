@@ -310,3 +310,28 @@ def test_case_and_source_variables_never_overwrite_ids(tmp_path):
     interview = dataset.interviews.iloc[0]
     assert (interview["interview_id"], interview["participant_id"], interview["wave"]) == ("int-1", "P-07", 2)
     assert interview["source_interview_id"] == "X9"
+
+
+def test_codings_of_unknown_codes_and_spans_outside_the_text_are_reported(tmp_path):
+    sel = ('<PlainTextSelection guid="{g}" startPosition="{s}" endPosition="{e}">'
+           '<Coding guid="{g2}"><CodeRef targetGUID="{c}"/></Coding></PlainTextSelection>')
+    known, unknown = "22222222-2222-2222-2222-222222222222", "99999999-9999-9999-9999-999999999999"
+    selections = "".join([
+        sel.format(g="44444444-0000-0000-0000-000000000001", g2="55555555-0000-0000-0000-000000000001",
+                   s=0, e=7, c=known),
+        sel.format(g="44444444-0000-0000-0000-000000000002", g2="55555555-0000-0000-0000-000000000002",
+                   s=0, e=7, c=unknown),
+        sel.format(g="44444444-0000-0000-0000-000000000003", g2="55555555-0000-0000-0000-000000000003",
+                   s=5, e=500, c=known)])
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+      <CodeBook><Codes><Code guid="{known}" name="Known" isCodable="true"/></Codes></CodeBook>
+      <Sources><TextSource guid="33333333-3333-3333-3333-333333333333" name="t">
+        <PlainTextContent>Speaker: hello there</PlainTextContent>{selections}</TextSource></Sources></Project>"""
+    with zipfile.ZipFile(tmp_path / "u.qdpx", "w") as archive:
+        archive.writestr("project.qde", qde.encode())
+    report = import_refi(tmp_path / "u.qdpx", tmp_path / "data")
+    text = "\n".join(report.not_imported)
+    assert f"1 coding(s) refer to code {unknown}" in text
+    assert "(5-500) lies outside its text of 20 characters" in text
+    assert report.written["codings"] == 1
+    assert "unknown_coder" in "\n".join(report.defaults)
