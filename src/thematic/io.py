@@ -153,6 +153,20 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return Path(path)
 
 
+def write_tree(folder: str | os.PathLike, files: dict[str, bytes]) -> Path:
+    """Write *files* (relative path -> bytes) into *folder*, a fresh staging folder.
+
+    Files are written directly, not one by one atomically: the caller swaps the whole folder
+    into place with :func:`replace_folder`.
+    """
+    folder = Path(folder)
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
 def write_json(path: str | os.PathLike, data: Any) -> Path:
     """Write JSON (sorted keys, indented) atomically."""
     return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")

@@ -112,8 +112,7 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.import-"))
     try:
-        for name, data in files.items():
-            io.write_bytes(staging / name, data)
+        io.write_tree(staging, files)
         _check(staging, target, report)
         io.write_text(staging / REPORT_NAME, report.text())
         io.replace_folder(staging, target)
