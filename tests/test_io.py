@@ -65,3 +65,12 @@ def test_project_root_found_from_a_subfolder():
     here = Path(__file__).resolve().parent
     assert (io.project_root(here) / "pyproject.toml").exists()
     assert io.resolve("data-sample", root=here.parent) == here.parent / "data-sample"
+
+
+def test_write_tree_and_verbatim_reading_keep_bytes(tmp_path):
+    io.write_tree(tmp_path / "stage", {"raw/a.txt": b"x\r\ny", "codings/b.csv": b"h\n"})
+    assert (tmp_path / "stage" / "raw" / "a.txt").read_bytes() == b"x\r\ny"
+    assert io.read_text_verbatim(tmp_path / "stage" / "raw" / "a.txt") == "x\r\ny"
+    assert io.read_text(tmp_path / "stage" / "raw" / "a.txt") == "x\ny"
+    io.write_bytes(tmp_path / "c.bin", b"\r\n")
+    assert (tmp_path / "c.bin").read_bytes() == b"\r\n"

@@ -1,4 +1,4 @@
-"""The ``thematic`` command line: ``report``, ``validate``, ``bench``."""
+"""The ``thematic`` command line: ``report``, ``validate``, ``bench``, ``qdpx``."""
 
 from __future__ import annotations
 
@@ -90,6 +90,42 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
             click.echo(f"\n{len(missed)} target(s) missed" if len(missed) else "\nall targets met")
 
     _run(run)
+
+
+@main.group()
+def qdpx() -> None:
+    """Exchange projects with NVivo, ATLAS.ti, MAXQDA and QualCoder (REFI-QDA)."""
+
+
+@qdpx.command("export")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="FILE.qdpx for the whole project, FILE.qdc for the codebook alone.")
+@click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for reading texts.")
+def qdpx_export(data_dir: str, output: str, n_jobs: int) -> None:
+    """Write DATA_DIR's de-identified texts, codebook, codings and cases as REFI-QDA."""
+    from thematic.refi import export_refi
+
+    def run() -> None:
+        project = export_refi(data_dir, output, n_jobs=n_jobs)
+        counts = project.counts()
+        click.echo(f"{output}: {counts['text_sources']} sources, {counts['codes']} codes, "
+                   f"{counts['users']} users, {counts['codings']} codings, {counts['cases']} cases")
+
+    _run(run)
+
+
+@qdpx.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False),
+              help="Data folder to create (for a .qdc: the folder to put codebook.yaml in).")
+@click.option("--force", is_flag=True, help="Replace an existing folder or codebook.yaml.")
+@click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for converting sources.")
+def qdpx_import(file: str, output_dir: str, force: bool, n_jobs: int) -> None:
+    """Import a .qdpx project or .qdc codebook; print what could not be mapped."""
+    from thematic.refi import import_refi
+
+    _run(lambda: click.echo(import_refi(file, output_dir, force=force, n_jobs=n_jobs).text()))
 
 
 def _run(action) -> None:

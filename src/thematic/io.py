@@ -62,6 +62,24 @@ def read_text(path: str | os.PathLike) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 
+def read_text_verbatim(path: str | os.PathLike) -> str:
+    """Read a text file like :func:`read_text` but keep its line endings and spaces as stored.
+
+    Used where offsets must match the file byte for byte (REFI-QDA export).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Errors.E001.format(path=path, hint="Check the path in interviews.csv."))
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DataError(Errors.E012.format(path=path, position=utf8_error.start)) from None
+
+
 def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a CSV of strings; check *required* columns. Adds ``_line`` (file line number)."""
     path = Path(path)
@@ -126,6 +144,27 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write bytes atomically (text whose line endings must survive unchanged)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_tree(folder: str | os.PathLike, files: dict[str, bytes]) -> Path:
+    """Write *files* (relative path -> bytes) into *folder*, a fresh staging folder.
+
+    Files are written directly, not one by one atomically: the caller swaps the whole folder
+    into place with :func:`replace_folder`.
+    """
+    folder = Path(folder)
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
 
 
 def write_json(path: str | os.PathLike, data: Any) -> Path:

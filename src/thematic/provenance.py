@@ -22,7 +22,7 @@ RECORDED_PACKAGES = (
 
 def now() -> str:
     """The current time, UTC, ISO 8601 to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def package_versions(names: tuple[str, ...] = RECORDED_PACKAGES) -> dict[str, str]:

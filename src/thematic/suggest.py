@@ -137,4 +137,4 @@ def cross_validate(estimator: CodeSuggester, texts: list[str], Y: pd.DataFrame, 
     summary[f"recall_at_{top_k}"] = float((hits[has_codes] / Y_true.sum(axis=1)[has_codes]).mean()) \
         if has_codes.any() else 0.0
     summary = {k: round(float(v), 4) for k, v in summary.items()}
-    return per_code, summary | {"segments": int(len(Y_true)), "folds": n_splits}
+    return per_code, summary | {"segments": len(Y_true), "folds": n_splits}
