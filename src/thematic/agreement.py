@@ -301,13 +301,13 @@ def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame
     """The units of analysis: participant turns, their sentences, or (for ``character``) turns.
 
     Columns ``unit_id``, ``segment_id`` (the turn a unit belongs to; the bootstrap resamples
-    these for character units), ``interview_id``, ``group``, ``start``, ``end``. Sentences come
+    these for character units), ``interview_id``, ``group``, ``start``, ``end``, ``text``. Sentences come
     from :func:`thematic.nlp.sentence_spans` (spaCy's rule-based sentencizer).
     """
     if unit not in UNITS:
         raise ParameterError(Errors.E018.format(value=unit, what="unit of analysis", known=list(UNITS)))
     turns = segments[~segments["is_interviewer"]]
-    columns = ["unit_id", "segment_id", "interview_id", "group", "start", "end"]
+    columns = ["unit_id", "segment_id", "interview_id", "group", "start", "end", "text"]
     if unit in ("turn", "character"):
         return turns.assign(unit_id=turns["segment_id"])[columns].reset_index(drop=True)
     from thematic.nlp import sentence_spans
@@ -318,7 +318,8 @@ def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame
         for number, (start, end) in enumerate(sentence_spans(turn.text), start=1):
             rows.append({"unit_id": f"{turn.segment_id}.s{number:02d}", "segment_id": turn.segment_id,
                          "interview_id": turn.interview_id, "group": turn.group,
-                         "start": body_offset + start, "end": body_offset + end})
+                         "start": body_offset + start, "end": body_offset + end,
+                         "text": turn.text[start:end]})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -463,6 +464,64 @@ def _agreement_row(code: str, info: pd.Series, counts: np.ndarray, weights: np.n
         low, high = percentile_interval(draws[name], confidence=confidence) if draws is not None else (np.nan, np.nan)
         row[f"{name}_low"], row[f"{name}_high"] = low, high
     return row
+
+
+def disagreements(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
+                  coders: Sequence[str] | None = None, unit: Unit = "turn") -> pd.DataFrame:
+    """Per code, the units the coders coded differently, ordered for a discussion meeting.
+
+    Order: codes with the most disagreements first (settling one definition resolves many
+    units at once, so the longest discussions come while the team is fresh; ties in codebook
+    order); within a code, units where a coder left a memo first (the memo records the
+    coder's reasoning, so the discussion starts from it), then transcript order (interview,
+    position) so that neighbouring units are read in context. For ``character`` units the
+    turns are listed (a disagreement on some characters of a turn).
+
+    Columns: discussion_order, code, label, theme, kind, unit_id, segment_id, interview_id,
+    participant (attribution label), group, coded_by, not_coded_by, ``memo_<coder>``, text.
+    """
+    known = sorted(codings["coder"].unique())
+    coders = list(coders) if coders else known
+    unknown = [c for c in coders if c not in known]
+    if unknown:
+        raise ParameterError(Errors.E503.format(unknown=unknown, known=known))
+    units = coding_units(segments, unit="turn" if unit == "character" else unit)
+    hits = unit_codes(units, codings[codings["coder"].isin(coders)])
+    given = hits.groupby(["unit_id", "code"])["coder"].agg(lambda c: sorted(set(c))).reset_index(name="by")
+    given = given[given["by"].map(len) < len(coders)]
+    columns = ["discussion_order", "code", "label", "theme", "kind", "unit_id", "segment_id", "interview_id",
+               "participant", "group", "coded_by", "not_coded_by", *[f"memo_{c}" for c in coders], "text"]
+    if given.empty:
+        return pd.DataFrame(columns=columns)
+    given["coded_by"] = given["by"].map(", ".join)
+    given["not_coded_by"] = given["by"].map(lambda by: ", ".join(c for c in coders if c not in by))
+    table = given.merge(units, on="unit_id").merge(
+        codebook.codes[["code", "label", "theme", "kind"]], on="code")
+    table = table.merge(segments[["segment_id", "label"]].rename(columns={"label": "participant"}),
+                        on="segment_id")
+    memos = _unit_memos(table, codings, coders)
+    for coder in coders:
+        table[f"memo_{coder}"] = memos[coder]
+    has_memo = table[[f"memo_{c}" for c in coders]].ne("").any(axis=1)
+    size = table.groupby("code")["unit_id"].transform("size")
+    rank = table["code"].map({code: i for i, code in enumerate(codebook.code_ids)})
+    table = table.assign(_size=-size, _rank=rank, _memo=~has_memo).sort_values(
+        ["_size", "_rank", "_memo", "interview_id", "start"])
+    table["discussion_order"] = np.arange(1, len(table) + 1)
+    return table[columns].reset_index(drop=True)
+
+
+def _unit_memos(table: pd.DataFrame, codings: pd.DataFrame, coders: Sequence[str]) -> dict[str, list[str]]:
+    """Per coder, the memos of their spans of the row's code overlapping the row's unit."""
+    spans = codings[codings["coder"].isin(coders) & codings["memo"].ne("")]
+    lookup = {key: group for key, group in spans.groupby(["interview_id", "code", "coder"])}
+    memos = {coder: [] for coder in coders}
+    for row in table.itertuples(index=False):
+        for coder in coders:
+            mine = lookup.get((row.interview_id, row.code, coder))
+            found = [] if mine is None else mine.loc[(mine["start"] < row.end) & (mine["end"] > row.start), "memo"]
+            memos[coder].append(" | ".join(dict.fromkeys(found)))
+    return memos
 
 
 def pairwise_agreement(segments: pd.DataFrame, coded: pd.DataFrame, codebook: Codebook, *,
