@@ -67,21 +67,21 @@ def read_adjudication(path: str | Path) -> pd.DataFrame:
     Every problem (missing value, unknown decision, a pair decided twice) names file and line.
     """
     path = io.resolve(path)
-    frame = io.read_csv(path, required=ADJUDICATION_COLUMNS)
+    frame = io.read_csv(path, required=ADJUDICATION_COLUMNS).rename(columns={"_line": "file_line"})
     if "reason" not in frame.columns:
         frame["reason"] = ""
     problems, first_line = [], {}
     for row in frame.itertuples(index=False):
         for column in ADJUDICATION_COLUMNS:
             if not getattr(row, column):
-                problems.append(Errors.E002.format(path=path, line=row._line, column=column))
+                problems.append(Errors.E002.format(path=path, line=row.file_line, column=column))
         if row.decision and row.decision.lower() not in ("keep", "drop"):
-            problems.append(Errors.E506.format(path=path, line=row._line, value=row.decision))
+            problems.append(Errors.E506.format(path=path, line=row.file_line, value=row.decision))
         key = (row.segment_id, row.code)
         if key in first_line:
-            problems.append(Errors.E508.format(path=path, line=row._line, segment=row.segment_id,
+            problems.append(Errors.E508.format(path=path, line=row.file_line, segment=row.segment_id,
                                                code=row.code, first=first_line[key]))
-        first_line.setdefault(key, row._line)
+        first_line.setdefault(key, row.file_line)
     if problems:
         raise DataError(problems)
     frame["decision"] = frame["decision"].str.lower()
@@ -165,12 +165,12 @@ def _apply_adjudication(decisions: pd.DataFrame, pairs: pd.DataFrame, adjudicati
         key = (row.segment_id, row.code)
         if key not in position:
             detail = "all of them gave it" if key in agreed else "none of them gave it"
-            problems.append(Errors.E507.format(path=path, line=row._line, segment=row.segment_id,
+            problems.append(Errors.E507.format(path=path, line=row.file_line, segment=row.segment_id,
                                                code=row.code, coders=", ".join(coders), detail=detail))
             continue
         i = position[key]
         decisions.iloc[i, decisions.columns.get_indexer(["decision", "decided_by", "reason", "source"])] = [
-            row.decision, row.decided_by, row.reason, f"{Path(path).name}, line {row._line}"]
+            row.decision, row.decided_by, row.reason, f"{Path(path).name}, line {row.file_line}"]
     if problems:
         raise DataError(problems)
     return decisions
