@@ -119,7 +119,7 @@ def build_consensus(coded: pd.DataFrame, *, rule: ConsensusRule = "union", coder
     Consensus
         ``final``: segment_id, code, coders (how many gave it), decided_by ("all coders" for
         agreements). ``decisions``: one row per disagreement with coded_by, not_coded_by,
-        decision, decided_by, reason, source (file and line, or the rule).
+        decision, decided_by, reason, source (file and line, or the rule); adjudicated ones first.
     """
     if rule not in RULES:
         raise ParameterError(Errors.E018.format(value=rule, what="consensus rule", known=list(RULES)))
@@ -143,7 +143,9 @@ def build_consensus(coded: pd.DataFrame, *, rule: ConsensusRule = "union", coder
         if unresolved == "error" and len(open_ones):
             examples = ", ".join(f"{r.segment_id} {r.code}" for r in open_ones.head(3).itertuples())
             raise DataError(Errors.E509.format(count=len(open_ones), path=path, examples=examples))
-    decisions = decisions[DECISION_COLUMNS].sort_values(["segment_id", "code"]).reset_index(drop=True)
+    by_rule = decisions["source"].str.startswith("rule")
+    decisions = decisions.assign(_rule=by_rule).sort_values(["_rule", "segment_id", "code"])
+    decisions = decisions[DECISION_COLUMNS].reset_index(drop=True)
     counts = coded[coded["coder"].isin(coders)].groupby(["segment_id", "code"])["coder"].nunique()
     agreed = pairs.loc[pairs["agreed"], ["segment_id", "code"]].assign(decided_by="all coders")
     kept = decisions.loc[decisions["decision"] == "keep", ["segment_id", "code", "decided_by"]]

@@ -86,12 +86,12 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
     position = {}
     for t, theme in enumerate(theme_ids):
         angle = 2 * math.pi * t / len(theme_ids) + math.pi / 2
-        tx, ty = 3 * math.cos(angle), 3 * math.sin(angle)
+        tx, ty = 3.4 * math.cos(angle), 3.4 * math.sin(angle)
         position[theme] = (tx, ty)
         codes = prevalence[prevalence["theme"] == theme]
         for c, code in enumerate(codes["code"]):
             spread = angle + math.pi * (c - (len(codes) - 1) / 2) / max(len(codes), 4)
-            position[code] = (tx + 1.25 * math.cos(spread), ty + 1.25 * math.sin(spread))
+            position[code] = (tx + 1.3 * math.cos(spread), ty + 1.3 * math.sin(spread))
     fig = go.Figure()
     links = cooccurrence[cooccurrence["jaccard"] >= min_jaccard]
     for link in links.itertuples(index=False):
@@ -109,9 +109,12 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
                              line={"width": 1, "color": "#bbbbbb"}))
     for kind, colour in KIND_COLOURS.items():
         mine = prevalence[prevalence["kind"] == kind]
+        sides = ["middle right" if position[r.code][0] >= position[r.theme][0] else "middle left"
+                 for r in mine.itertuples(index=False)]
         fig.add_trace(go.Scatter(
             x=[position[c][0] for c in mine["code"]], y=[position[c][1] for c in mine["code"]],
-            mode="markers", name=kind, marker={"color": colour, "size": 8 + 1.2 * mine["segments"].clip(upper=40),
+            mode="markers+text", name=kind, textposition=sides, textfont={"size": 9, "color": "#444444"},
+            texttemplate=[label if len(label) <= 26 else label[:24] + "..." for label in mine["label"]], marker={"color": colour, "size": 8 + 1.2 * mine["segments"].clip(upper=40),
                                                "line": {"width": 1, "color": "white"}},
             text=[f"{r.label} ({r.code})<br>{kind}, {r.segments} segments, {r.participants} participants"
                   for r in mine.itertuples(index=False)], hoverinfo="text"))
@@ -120,9 +123,9 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
         mode="markers+text", name="theme", text=[f"<b>{t}</b>" for t in theme_ids], textposition="middle center",
         hovertext=[f"{t}: {themes[t]}" for t in theme_ids], hoverinfo="text",
         marker={"size": 34, "color": "#f2f2f2", "line": {"width": 2, "color": "#555555"}}))
-    fig.update_xaxes(visible=False)
+    fig.update_xaxes(visible=False, range=[-7.5, 7.5])
     fig.update_yaxes(visible=False, scaleanchor="x")
-    return fig.update_layout(template=TEMPLATE, height=650, title="Thematic map: themes, codes and shared segments",
+    return fig.update_layout(template=TEMPLATE, height=760, title="Thematic map: themes, codes and shared segments",
                              legend_title_text="node")
 
 

@@ -158,3 +158,18 @@ def barriers_facilitators_side_by_side(table: pd.DataFrame, *, theme: str) -> pd
     depth = max(len(barriers), len(facilitators))
     return pd.DataFrame({"barriers": barriers + [""] * (depth - len(barriers)),
                          "facilitators": facilitators + [""] * (depth - len(facilitators))})
+
+
+def rule_sensitivity(codings_by_rule: dict[str, pd.DataFrame], segments: pd.DataFrame,
+                     codebook: Codebook) -> pd.DataFrame:
+    """Coded segments per theme under each way of combining coders (one column per rule).
+
+    *codings_by_rule* maps a name ("union", "intersection", "consensus") to a final coding
+    (segment_id, code). Shows how far the findings depend on the rule.
+    """
+    table = pd.DataFrame({"theme": [t.id for t in codebook.themes], "name": [t.name for t in codebook.themes]})
+    for rule, final in codings_by_rule.items():
+        located = locate_codings(final, segments, codebook)
+        table[f"segments_{rule}"] = table["theme"].map(located.groupby("theme")["segment_id"].nunique()) \
+            .fillna(0).astype(int)
+    return table
