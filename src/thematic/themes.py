@@ -93,7 +93,7 @@ def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Code
         table[column] = table[column].fillna(0).astype(int)
     table["group_names"] = table["group_names"].fillna("")
     table["participant_share"] = (table["participants"] / table["participants_in_scope"].where(
-        table["participants_in_scope"] > 0)).round(3)
+        table["participants_in_scope"] > 0))
     return table.reset_index()
 
 
@@ -118,7 +118,7 @@ def code_cooccurrence(final: pd.DataFrame, codebook: Codebook, *, min_segments: 
     shared["segments_a"] = shared["code_a"].map(sizes).astype(int)
     shared["segments_b"] = shared["code_b"].map(sizes).astype(int)
     either = shared["segments_a"] + shared["segments_b"] - shared["segments_both"]
-    shared["jaccard"] = (shared["segments_both"] / either).round(4)
+    shared["jaccard"] = shared["segments_both"] / either
     shared["theme_a"], shared["theme_b"] = shared["code_a"].map(theme), shared["code_b"].map(theme)
     shared = shared.sort_values(["jaccard", "segments_both", "code_a", "code_b"],
                                 ascending=[False, False, True, True])
