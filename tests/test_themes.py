@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
@@ -30,11 +32,8 @@ def test_hierarchy_and_theme_prevalence(tiny):
 def test_cooccurrence_jaccard():
     final = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s3", "s3"], "code": ["a", "b", "a", "a", "b"]})
 
-    class Book:
-        code_ids = ["a", "b"]
-        codes = pd.DataFrame({"code": ["a", "b"], "theme": ["T1", "T1"]})
-
-    table = themes.code_cooccurrence(final, Book())
+    book = SimpleNamespace(code_ids=["a", "b"], codes=pd.DataFrame({"code": ["a", "b"], "theme": ["T1", "T1"]}))
+    table = themes.code_cooccurrence(final, book)
     row = table.iloc[0]
     assert (row["code_a"], row["code_b"], row["segments_both"]) == ("a", "b", 2)
     assert row["jaccard"] == pytest.approx(2 / 3)

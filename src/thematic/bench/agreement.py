@@ -108,9 +108,9 @@ def bench_agreement(*, quick: bool = False) -> BenchResult:
         for name, share in covered.items():
             result.add(f"95% interval coverage, {name}, prevalence {prevalence}", share, at_least=0.9)
     result.notes += [
-        f"sample: {len(dataset.codebook.code_ids)} codes, coders coder_a vs coder_b, turn units, "
-        f"{n_boot} resamples (fast path); library loop over {len(codes)} codes x {loop_boot} resamples "
-        "(Cohen, alpha, Fleiss per resample)",
+        (f"sample: {len(dataset.codebook.code_ids)} codes, coders coder_a vs coder_b, turn units, "
+         f"{n_boot} resamples (fast path); library loop over {len(codes)} codes x {loop_boot} resamples "
+         "(Cohen, alpha, Fleiss per resample)"),
         f"coverage: {reps} simulated studies of 300 units, population kappa 0.6, {boots} resamples each, seed 7",
     ]
     return result
