@@ -259,3 +259,11 @@ def test_cli_agreement_table_and_errors():
     assert result.exit_code == 0 and "cohen_kappa" in result.output and "(pooled)" in result.output
     bad = runner.invoke(main, ["agreement", "data-sample", "--coders", "coder_a,nobody"])
     assert bad.exit_code == 1 and "nobody" in bad.output
+
+
+def test_agreement_benchmark_quick_run_meets_its_targets():
+    from thematic.bench.agreement import bench_agreement
+
+    result = bench_agreement(quick=True)
+    table = result.table()
+    assert len(table) >= 6 and (table.loc[table["target"] != "", "met"] == "yes").all()
