@@ -267,3 +267,18 @@ def test_agreement_benchmark_quick_run_meets_its_targets():
     result = bench_agreement(quick=True)
     table = result.table()
     assert len(table) >= 6 and (table.loc[table["target"] != "", "met"] == "yes").all()
+
+
+def test_interviews_one_coder_never_coded_are_left_out(tiny_data):
+    codings = tiny_data / "codings" / "b.csv"
+    lines = codings.read_text(encoding="utf-8").splitlines()
+    codings.write_text("\n".join(line for line in lines if not line.startswith("P2-W1")) + "\n", encoding="utf-8")
+    dataset = load_dataset(tiny_data)
+    segments = segment_turns(dataset)
+    table = ag.agreement_table(segments, dataset.codings, dataset.codebook, n_boot=0).set_index("code")
+    assert table.loc["overwhelmed", "units"] == 0 and table.loc["overwhelmed", "interviews"] == 0
+    assert table.loc["remote_working", "interviews"] == 1
+    everything = ag.agreement_table(segments, dataset.codings, dataset.codebook, n_boot=0,
+                                    double_coded_only=False).set_index("code")
+    assert everything.loc["overwhelmed", "units"] == 1
+    assert ag.disagreements(segments, dataset.codings, dataset.codebook)["code"].tolist() == ["remote_working"]

@@ -378,7 +378,7 @@ def pattern_counts(units: pd.DataFrame, codings: pd.DataFrame, *, code: str, cod
 
 def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
                     coders: Sequence[str] | None = None, unit: Unit = "turn", n_boot: int = 1000,
-                    seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+                    seed: int = 0, confidence: float = 0.95, double_coded_only: bool = True) -> pd.DataFrame:
     """Per code, and pooled: every agreement statistic with a bootstrap interval.
 
     Parameters
@@ -396,6 +396,10 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
     n_boot, seed, confidence
         Percentile bootstrap: *n_boot* resamples of the units (for ``character``, of the turns,
         keeping each turn's characters together) within each scope, from ``seed``. 0: no intervals.
+    double_coded_only
+        Use only interviews every compared coder coded (has at least one coding in). Teams often
+        double-code a subset of interviews; an interview one coder never opened would otherwise
+        count all the other coder's codes as disagreements.
 
     Returns
     -------
@@ -403,7 +407,8 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
         One row per code in codebook order, then ``(pooled)``: every unit x code decision of
         all codes as one binary rating. Columns: code, label, theme, kind, scope, unit, units,
         clusters, prevalence (share of units at least one coder coded), ``coded_by_<coder>``,
-        all_coders, and per statistic its value and ``_low``/``_high`` interval bounds.
+        all_coders, interviews (how many interviews the units come from), and per statistic its
+        value and ``_low``/``_high`` interval bounds.
         Cohen's kappa is NaN unless exactly two coders are compared.
     """
     _check_bootstrap(n_boot, confidence)
@@ -417,6 +422,8 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
     stats = PatternStatistics.binary(len(coders))
     codes = codebook.codes.set_index("code")
     all_units = coding_units(segments, unit=unit)
+    if double_coded_only:
+        all_units = all_units[all_units["interview_id"].isin(double_coded(codings, coders=coders))]
     hits = unit_codes(all_units, codings) if unit != "character" else None
     rng = np.random.default_rng(seed)
     rows, pooled_counts, pooled_weights, pooled_clusters = [], [], [], []
@@ -431,7 +438,7 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
             counts = pattern_counts(units, codings, code=code, coders=coders, unit=unit, hits=hits)
             scope_total += counts
             rows.append(_agreement_row(code, codes.loc[code], counts, weights, stats, coders, unit,
-                                       n_clusters, confidence))
+                                       n_clusters, confidence) | {"interviews": units["interview_id"].nunique()})
         pooled_counts.append(scope_total)
         pooled_weights.append(weights)
         pooled_clusters.append(n_clusters)
@@ -439,10 +446,16 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
     weights = np.hstack(pooled_weights) if n_boot and pooled_weights else np.zeros((0, len(counts)))
     pooled = pd.Series({"label": "all codes", "theme": "", "kind": "", "scope": "all"})
     rows.append(_agreement_row(POOLED, pooled, counts, weights, stats, coders, unit,
-                               sum(pooled_clusters), confidence))
+                               sum(pooled_clusters), confidence) | {"interviews": all_units["interview_id"].nunique()})
     order = {code: i for i, code in enumerate([*codebook.code_ids, POOLED])}
     table = pd.DataFrame(rows)
     return table.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def double_coded(codings: pd.DataFrame, *, coders: Sequence[str]) -> list[str]:
+    """Interviews every one of *coders* has at least one coding in, sorted."""
+    sets = [set(codings.loc[codings["coder"] == coder, "interview_id"]) for coder in coders]
+    return sorted(set.intersection(*sets)) if sets else []
 
 
 def _agreement_row(code: str, info: pd.Series, counts: np.ndarray, weights: np.ndarray,
@@ -467,7 +480,8 @@ def _agreement_row(code: str, info: pd.Series, counts: np.ndarray, weights: np.n
 
 
 def disagreements(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
-                  coders: Sequence[str] | None = None, unit: Unit = "turn") -> pd.DataFrame:
+                  coders: Sequence[str] | None = None, unit: Unit = "turn",
+                  double_coded_only: bool = True) -> pd.DataFrame:
     """Per code, the units the coders coded differently, ordered for a discussion meeting.
 
     Order: codes with the most disagreements first (settling one definition resolves many
@@ -479,6 +493,7 @@ def disagreements(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codeb
 
     Columns: discussion_order, code, label, theme, kind, unit_id, segment_id, interview_id,
     participant (attribution label), group, coded_by, not_coded_by, ``memo_<coder>``, text.
+    With *double_coded_only*, only interviews every coder coded (see :func:`agreement_table`).
     """
     known = sorted(codings["coder"].unique())
     coders = list(coders) if coders else known
@@ -486,6 +501,8 @@ def disagreements(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codeb
     if unknown:
         raise ParameterError(Errors.E503.format(unknown=unknown, known=known))
     units = coding_units(segments, unit="turn" if unit == "character" else unit)
+    if double_coded_only:
+        units = units[units["interview_id"].isin(double_coded(codings, coders=coders))]
     hits = unit_codes(units, codings[codings["coder"].isin(coders)])
     given = hits.groupby(["unit_id", "code"])["coder"].agg(lambda c: sorted(set(c))).reset_index(name="by")
     given = given[given["by"].map(len) < len(coders)]

@@ -138,6 +138,7 @@ def _agreement_json(table, *, data_dir: str, unit: str, n_boot: int, seed: int, 
         rows.append({
             "code": row["code"], "label": row["label"], "theme": row["theme"], "kind": row["kind"],
             "scope": row["scope"], "units": row["units"], "clusters": row["clusters"],
+            "interviews": row["interviews"],
             "prevalence": _number(row["prevalence"]),
             "coded_by": {c.removeprefix("coded_by_"): row[c] for c in coder_columns},
             "all_coders": row["all_coders"],
