@@ -128,6 +128,88 @@ def qdpx_import(file: str, output_dir: str, force: bool, n_jobs: int) -> None:
     _run(lambda: click.echo(import_refi(file, output_dir, force=force, n_jobs=n_jobs).text()))
 
 
+@main.command()
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--unit", type=click.Choice(["turn", "sentence", "character"]), default="turn", show_default=True,
+              help="Unit of analysis: participant turns, their sentences, or characters.")
+@click.option("--coders", default=None, help="Comma-separated coders to compare [default: all].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples (0: no intervals).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the bootstrap.")
+def agreement(data_dir: str, unit: str, coders: str | None, as_json: bool, n_boot: int, seed: int) -> None:
+    """Inter-coder agreement per code: kappa, alpha, AC1, percent agreement, 95% intervals."""
+    import json
+
+    from thematic.agreement import STATISTICS, agreement_table
+    from thematic.dataset import load_dataset
+    from thematic.segments import segment_turns
+
+    def run() -> None:
+        dataset = load_dataset(data_dir)
+        if not dataset.has_codings:
+            raise ParameterError(Errors.E504.format(known=dataset.coders))
+        chosen = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+        table = agreement_table(segment_turns(dataset), dataset.codings, dataset.codebook, coders=chosen,
+                                unit=unit, n_boot=n_boot, seed=seed)
+        if as_json:
+            click.echo(json.dumps(_agreement_json(table, data_dir=str(dataset.root), unit=unit, n_boot=n_boot,
+                                                  seed=seed, statistics=STATISTICS), indent=2))
+            return
+        click.echo(_agreement_text(table, statistics=STATISTICS, n_boot=n_boot, seed=seed))
+
+    _run(run)
+
+
+
+def _number(value) -> float | int | None:
+    import math
+
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+
+def _agreement_json(table, *, data_dir: str, unit: str, n_boot: int, seed: int, statistics) -> dict:
+    coder_columns = [c for c in table.columns if c.startswith("coded_by_")]
+    rows = []
+    for row in table.to_dict(orient="records"):
+        rows.append({
+            "code": row["code"], "label": row["label"], "theme": row["theme"], "kind": row["kind"],
+            "scope": row["scope"], "units": row["units"], "clusters": row["clusters"],
+            "interviews": row["interviews"],
+            "prevalence": _number(row["prevalence"]),
+            "coded_by": {c.removeprefix("coded_by_"): row[c] for c in coder_columns},
+            "all_coders": row["all_coders"],
+            **{name: {"value": _number(row[name]), "ci_low": _number(row[f"{name}_low"]),
+                      "ci_high": _number(row[f"{name}_high"])} for name in statistics},
+        })
+    return {"data_dir": data_dir, "unit": unit, "coders": [c.removeprefix("coded_by_") for c in coder_columns],
+            "n_boot": n_boot, "seed": seed, "confidence": 0.95,
+            "codes": [r for r in rows if r["code"] != "(pooled)"],
+            "pooled": next((r for r in rows if r["code"] == "(pooled)"), None)}
+
+
+
+def _agreement_text(table, *, statistics, n_boot: int, seed: int) -> str:
+    import pandas as pd
+
+    def cell(row, name: str) -> str:
+        value, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
+        if pd.isna(value):
+            return "-"
+        return f"{value:.3f}" + ("" if pd.isna(low) else f" [{low:.2f}, {high:.2f}]")
+
+    shown = pd.DataFrame({
+        "code": table["code"], "units": table["units"], "prevalence": table["prevalence"].map("{:.3f}".format),
+        **{name: [cell(row, name) for _, row in table.iterrows()] for name in statistics},
+    })
+    head = (f"unit: {table['unit'].iloc[0]}; 95% percentile bootstrap intervals from {n_boot} resamples "
+            f"(seed {seed})" if n_boot else f"unit: {table['unit'].iloc[0]}; no intervals (--n-boot 0)")
+    return head + "\n" + shown.to_string(index=False)
+
+
+
 def _run(action) -> None:
     try:
         action()

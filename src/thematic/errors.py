@@ -89,3 +89,18 @@ class Errors:
             "to replace it (the old folder is removed only after the import succeeded).")
     E714 = ("{path}: cannot export: {detail}")
     E716 = "{path} is a file. Give a folder to import into."
+    # issue 5: agreement, consensus, theme mapping (E500-E599)
+    E501 = ("A reliability matrix must be 2-dimensional, units x coders, with at least {minimum} "
+            "coder column(s); got shape {shape}. Rows are units, columns coders, NaN for missing.")
+    E502 = "Cohen's kappa compares exactly two coders; the matrix has {n} columns. Use fleiss_kappa or krippendorff_alpha."
+    E503 = ("Coder(s) {unknown} have no codings; coders found: {known}. Check --coders or the "
+            "file names in codings/.")
+    E504 = "Agreement needs at least two coders; found {known}. Add a second coder's file to codings/."
+    E505 = "n_boot must be 0 (no intervals) or at least 100, got {value}; confidence must lie in (0, 1), got {confidence}."
+    E506 = ("{path}, line {line}: decision '{value}' is not one of keep, drop. Write 'keep' to keep "
+            "the code on the segment in the final coding, 'drop' to remove it.")
+    E507 = ("{path}, line {line}: segment '{segment}' with code '{code}' is not a disagreement "
+            "between coders {coders} ({detail}). Adjudicate only segments the coders coded differently.")
+    E508 = "{path}, line {line}: segment '{segment}' and code '{code}' were already decided on line {first}."
+    E509 = ("{count} disagreement(s) have no decision in {path} and unresolved='error', e.g. {examples}. "
+            "Add decisions for them or choose unresolved='union' or 'intersection'.")

@@ -66,3 +66,100 @@ def theme_group_heatmap(matrix: pd.DataFrame, themes: dict[str, str]) -> go.Figu
                     color_continuous_scale="Blues", text_auto=".0%", aspect="auto", template=TEMPLATE,
                     title="Share of participants in each group whose interviews carry each theme")
     return fig.update_layout(height=420, coloraxis_colorbar_title="share")
+
+
+KIND_COLOURS = {"activity": "#4C78A8", "barrier": "#E45756", "facilitator": "#54A24B"}
+
+
+def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: dict[str, str], *,
+                 min_jaccard: float = 0.15) -> go.Figure:
+    """Network of themes and their codes, with codes that share segments linked.
+
+    Themes sit on a circle, each theme's codes on an arc around it (a fixed layout: the same
+    data always draws the same map). Code markers are sized by coded segments and coloured by
+    kind; grey lines join a theme to its codes; a code-code line (width by Jaccard) joins codes
+    whose segment sets have Jaccard similarity of at least *min_jaccard*.
+    """
+    import math
+
+    theme_ids = list(themes)
+    position = {}
+    for t, theme in enumerate(theme_ids):
+        angle = 2 * math.pi * t / len(theme_ids) + math.pi / 2
+        tx, ty = 3.4 * math.cos(angle), 3.4 * math.sin(angle)
+        position[theme] = (tx, ty)
+        codes = prevalence[prevalence["theme"] == theme]
+        for c, code in enumerate(codes["code"]):
+            spread = angle + math.pi * (c - (len(codes) - 1) / 2) / max(len(codes), 4)
+            position[code] = (tx + 1.3 * math.cos(spread), ty + 1.3 * math.sin(spread))
+    fig = go.Figure()
+    links = cooccurrence[cooccurrence["jaccard"] >= min_jaccard]
+    for link in links.itertuples(index=False):
+        (x0, y0), (x1, y1) = position[link.code_a], position[link.code_b]
+        fig.add_trace(go.Scatter(
+            x=[x0, x1], y=[y0, y1], mode="lines", showlegend=False, hoverinfo="text",
+            text=f"{link.code_a} + {link.code_b}: {link.segments_both} shared segments, Jaccard {link.jaccard:.2f}",
+            line={"width": 1 + 12 * link.jaccard, "color": "rgba(120,120,160,0.45)"}))
+    edge_x, edge_y = [], []
+    for code in prevalence.itertuples(index=False):
+        (x0, y0), (x1, y1) = position[code.theme], position[code.code]
+        edge_x += [x0, x1, None]
+        edge_y += [y0, y1, None]
+    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", hoverinfo="skip", showlegend=False,
+                             line={"width": 1, "color": "#bbbbbb"}))
+    for kind, colour in KIND_COLOURS.items():
+        mine = prevalence[prevalence["kind"] == kind]
+        sides = ["middle right" if position[r.code][0] >= position[r.theme][0] else "middle left"
+                 for r in mine.itertuples(index=False)]
+        fig.add_trace(go.Scatter(
+            x=[position[c][0] for c in mine["code"]], y=[position[c][1] for c in mine["code"]],
+            mode="markers+text", name=kind, textposition=sides, textfont={"size": 9, "color": "#444444"},
+            texttemplate=[label if len(label) <= 26 else label[:24] + "..." for label in mine["label"]], marker={"color": colour, "size": 8 + 1.2 * mine["segments"].clip(upper=40),
+                                               "line": {"width": 1, "color": "white"}},
+            text=[f"{r.label} ({r.code})<br>{kind}, {r.segments} segments, {r.participants} participants"
+                  for r in mine.itertuples(index=False)], hoverinfo="text"))
+    fig.add_trace(go.Scatter(
+        x=[position[t][0] for t in theme_ids], y=[position[t][1] for t in theme_ids],
+        mode="markers+text", name="theme", text=[f"<b>{t}</b>" for t in theme_ids], textposition="middle center",
+        hovertext=[f"{t}: {themes[t]}" for t in theme_ids], hoverinfo="text",
+        marker={"size": 34, "color": "#f2f2f2", "line": {"width": 2, "color": "#555555"}}))
+    fig.update_xaxes(visible=False, range=[-7.5, 7.5])
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return fig.update_layout(template=TEMPLATE, height=760, title="Thematic map: themes, codes and shared segments",
+                             legend_title_text="node")
+
+
+def theme_kind_sunburst(prevalence: pd.DataFrame, themes: dict[str, str]) -> go.Figure:
+    """Theme -> activity / barrier / facilitator -> code, sized by coded segments."""
+    frame = prevalence.assign(theme_name=prevalence["theme"].map(lambda t: f"{t}: {themes[t]}"))
+    frame = frame[frame["segments"] > 0]
+    fig = px.sunburst(frame, path=["theme_name", "kind", "label"], values="segments", color="kind",
+                      color_discrete_map={"(?)": "#dddddd", **KIND_COLOURS}, template=TEMPLATE,
+                      title="Themes, the barrier / facilitator dimension and codes, by coded segments")
+    return fig.update_layout(height=650)
+
+
+def cooccurrence_heatmap(cooccurrence: pd.DataFrame, codes: list[str]) -> go.Figure:
+    """Jaccard similarity of every pair of codes (same segment), codes in codebook order."""
+    grid = pd.DataFrame(0.0, index=codes, columns=codes)
+    for pair in cooccurrence.itertuples(index=False):
+        grid.loc[pair.code_a, pair.code_b] = grid.loc[pair.code_b, pair.code_a] = pair.jaccard
+    fig = px.imshow(grid.to_numpy(), x=codes, y=codes, zmin=0, color_continuous_scale="Purples",
+                    aspect="auto", template=TEMPLATE, title="Code co-occurrence in the same segment (Jaccard)")
+    return fig.update_layout(height=750, coloraxis_colorbar_title="Jaccard")
+
+
+def agreement_intervals(table: pd.DataFrame, *, statistics: tuple[str, ...] = ("cohen_kappa", "gwet_ac1")) -> go.Figure:
+    """Per code, each statistic with its bootstrap interval (pooled row last)."""
+    fig = go.Figure()
+    for name in statistics:
+        fig.add_trace(go.Scatter(
+            x=table[name], y=table["code"], mode="markers", name=name,
+            error_x={"type": "data", "symmetric": False, "array": table[f"{name}_high"] - table[name],
+                     "arrayminus": table[name] - table[f"{name}_low"]},
+            customdata=table[["units", "prevalence"]].to_numpy(),
+            hovertemplate="%{y}: %{x:.3f}<br>units %{customdata[0]}, prevalence %{customdata[1]:.3f}"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    unit = table["unit"].iloc[0] if len(table) else ""
+    return fig.update_layout(template=TEMPLATE, height=max(420, 22 * len(table)), xaxis_title="agreement",
+                             title=f"Agreement per code with 95% bootstrap intervals (unit: {unit})")

