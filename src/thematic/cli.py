@@ -1,4 +1,4 @@
-"""The ``thematic`` command line: ``report``, ``validate``, ``bench``."""
+"""The ``thematic`` command line: ``report``, ``validate``, ``bench``, ``membercheck``."""
 
 from __future__ import annotations
 
@@ -89,6 +89,40 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
             click.echo(f"\n{len(missed)} target(s) missed" if len(missed) else "\nall targets met")
 
     _run(run)
+
+
+@main.group()
+def membercheck() -> None:
+    """The member check: record a stakeholder's comments on the member-check summary."""
+
+
+@membercheck.command("record")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False),
+              help="Filled-in comments template (.csv or .yaml) or the edited member-check .docx.")
+@click.option("--reviewer", default="", help="Who commented, where the file does not say.")
+@click.option("--date", "commented_on", default="", help="When they commented (YYYY-MM-DD), where the file does not say.")
+@click.option("--again", is_flag=True, help="Record a file that was recorded before.")
+def membercheck_record(data_dir: str, source: str, reviewer: str, commented_on: str, again: bool) -> None:
+    """Append the comments in a file to DATA_DIR/member-check/comments.csv (the audit trail)."""
+    from thematic.dataset import load_dataset
+    from thematic.membercheck import record_comments
+
+    def record() -> None:
+        dataset = load_dataset(data_dir, require_deidentified=False)
+        if dataset.codebook is None:
+            raise ParameterError(Errors.E001.format(path=dataset.root / "codebook.yaml",
+                                                    hint="Comments refer to the codebook's themes."))
+        added = record_comments(dataset.root, source, codebook=dataset.codebook, reviewer=reviewer,
+                                commented_on=commented_on, again=again)
+        click.echo(f"recorded {len(added)} comment(s) from {source} "
+                   f"in {dataset.root / 'member-check' / 'comments.csv'}")
+        unnamed = added[added["reviewer"] == ""]
+        if len(unnamed):
+            click.echo(f"warning: {len(unnamed)} comment(s) without a reviewer; pass --reviewer next time",
+                       err=True)
+
+    _run(record)
 
 
 def _run(action) -> None:
