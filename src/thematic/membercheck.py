@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import jinja2
 import pandas as pd
+from docx.opc.exceptions import OpcError
 from docx.shared import Pt, RGBColor
 
 from thematic import __version__, io
@@ -230,7 +232,7 @@ def _docx_comments(path: Path) -> pd.DataFrame:
     """The comment tables of the member-check document, and any Word review comments."""
     try:
         document = docx.Document(str(path))
-    except Exception as error:  # python-docx raises several types for a file that is not a .docx
+    except (OpcError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise DataError(Errors.E605.format(path=path, detail=f"not a Word document: {error}")) from None
     props = document.core_properties
     document_id = props.identifier or ""
