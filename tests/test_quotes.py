@@ -1,12 +1,11 @@
 """Quotes: identifier check, trimming, the declared selection rule, traceability."""
 
 import pytest
+from conftest import SAMPLE
 
 from thematic import quotes, triangulate
 from thematic.errors import DataError, ParameterError
 from thematic.segments import code_segments, combine_coders, segment_turns
-
-from conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def test_known_names_files(tmp_path):
 def test_trim_keeps_whole_sentences_and_marks_omitted_middles():
     text = ("Alpha beta gamma delta. " * 1 + "Filler words here and there about nothing much at all today. "
             "Teams meetings helped the network plan together. Closing remark without the key words.")
-    score = lambda sentences: [1.0 if "Teams" in s or "Alpha" in s else 0.0 for s in sentences]  # noqa: E731
+    score = lambda sentences: [1.0 if "Teams" in s or "Alpha" in s else 0.0 for s in sentences]
     quote, pieces = quotes.trim(text, offset=100, max_words=12, score=score)
     assert quote == "Alpha beta gamma delta. [...] Teams meetings helped the network plan together."
     assert [text[a - 100:b - 100] for a, b in pieces] == ["Alpha beta gamma delta.",
@@ -92,7 +91,7 @@ def test_sample_quotes_are_traceable_and_deterministic(sample_quotes, sample_dat
 
 def test_flagged_candidates_are_set_aside(sample_quotes, sample_dataset):
     located = sample_quotes[0]
-    flag_team = lambda text: [{"type": "KNOWN_NAME", "start": 0, "end": 1}] if "team" in text else []  # noqa: E731
+    flag_team = lambda text: [{"type": "KNOWN_NAME", "start": 0, "end": 1}] if "team" in text else []
     chosen, aside = quotes.select_quotes(located, sample_dataset.texts, check=flag_team)
     assert len(aside) and not chosen["quote"].str.contains("team").any()
     assert set(aside.columns) == {"theme", "group", "interview_id", "start", "end", "reason"}  # no text
