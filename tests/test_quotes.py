@@ -101,3 +101,12 @@ def test_quote_rules_are_validated():
     assert quotes.QuoteRules.from_parameters({"per_group": 3}).per_group == 3
     with pytest.raises(ParameterError, match="max_words"):
         quotes.QuoteRules.from_parameters({"max_words": 2})
+
+
+def test_triangulation_benchmark_quick():
+    from thematic.bench import discover
+
+    result = discover()["triangulation"](quick=True)
+    table = result.table().set_index("measure")
+    assert table.loc["quotes re-derived exactly from offsets", "met"] == "yes"
+    assert table.loc["check recall, patterns alone (pattern types)", "value"] >= 0.95
