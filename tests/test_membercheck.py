@@ -179,3 +179,18 @@ def test_sample_comments_are_recorded():
     trail = membercheck.recorded_comments(SAMPLE)
     assert len(trail) >= 7 and set(trail["item_id"]) >= {"T1", "T6", "general"}
     assert (trail["reviewer"] != "").all()
+
+
+def test_summary_says_where_a_theme_is_prominent(tiny_data):
+    codebook = load_dataset(tiny_data).codebook
+    profiles = pd.DataFrame([
+        {"theme": "T1", "group": "service_team", "prominence": "salient"},
+        {"theme": "T1", "group": "referrer", "prominence": "salient"},
+        {"theme": "T1", "group": "commissioner", "prominence": "minor"},
+        {"theme": "T1", "group": "parent", "prominence": "out of scope"},
+        {"theme": "T2", "group": "parent", "prominence": "salient"},
+    ])
+    summary = membercheck.build_summary(codebook, _quotes(), profiles=profiles)
+    texts = {t["id"]: t["convergence_text"] for t in summary["themes"]}
+    assert texts["T1"] == "Most prominent among the service team and referrers; less so among commissioners."
+    assert texts["T2"] == ""  # one group only: nothing to compare

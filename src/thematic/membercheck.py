@@ -36,6 +36,8 @@ DOCX_TABLE_HEADER = ("Item", "Your comments")
 GENERAL_ITEM = "general"
 SCOPE_TEXT = {"professionals": "from the interviews with professionals (service team, referrers, commissioners)",
               "parents": "from the interviews with parents, analysed separately"}
+GROUP_PROSE = {"parent": "parents", "service_team": "the service team", "referrer": "referrers",
+               "commissioner": "commissioners"}
 CONVERGENCE_TEXT = {
     "agreement": "The groups describe this theme in much the same way and with similar emphasis.",
     "partial agreement": "The groups share this theme but differ in emphasis or in whether it is "
@@ -48,12 +50,16 @@ CONVERGENCE_TEXT = {
 
 
 def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.DataFrame | None = None,
-                  title: str = "", study: str = "", group_names: dict[str, str] | None = None) -> dict:
+                  profiles: pd.DataFrame | None = None, title: str = "", study: str = "",
+                  group_names: dict[str, str] | None = None) -> dict:
     """What the stakeholder reads, as plain data (also hashed into ``document_id``).
 
     *quotes* is the output of :func:`thematic.quotes.select_quotes`; *convergence* that of
-    :func:`thematic.triangulate.theme_convergence` (optional).
+    :func:`thematic.triangulate.theme_convergence` and *profiles* that of
+    :func:`thematic.triangulate.group_profiles` (both optional: they add a sentence on how the
+    groups compare). *group_names* names groups in prose (default :data:`GROUP_PROSE`).
     """
+    group_names = {**GROUP_PROSE, **(group_names or {})}
     by_theme = convergence.set_index("theme") if convergence is not None and len(convergence) else None
     themes = []
     for theme in codebook.themes:
@@ -63,11 +69,13 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
             "id": theme.id, "name": theme.name, "scope": theme.scope,
             "scope_text": f"Theme {SCOPE_TEXT.get(theme.scope, theme.scope)}",
             "description": " ".join(theme.description.split()),
-            "convergence": code, "convergence_text": CONVERGENCE_TEXT.get(code, ""),
+            "convergence": code,
+            "convergence_text": " ".join(filter(None, [CONVERGENCE_TEXT.get(code, ""),
+                                                       _prominence_text(profiles, theme.id, group_names)])),
             "codes": [{"label": c.label, "kind": c.kind, "definition": " ".join(c.definition.split())}
                       for c in theme.codes],
             "quotes": [{"id": q.quote_id, "text": q.quote, "attribution": q.attribution,
-                        "group": (group_names or {}).get(q.group, q.group)}
+                        "group": group_names.get(q.group, q.group)}
                        for q in mine.itertuples(index=False)],
         })
     summary = {
@@ -81,6 +89,23 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
     summary["document_id"] = f"MC-{digest[:12]}"
     summary["template_name"] = "member-check-comments.csv"
     return summary
+
+
+def _prominence_text(profiles: pd.DataFrame | None, theme_id: str, names: dict[str, str]) -> str:
+    """'Most prominent among X and Y; less so among Z; hardly raised by W.' from group profiles."""
+    if profiles is None or not len(profiles):
+        return ""
+    mine = profiles[(profiles["theme"] == theme_id) & (profiles["prominence"] != "out of scope")]
+    if len(mine) < 2:
+        return ""  # a theme of one group only: nothing to compare
+    parts = []
+    for level, lead in (("salient", "Most prominent among"), ("minor", "less so among"),
+                        ("silent", "hardly raised by")):
+        groups = [names.get(g, g.replace("_", " ")) for g in mine.loc[mine["prominence"] == level, "group"]]
+        if groups:
+            listed = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+            parts.append(f"{lead} {listed}")
+    return "; ".join(parts) + "."
 
 
 def item_ids(summary: dict) -> list[str]:
