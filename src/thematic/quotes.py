@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from thematic import io
 from thematic.errors import DataError, Errors, ParameterError
-from thematic.triangulate import merge_intervals
+from thematic.triangulate import group_order_key, merge_intervals
 
 ELLIPSIS = "[...]"
 
@@ -284,10 +284,8 @@ def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteR
     quotes = pd.DataFrame(chosen, columns=["quote_id", "theme", "group", "rank", "attribution",
                                            "participant_id", "interview_id", "segment_id", "start", "end",
                                            "pieces", "words", "score", "participants_with_candidates", "quote"])
-    from thematic.triangulate import _group_key
-
     if len(quotes):
-        quotes["_g"] = quotes["group"].map(_group_key)
+        quotes["_g"] = quotes["group"].map(group_order_key)
         quotes = quotes.sort_values(["theme", "_g", "rank"]).drop(columns="_g").reset_index(drop=True)
         quotes["quote_id"] = quotes["theme"] + "-Q" + (quotes.groupby("theme").cumcount() + 1).astype(str)
     return quotes, pd.DataFrame(aside, columns=["theme", "group", "interview_id", "start", "end", "reason"])

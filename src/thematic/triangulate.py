@@ -138,7 +138,7 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
     rows = []
     for theme in codebook.themes:
         mine = located[located["theme"] == theme.id]
-        for group in sorted(set(groups), key=_group_key):
+        for group in sorted(set(groups), key=group_order_key):
             cell = mine[mine["group"] == group]
             kept, out = cell[cell["in_scope"]], cell[~cell["in_scope"]]
             rows.append({"theme": theme.id, "theme_scope": theme.scope, "group": group,
@@ -176,7 +176,7 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     codes = codebook.codes.set_index("code")
     scope_of = ({t.id: t.scope for t in codebook.themes} if level == "theme"
                 else codes["scope"].to_dict())
-    groups = sorted(talk.index, key=_group_key)
+    groups = sorted(talk.index, key=group_order_key)
     scopes = located.drop_duplicates("group").set_index("group")["group_scope"].to_dict() if len(located) else {}
     rows = []
     for item in items:
@@ -232,7 +232,8 @@ def _default_scope(group: str) -> str:
     return "parents" if group == "parent" else "professionals"
 
 
-def _group_key(group: str) -> tuple[int, str]:
+def group_order_key(group: str) -> tuple[int, str]:
+    """Sort key: the study's usual group order (parents first), then other groups by name."""
     from thematic.figures import GROUP_ORDER
 
     return (GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER), group)
@@ -363,7 +364,7 @@ def convergence(profiles: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for theme, mine in profiles.groupby("theme", sort=False):
         by_group = mine.set_index("group")
-        for first, second in combinations(sorted(by_group.index, key=_group_key), 2):
+        for first, second in combinations(sorted(by_group.index, key=group_order_key), 2):
             a, b = by_group.loc[first], by_group.loc[second]
             code, reason = _pair_code(a, b)
             rows.append({
