@@ -74,3 +74,18 @@ def test_write_tree_and_verbatim_reading_keep_bytes(tmp_path):
     assert io.read_text(tmp_path / "stage" / "raw" / "a.txt") == "x\ny"
     io.write_bytes(tmp_path / "c.bin", b"\r\n")
     assert (tmp_path / "c.bin").read_bytes() == b"\r\n"
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+
+    from thematic import io
+
+    mask = os.umask(0o022)
+    try:
+        written = io.write_text(tmp_path / "out.txt", "x\r\ny\n")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert written.read_bytes() == b"x\r\ny\n"

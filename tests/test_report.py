@@ -117,3 +117,19 @@ def test_a_folder_without_codebook_or_codings_still_renders(sample_copy: Path, t
     reader = (out / "html" / "02-code-suggestions.html").read_text(encoding="utf-8")
     assert "No codings yet" in reader
     assert (out / "tables" / "01-familiarisation" / "corpus-overview.csv").exists()
+
+
+def test_member_check_documents_are_rendered(report: Path):
+    import docx
+
+    folder = report / "member-check"
+    page = (folder / "member-check.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']""", page)  # self-contained: no request of any kind
+    assert "T6-Q1" in page and "Practitioner" in page
+    document = docx.Document(str(folder / "member-check.docx"))
+    assert document.core_properties.identifier.startswith("MC-")
+    assert any(t.rows[0].cells[0].text == "Item" for t in document.tables)
+    template = pd.read_csv(folder / "member-check-comments.csv", keep_default_na=False)
+    assert {"T1", "T6-Q1", "general"} <= set(template["item_id"])
+    reader = (report / "html" / "04-triangulation.html").read_text(encoding="utf-8")
+    assert "../member-check/member-check.html" in reader

@@ -1,4 +1,4 @@
-"""The ``thematic`` command line: ``report``, ``validate``, ``bench``, ``qdpx``."""
+"""The ``thematic`` command line: report, validate, bench, qdpx, agreement, membercheck."""
 
 from __future__ import annotations
 
@@ -207,6 +207,42 @@ def _agreement_text(table, *, statistics, n_boot: int, seed: int) -> str:
     head = (f"unit: {table['unit'].iloc[0]}; 95% percentile bootstrap intervals from {n_boot} resamples "
             f"(seed {seed})" if n_boot else f"unit: {table['unit'].iloc[0]}; no intervals (--n-boot 0)")
     return head + "\n" + shown.to_string(index=False)
+
+
+
+@main.group()
+def membercheck() -> None:
+    """The member check: record a stakeholder's comments on the member-check summary."""
+
+
+
+@membercheck.command("record")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False),
+              help="Filled-in comments template (.csv or .yaml) or the edited member-check .docx.")
+@click.option("--reviewer", default="", help="Who commented, where the file does not say.")
+@click.option("--date", "commented_on", default="", help="When they commented (YYYY-MM-DD), where the file does not say.")
+@click.option("--again", is_flag=True, help="Record a file that was recorded before.")
+def membercheck_record(data_dir: str, source: str, reviewer: str, commented_on: str, again: bool) -> None:
+    """Append the comments in a file to DATA_DIR/member-check/comments.csv (the audit trail)."""
+    from thematic.dataset import load_dataset
+    from thematic.membercheck import record_comments
+
+    def record() -> None:
+        dataset = load_dataset(data_dir, require_deidentified=False)
+        if dataset.codebook is None:
+            raise ParameterError(Errors.E001.format(path=dataset.root / "codebook.yaml",
+                                                    hint="Comments refer to the codebook's themes."))
+        added = record_comments(dataset.root, source, codebook=dataset.codebook, reviewer=reviewer,
+                                commented_on=commented_on, again=again)
+        click.echo(f"recorded {len(added)} comment(s) from {source} "
+                   f"in {dataset.root / 'member-check' / 'comments.csv'}")
+        unnamed = added[added["reviewer"] == ""]
+        if len(unnamed):
+            click.echo(f"warning: {len(unnamed)} comment(s) without a reviewer; pass --reviewer next time",
+                       err=True)
+
+    _run(record)
 
 
 

@@ -104,3 +104,19 @@ class Errors:
     E508 = "{path}, line {line}: segment '{segment}' and code '{code}' were already decided on line {first}."
     E509 = ("{count} disagreement(s) have no decision in {path} and unresolved='error', e.g. {examples}. "
             "Add decisions for them or choose unresolved='union' or 'intersection'.")
+    E600 = ("Parameter 'convergence_rules': {detail}. Known rule parameters: {known}; see "
+            "docs/triangulation.md for their meaning and defaults.")
+    E601 = ("{path}, line {line}: unknown member-check item '{value}'; known items: {known}. Use "
+            "the item ids printed in the member-check document (T1, T1-Q2, ...).")
+    E602 = ("{path}: cannot read member-check comments from a '{suffix}' file; use the CSV or YAML "
+            "template exported with the document, or the edited .docx.")
+    E603 = ("{path}: no comments found. Fill in the 'comment' column of the template (or the "
+            "comment boxes of the .docx) and record again.")
+    E604 = ("{path}: these comments were already recorded on {when} (same file contents, SHA-256 "
+            "{sha}). Nothing was written; pass --again to record them a second time.")
+    E605 = ("{path}: not a member-check document or template of this study ({detail}). Export "
+            "the document again with notebook 04-triangulation.")
+    E606 = ("Parameter 'quote_rules': {detail}. Known rule parameters: {known}; see "
+            "docs/triangulation.md.")
+    E607 = ("{path}: known names must be a .txt (one a line), .csv (column 'name') or .yaml file, "
+            "not '{suffix}'.")

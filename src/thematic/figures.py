@@ -163,3 +163,79 @@ def agreement_intervals(table: pd.DataFrame, *, statistics: tuple[str, ...] = ("
     unit = table["unit"].iloc[0] if len(table) else ""
     return fig.update_layout(template=TEMPLATE, height=max(420, 22 * len(table)), xaxis_title="agreement",
                              title=f"Agreement per code with 95% bootstrap intervals (unit: {unit})")
+CONVERGENCE_COLOURS = {"agreement": "#1a7f37", "partial agreement": "#9fd89f", "silence": "#f2cc60",
+                       "dissonance": "#cf222e", "absent in both": "#d0d7de", "out of scope": "#ffffff",
+                       "single group": "#ffffff"}
+
+
+def salience_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
+                     value: str = "talk_share_mean") -> go.Figure:
+    """Theme x group heatmap of coded share of participants' talk; cells say n/N participants.
+
+    Cells outside a theme's scope are left empty.
+    """
+    frame = matrix.assign(shown=matrix[value].where(matrix["in_scope"]))
+    grid = frame.pivot(index="theme", columns="group", values="shown")
+    groups = [g for g in GROUP_ORDER if g in grid.columns] + sorted(set(grid.columns) - set(GROUP_ORDER))
+    grid = grid.reindex(index=list(themes), columns=groups)
+    people = frame.assign(text=lambda f: [
+        f"{v:.1%}<br>{a}/{b} people" if s else "out of scope" for v, a, b, s in
+        zip(f[value], f["participants_with_theme"], f["participants_in_group"], f["in_scope"], strict=True)])
+    text = people.pivot(index="theme", columns="group", values="text").reindex(index=list(themes), columns=groups)
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=groups, y=[f"{t}: {themes[t]}" for t in grid.index],
+                               text=text.to_numpy(), texttemplate="%{text}", colorscale="Blues", zmin=0,
+                               hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+                               colorbar={"title": "share of talk", "tickformat": ".0%"}))
+    return fig.update_layout(template=TEMPLATE, height=460, yaxis={"autorange": "reversed"},
+                             title="Coded share of each group's talk per theme (mean over participants)")
+
+
+def convergence_matrix(pairs: pd.DataFrame, themes: dict[str, str]) -> go.Figure:
+    """Theme x pair-of-groups grid of convergence codes; hovering shows the evidence."""
+    codes = list(CONVERGENCE_COLOURS)
+    frame = pairs[pairs["convergence"] != "out of scope"]
+    columns = list(dict.fromkeys(frame["pair"]))
+    rows = [t for t in themes if t in set(frame["theme"])]
+    lookup = frame.set_index(["theme", "pair"])
+    z = [[codes.index(lookup.loc[(t, p), "convergence"]) if (t, p) in lookup.index else None
+          for p in columns] for t in rows]
+    text = [[lookup.loc[(t, p), "convergence"] if (t, p) in lookup.index else "" for p in columns] for t in rows]
+    hover = [["<br>".join(_wrap(lookup.loc[(t, p), "evidence"])) if (t, p) in lookup.index else ""
+              for p in columns] for t in rows]
+    n = len(codes)
+    scale = []
+    for i, code in enumerate(codes):
+        scale += [[i / n, CONVERGENCE_COLOURS[code]], [(i + 1) / n, CONVERGENCE_COLOURS[code]]]
+    fig = go.Figure(go.Heatmap(z=z, x=columns, y=[f"{t}: {themes[t]}" for t in rows], text=text,
+                               customdata=hover, texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
+                               colorscale=scale, showscale=False, xgap=2, ygap=2,
+                               hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
+    return fig.update_layout(template=TEMPLATE, height=120 + 60 * len(rows), yaxis={"autorange": "reversed"},
+                             title="Convergence of each theme between pairs of stakeholder groups")
+
+
+def wave_change_chart(waves: pd.DataFrame, *, group_label: str = "service team") -> go.Figure:
+    """Dumbbell chart: each theme's share of talk in the first and the last wave."""
+    fig = go.Figure()
+    labels = [f"{t}: {n}" for t, n in zip(waves["theme"], waves["name"], strict=True)]
+    for x0, x1, y in zip(waves["talk_share_first"], waves["talk_share_last"], labels, strict=True):
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[y, y], mode="lines", line={"color": "#8c959f"},
+                                 showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=waves["talk_share_first"], y=labels, mode="markers", name="first wave",
+                             marker={"size": 11, "color": "#8c959f"}))
+    fig.add_trace(go.Scatter(x=waves["talk_share_last"], y=labels, mode="markers", name="last wave",
+                             marker={"size": 11, "color": "#0969da"}))
+    return fig.update_layout(template=TEMPLATE, height=420, yaxis={"autorange": "reversed"},
+                             xaxis={"tickformat": ".0%", "title": "coded share of talk (mean over participants)"},
+                             title=f"The {group_label} over time: share of talk per theme, wave 1 and wave 2")
+
+
+def _wrap(text: str, width: int = 90) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line]

@@ -1,0 +1,316 @@
+"""Illustrative quotes: chosen by a declared rule, trimmed, attributed, traceable and checked.
+
+The rule, in order:
+
+1. **Candidates** are the stretches of a participant's turn that the analysis coding gives a
+   theme (in-scope spans of the theme's codes, merged), with at least ``min_words`` words.
+2. **Representativeness** of a candidate is the cosine similarity of its TF-IDF vector to the
+   centroid of all the theme's candidates (across groups).
+3. **Coverage first**: within a theme and group, participants are taken in turn (the
+   participant with the most representative candidate first), each giving their best
+   remaining candidate, until ``per_group`` quotes are chosen; a participant gives a second
+   quote only once every participant with a candidate has given one.
+4. **Trimming**: a candidate longer than ``max_words`` keeps its most representative whole
+   sentences that fit, in their original order; an omitted middle part becomes ``[...]``
+   (the quote starts at its first kept sentence). A single sentence longer than the bound is
+   cut at a word boundary and ends in ``[...]``.
+5. **Check**: a trimmed quote in which :func:`find_identifiers` finds anything is set aside.
+
+Ties break on interview id and offset, so the choice is deterministic. Every quote records
+its interview, segment and the character offsets of each kept piece in the de-identified
+text, so ``text[start:end]`` of each piece gives back its words exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from thematic import io
+from thematic.errors import DataError, Errors, ParameterError
+from thematic.triangulate import group_order_key, merge_intervals
+
+ELLIPSIS = "[...]"
+
+#: Patterns of identifiers that de-identification replaces by bracketed placeholders.
+IDENTIFIER_PATTERNS = {
+    "EMAIL": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    "PHONE": r"(?<!\d)(?:\+44\s?|0)\d{3,4}\s?\d{3}\s?\d{3,4}(?!\d)",
+    "POSTCODE": r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",
+    "NHS_NUMBER": r"(?<!\d)\d{3}\s?\d{3}\s?\d{4}(?!\d)",
+}
+IdentifierCheck = Callable[[str], list[dict]]
+
+
+class QuoteRules(BaseModel):
+    """How many quotes to choose per theme and group, and how long they may be."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_group: int = Field(2, ge=1, description="quotes per theme and stakeholder group")
+    max_words: int = Field(60, ge=10, description="longest quote in words, after trimming")
+    min_words: int = Field(12, ge=1, description="shortest coded stretch that can become a quote")
+
+    @classmethod
+    def from_parameters(cls, values: dict) -> QuoteRules:
+        try:
+            return cls.model_validate(values or {})
+        except ValueError as error:
+            raise ParameterError(Errors.E606.format(detail=str(error).replace("\n", " "),
+                                                    known=", ".join(cls.model_fields))) from None
+
+
+# --- identifiers --------------------------------------------------------------------------------
+
+def load_known_names(path: str | Path) -> list[str]:
+    """Known names (people, services, places...) from a file a researcher keeps.
+
+    ``.txt``: one name a line (``#`` starts a comment). ``.csv``: a ``name`` column.
+    ``.yaml``: every ``name``, ``short`` and ``also`` value at any depth (the sample's
+    ``source/cast.yaml`` has this form).
+    """
+    path = Path(path)
+    if path.suffix in (".yaml", ".yml"):
+        names: list[str] = []
+        _collect_names(io.read_yaml(path), names)
+    elif path.suffix == ".csv":
+        frame = io.read_csv(path, required=("name",))
+        names = list(frame["name"])
+    elif path.suffix == ".txt":
+        names = [line.split("#", 1)[0].strip() for line in io.read_text(path).splitlines()]
+    else:
+        raise DataError(Errors.E607.format(path=path, suffix=path.suffix))
+    return sorted({n for n in names if n and len(n) > 1}, key=lambda n: (-len(n), n))
+
+
+def _collect_names(node: object, names: list[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("name", "short") and isinstance(value, str | int):
+                names.append(str(value))
+            elif key == "also" and isinstance(value, list):
+                names += [str(v) for v in value]
+            else:
+                _collect_names(value, names)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_names(item, names)
+
+
+def find_identifiers(text: str, *, known_names: Iterable[str] = ()) -> list[dict]:
+    """Identifiers left in *text*: known names outside ``[brackets]`` and identifier patterns.
+
+    Returns one dict per hit: type (``KNOWN_NAME`` or a key of :data:`IDENTIFIER_PATTERNS`),
+    start, end. A name matches as a whole word, case-sensitively. This is a deliberately small
+    check of finished quotes; de-identification of whole transcripts is a separate step.
+    """
+    bracketed = [m.span() for m in re.finditer(r"\[[^\]]*\]", text)]
+
+    def inside(start: int, end: int) -> bool:
+        return any(s <= start and end <= e for s, e in bracketed)
+
+    hits = []
+    names = sorted(set(known_names), key=lambda n: (-len(n), n))
+    if names:
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+        hits += [{"type": "KNOWN_NAME", "start": m.start(), "end": m.end()} for m in pattern.finditer(text)]
+    for kind, pattern in IDENTIFIER_PATTERNS.items():
+        hits += [{"type": kind, "start": m.start(), "end": m.end()} for m in re.finditer(pattern, text)]
+    return sorted((h for h in hits if not inside(h["start"], h["end"])), key=lambda h: (h["start"], h["type"]))
+
+
+def identifier_check(known_names: Iterable[str] = ()) -> IdentifierCheck:
+    """A check function ``text -> hits`` over the given known names (see :func:`find_identifiers`)."""
+    names = tuple(known_names)
+    return lambda text: find_identifiers(text, known_names=names)
+
+
+# --- candidates and representativeness ----------------------------------------------------------
+
+def candidates(located: pd.DataFrame, texts: dict[str, str], *, min_words: int = 12) -> pd.DataFrame:
+    """Stretches of participants' turns coded with each theme (in-scope spans only).
+
+    One row per merged stretch: theme, group, participant_id, label, interview_id, segment_id,
+    start, end, words, text.
+    """
+    columns = ["theme", "group", "participant_id", "label", "interview_id", "segment_id", "start",
+               "end", "words", "text"]
+    rows = []
+    scoped = located[located["in_scope"]]
+    keys = ["theme", "group", "participant_id", "label", "interview_id", "segment_id"]
+    for key, part in scoped.groupby(keys, sort=True):
+        text = texts[key[4]]
+        for start, end in merge_intervals(zip(part["start"], part["end"], strict=True)):
+            start, end = _strip(text, start, end)
+            body = text[start:end]
+            if len(body.split()) >= min_words:
+                rows.append((*key, start, end, len(body.split()), body))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class ThemeScorer:
+    """TF-IDF vectors of candidates, and their similarity to their theme's centroid."""
+
+    def __init__(self, candidates: pd.DataFrame):
+        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1)
+        matrix = self.vectorizer.fit_transform(candidates["text"]) if len(candidates) else None
+        self.centroids = {}
+        if matrix is not None:
+            for theme, index in candidates.groupby("theme").indices.items():
+                centroid = np.asarray(matrix[index].mean(axis=0)).ravel()
+                norm = np.linalg.norm(centroid)
+                self.centroids[theme] = centroid / norm if norm else centroid
+
+    def score(self, texts: list[str], theme: str) -> np.ndarray:
+        """Cosine similarity of each text to *theme*'s centroid (0 for an unknown theme)."""
+        if theme not in self.centroids or not texts:
+            return np.zeros(len(texts))
+        vectors = self.vectorizer.transform(texts)  # rows are L2-normalised
+        return np.asarray(vectors @ self.centroids[theme]).ravel()
+
+
+# --- trimming -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _sentencizer():
+    import spacy
+
+    nlp = spacy.blank("en")  # rule-based sentence boundaries only: no statistical model needed
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of *text* (offsets relative to it), from spaCy's rule-based sentencizer."""
+    return [_strip(text, s.start_char, s.end_char) for s in _sentencizer()(text).sents if s.text.strip()]
+
+
+def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]], np.ndarray]) -> tuple[str, list[tuple[int, int]]]:
+    """Shorten *text* to at most *max_words* words, marking omitted middle parts ``[...]``.
+
+    Returns the quote and the absolute character spans (``offset`` added) of the kept pieces.
+    """
+    if len(text.split()) <= max_words:
+        return text, [(offset, offset + len(text))]
+    spans = sentences(text)
+    scores = score([text[s:e] for s, e in spans])
+    order = sorted(range(len(spans)), key=lambda i: (-scores[i], i))
+    chosen, words = [], 0
+    for i in order:
+        n = len(text[spans[i][0]:spans[i][1]].split())
+        if words + n <= max_words:
+            chosen.append(i)
+            words += n
+    if not chosen:  # the best sentence alone is too long: cut it at a word boundary
+        s, e = spans[order[0]]
+        cut = [m.end() for m in re.finditer(r"\S+", text[s:e])][max_words - 1]
+        return f"{text[s:s + cut].rstrip(',;:')} {ELLIPSIS}", [(offset + s, offset + s + cut)]
+    chosen.sort()
+    pieces: list[tuple[int, int]] = []
+    for previous, i in zip([None, *chosen], chosen, strict=False):
+        s, e = spans[i]
+        if previous is not None and i == previous + 1:
+            pieces[-1] = (pieces[-1][0], offset + e)  # consecutive sentences form one piece
+        else:
+            pieces.append((offset + s, offset + e))
+    return f" {ELLIPSIS} ".join(text[a - offset:b - offset] for a, b in pieces), pieces
+
+
+# --- selection ----------------------------------------------------------------------------------
+
+def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteRules | None = None,
+                  check: IdentifierCheck | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Choose, trim, attribute and check quotes per theme and group.
+
+    Returns ``(quotes, set_aside)``. ``quotes``: quote_id, theme, group, rank, attribution,
+    participant_id, interview_id, segment_id, start, end (of the candidate), pieces
+    (``start-end`` of each kept piece, ``;``-separated), words, score, participants_with_candidates,
+    quote. ``set_aside``: candidates a check rejected (ids and offsets, never their text).
+    """
+    rules = rules or QuoteRules()
+    check = check or identifier_check()
+    pool = candidates(located, texts, min_words=rules.min_words)
+    scorer = ThemeScorer(pool)
+    pool["score"] = 0.0
+    for theme, index in pool.groupby("theme").groups.items():
+        pool.loc[index, "score"] = scorer.score(list(pool.loc[index, "text"]), theme)
+    pool = pool.sort_values(["theme", "group", "score", "interview_id", "start"],
+                            ascending=[True, True, False, True, True])
+    chosen, aside = [], []
+    for (theme, group), cell in pool.groupby(["theme", "group"], sort=True):
+        queues = {pid: list(part.itertuples(index=False)) for pid, part in cell.groupby("participant_id", sort=False)}
+        order = list(queues)  # participants by their best candidate (cell is sorted by score)
+        picked = 0
+        while picked < rules.per_group and any(queues.values()):
+            for pid in order:
+                if picked >= rules.per_group or not queues[pid]:
+                    continue
+                while queues[pid]:
+                    row = queues[pid].pop(0)
+                    quote, pieces = trim(row.text, offset=row.start, max_words=rules.max_words,
+                                         score=lambda ts, theme=theme: scorer.score(ts, theme))
+                    hits = check(quote)
+                    if hits:
+                        aside.append({"theme": theme, "group": group, "interview_id": row.interview_id,
+                                      "start": row.start, "end": row.end,
+                                      "reason": "identifier found: " + ", ".join(sorted({h["type"] for h in hits}))})
+                        continue
+                    picked += 1
+                    chosen.append({
+                        "quote_id": "", "theme": theme, "group": group, "rank": picked,
+                        "attribution": row.label, "participant_id": row.participant_id,
+                        "interview_id": row.interview_id, "segment_id": row.segment_id,
+                        "start": row.start, "end": row.end,
+                        "pieces": ";".join(f"{a}-{b}" for a, b in pieces),
+                        "words": len(quote.replace(ELLIPSIS, "").split()), "score": round(float(row.score), 4),
+                        "participants_with_candidates": len(order), "quote": quote,
+                    })
+                    break
+    quotes = pd.DataFrame(chosen, columns=["quote_id", "theme", "group", "rank", "attribution",
+                                           "participant_id", "interview_id", "segment_id", "start", "end",
+                                           "pieces", "words", "score", "participants_with_candidates", "quote"])
+    if len(quotes):
+        quotes["_g"] = quotes["group"].map(group_order_key)
+        quotes = quotes.sort_values(["theme", "_g", "rank"]).drop(columns="_g").reset_index(drop=True)
+        quotes["quote_id"] = quotes["theme"] + "-Q" + (quotes.groupby("theme").cumcount() + 1).astype(str)
+    return quotes, pd.DataFrame(aside, columns=["theme", "group", "interview_id", "start", "end", "reason"])
+
+
+def verify_quotes(quotes: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+    """Re-derive every quote from its offsets; one row per quote with ``traceable`` True/False."""
+    rows = []
+    for q in quotes.itertuples(index=False):
+        pieces = [tuple(map(int, p.split("-"))) for p in q.pieces.split(";")]
+        text = texts[q.interview_id]
+        rebuilt = f" {ELLIPSIS} ".join(text[a:b] for a, b in pieces)
+        ok = rebuilt == q.quote or (q.quote.endswith(ELLIPSIS) and q.quote.startswith(rebuilt.rstrip(",;:")))
+        inside = all(q.start <= a < b <= q.end for a, b in pieces)
+        rows.append({"quote_id": q.quote_id, "interview_id": q.interview_id, "pieces": q.pieces,
+                     "traceable": bool(ok and inside)})
+    return pd.DataFrame(rows, columns=["quote_id", "interview_id", "pieces", "traceable"])
+
+
+def known_names_for(data_dir: str | Path, known_names_file: str) -> tuple[list[str], Path | None]:
+    """Known names from *known_names_file* (relative to the data folder unless absolute)."""
+    if not known_names_file:
+        return [], None
+    path = Path(known_names_file)
+    path = path if path.is_absolute() else io.resolve(data_dir) / path
+    if not path.exists():
+        return [], None
+    return load_known_names(path), path
