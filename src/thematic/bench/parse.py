@@ -1,0 +1,92 @@
+"""``thematic bench parse``: the parse cache against plain spaCy, cold and warm.
+
+From one run, on the sample's de-identified transcripts (repeated, each copy made distinct so
+that nothing is served from the cache by accident):
+
+- cold: words/s of :class:`thematic.parse.DocParser` with an empty cache folder against raw
+  ``nlp.pipe`` with the same components on the same texts (target >= 0.9x: hashing,
+  serialising and writing the cache may cost at most a tenth);
+- warm: the same call again, everything read from the cache (target >= 20x faster than cold);
+- with ``quick=False`` also a parallel cold parse (``n_jobs=2``) against ``n_jobs=1``, shown
+  without a target: on a shared machine it says more about the neighbours than the code.
+
+Raw and cold are timed alternately, best of ``rounds``, so that neither gets the warmer CPU.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from thematic.bench import BenchResult, register
+from thematic.dataset import load_dataset
+from thematic.io import project_root
+from thematic.nlp import load_pipeline
+from thematic.parse import DocParser, components_for
+
+NEEDS = ("lemmas", "noun_chunks")
+
+
+def _texts(repeats: int, *, limit: int | None = None) -> list[str]:
+    dataset = load_dataset(project_root() / "data-sample")
+    base = [dataset.texts[i] for i in sorted(dataset.texts)][:limit]
+    return [text if copy == 0 else f"{text}\n\nInterviewer: That was copy {copy}.\n"
+            for copy in range(repeats) for text in base]
+
+
+def _timed(func) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+@register("parse")
+def parse_benchmark(*, quick: bool = False) -> BenchResult:
+    """Cold cached parse vs raw ``nlp.pipe``, and warm vs cold."""
+    repeats, rounds, limit = (1, 1, 4) if quick else (3, 2, None)
+    texts = _texts(repeats, limit=limit)
+    words = sum(len(t.split()) for t in texts)
+    nlp = load_pipeline("en_core_web_sm")
+    components = components_for(nlp, NEEDS)
+    with nlp.select_pipes(enable=list(components)):
+        list(nlp.pipe(texts[:1]))  # load and warm the models before any timing
+
+    def raw() -> None:
+        with nlp.select_pipes(enable=list(components)):
+            docs = list(nlp.pipe(texts))
+        assert len(docs) == len(texts)
+
+    raw_times, cold_times, warm_times = [], [], []
+    with tempfile.TemporaryDirectory(prefix="thematic-bench-parse-") as tmp:
+        for round_ in range(rounds):
+            raw_times.append(_timed(raw))
+            folder = Path(tmp) / f"cold-{round_}"
+            cold = DocParser(nlp, needs=NEEDS, cache_dir=folder, progress=False)
+            cold_times.append(_timed(lambda p=cold: p.parse(texts)))
+            assert cold.stats.parsed == len(texts), cold.stats
+            warm = DocParser(nlp, needs=NEEDS, cache_dir=folder, progress=False)
+            warm_times.append(_timed(lambda p=warm: p.parse(texts)))
+            assert warm.stats.parsed == 0 and warm.stats.from_cache == len(texts), warm.stats
+        parallel_ratio = None
+        if not quick:
+            one = min(cold_times)
+            two = _timed(lambda: DocParser(nlp, needs=NEEDS, cache_dir=Path(tmp) / "parallel", n_jobs=2,
+                                           progress=False).parse(texts))
+            parallel_ratio = one / two
+
+    t_raw, t_cold, t_warm = min(raw_times), min(cold_times), min(warm_times)
+    result = BenchResult("parse", notes=[
+        f"{len(texts)} transcripts ({words:,} words): the sample x {repeats}, copies made distinct",
+        (f"pipeline {nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}, "
+         f"components run: {', '.join(components)} (needs: {', '.join(NEEDS)})"),
+        f"best of {rounds} alternating round(s); empty temporary cache folder per round",
+    ])
+    result.add("raw nlp.pipe", words / t_raw, "words/s")
+    result.add("cached parse, cold", words / t_cold, "words/s")
+    result.add("cached parse, warm", words / t_warm, "words/s")
+    result.add("cold vs raw nlp.pipe (words/s ratio)", t_raw / t_cold, "x", at_least=0.9)
+    result.add("warm vs cold (times faster)", t_cold / t_warm, "x", at_least=20)
+    if parallel_ratio is not None:
+        result.add("cold n_jobs=2 vs n_jobs=1 (times faster)", parallel_ratio, "x")
+    return result
