@@ -55,3 +55,18 @@ def test_search_box_builds_a_widget(concordance):
     pytest.importorskip("ipywidgets")
     box = kwic.search_box(concordance, query="training")
     assert box.children and "Search" in repr(box.children[0])
+
+
+def test_kwic_command_prints_hits_with_offsets(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from conftest import SAMPLE
+
+    from thematic.cli import main
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    out = CliRunner().invoke(main, ["kwic", "joint visit", "--data-dir", str(SAMPLE), "--group", "service_team",
+                                    "--window", "30"])
+    assert out.exit_code == 0, out.output
+    assert "[joint visit" in out.output and "TEAM" in out.output and "hit(s) for 'joint visit'" in out.output
+    bad = CliRunner().invoke(main, ["kwic", "visit", "--data-dir", str(SAMPLE), "--group", "nobody"])
+    assert bad.exit_code == 1 and "Unknown group" in bad.output

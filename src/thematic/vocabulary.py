@@ -25,6 +25,9 @@ from spacy.tokens import Doc, Span, Token
 from thematic.errors import Errors, ParameterError
 
 KINDS = ("lemma", "phrase")
+#: What to ask :mod:`thematic.parse` for: lemmas and noun phrases (the parser, no NER). The
+#: notebook, ``thematic kwic`` and other steps use the same needs, so they share one cache.
+PARSE_NEEDS = ("lemmas", "noun_chunks")
 #: Words of spoken English that carry little content in an interview transcript; they are
 #: left out of term counts on top of spaCy's stop words. Pass ``stop_words=`` to change.
 SPOKEN_FILLERS = frozenset({
