@@ -54,9 +54,11 @@ def test_a_broken_cache_file_is_parsed_again_and_replaced(nlp, tmp_path):
     parser = DocParser(nlp, needs=("lemmas",), cache_dir=tmp_path, progress=False)
     parser.parse(TEXTS[:1])
     path = parser.cache.path(parser.key(TEXTS[0]))
-    path.write_bytes(b"not a docbin")
-    docs = parser.parse(TEXTS[:1])
-    assert parser.stats.parsed == 1 and docs[0].text == TEXTS[0]
+    good = path.read_bytes()
+    for broken in (b"not a docbin", good[: len(good) // 2]):  # garbage, and a truncated file
+        path.write_bytes(broken)
+        docs = parser.parse(TEXTS[:1])
+        assert parser.stats.parsed == 1 and docs[0].text == TEXTS[0]
     assert len(list(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab))) == 1
     assert not [p for p in tmp_path.rglob("*.tmp")]  # atomic writes leave no temporary files
 

@@ -125,7 +125,7 @@ class DocCache:
             return None
         try:
             docs = list(DocBin().from_bytes(path.read_bytes()).get_docs(vocab))
-        except (OSError, ValueError, KeyError) as error:
+        except Exception as error:  # noqa: BLE001 - any unreadable file is parsed again, never fatal
             log.warning(Errors.E402.format(path=path, error=error))
             return None
         return docs[0] if len(docs) == 1 else None

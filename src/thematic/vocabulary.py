@@ -271,8 +271,8 @@ def term_rates(occurrences: pd.DataFrame, segments: pd.DataFrame, *, terms: list
                by: str = "group", kind: str = "lemma", include_interviewer: bool = False) -> pd.DataFrame:
     """Uses of each of *terms* per 1,000 words spoken, per value of *by* (terms x values)."""
     used, speech = _speech(occurrences, segments, kind=kind, include_interviewer=include_interviewer)
-    counts = pd.crosstab(used["term"], used[by]).reindex(index=terms, fill_value=0)
-    words = speech.groupby(by)["words"].sum().reindex(counts.columns)
+    words = speech.groupby(by)["words"].sum()
+    counts = pd.crosstab(used["term"], used[by]).reindex(index=terms, columns=words.index, fill_value=0)
     return (1000 * counts / words).round(2)
 
 
@@ -281,8 +281,8 @@ def key_terms_per_interview(occurrences: pd.DataFrame, *, top_n: int = 5, min_co
                             include_interviewer: bool = False) -> pd.DataFrame:
     """Each interview's most distinctive terms against the rest of the corpus.
 
-    Noun phrases are ranked first, then lemmas fill up to *top_n*, each by log-odds z-score
-    (interview vs all other interviews). Columns: ``interview_id``, ``key_terms`` (joined by
+    Noun phrases are ranked first, then lemmas not already part of a listed phrase fill up to
+    *top_n*, each by log-odds z-score (interview vs all other interviews). Columns: ``interview_id``, ``key_terms`` (joined by
     "; "), ``key_phrases``, ``key_lemmas``.
     """
     picked: dict[str, dict[str, list[str]]] = {}
@@ -297,7 +297,10 @@ def key_terms_per_interview(occurrences: pd.DataFrame, *, top_n: int = 5, min_co
     rows = []
     for interview_id in sorted(occurrences["interview_id"].unique()):
         found = picked.get(interview_id, {})
-        merged = list(dict.fromkeys([*found.get("phrase", []), *found.get("lemma", [])]))[:top_n]
+        phrases = found.get("phrase", [])
+        in_phrases = {word for phrase in phrases for word in phrase.split()}
+        lemmas = [lemma for lemma in found.get("lemma", []) if lemma not in in_phrases]
+        merged = list(dict.fromkeys([*phrases, *lemmas]))[:top_n]
         rows.append({"interview_id": interview_id, "key_terms": "; ".join(merged),
                      "key_phrases": "; ".join(found.get("phrase", [])),
                      "key_lemmas": "; ".join(found.get("lemma", []))})
