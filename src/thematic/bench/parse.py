@@ -12,11 +12,13 @@ that nothing is served from the cache by accident):
 
 Raw and cold are timed in pairs, chunk by chunk and in alternating order, so that both see the
 same load on a shared machine (a whole-corpus run of one after the other did not: the load
-changed between them by more than the difference being measured).
+changed between them by more than the difference being measured). The target is checked on the
+median of the paired ratios; the ratio of total times is printed beside it.
 """
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -62,18 +64,20 @@ def parse_benchmark(*, quick: bool = False) -> BenchResult:
     with tempfile.TemporaryDirectory(prefix="thematic-bench-parse-") as tmp:
         folder = Path(tmp) / "cache"
         cold = DocParser(nlp, needs=NEEDS, cache_dir=folder, progress=False)
-        size = 2 if quick else cold.batch_size
+        size = 2 if quick else 4
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        t_raw = t_cold = 0.0
+        raw_times, cold_times = [], []
         for number, chunk in enumerate(chunks):  # paired: each chunk both ways, order alternating
             steps = [("raw", lambda c=chunk: raw(c)), ("cold", lambda c=chunk: cold.parse(c))]
             for kind, step in steps if number % 2 == 0 else steps[::-1]:
                 seconds = _timed(step)
                 if kind == "raw":
-                    t_raw += seconds
+                    raw_times.append(seconds)
                 else:
-                    t_cold += seconds
+                    cold_times.append(seconds)
                     assert cold.stats.parsed == len(chunk), cold.stats
+        t_raw, t_cold = sum(raw_times), sum(cold_times)
+        paired = statistics.median(r / c for r, c in zip(raw_times, cold_times, strict=True))
         warm = DocParser(nlp, needs=NEEDS, cache_dir=folder, progress=False)
         t_warm = _timed(lambda: warm.parse(texts))
         assert warm.stats.parsed == 0 and warm.stats.from_cache == len(texts), warm.stats
@@ -93,12 +97,14 @@ def parse_benchmark(*, quick: bool = False) -> BenchResult:
         (f"pipeline {nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}, "
          f"components run: {', '.join(components)} (needs: {', '.join(NEEDS)})"),
         (f"cold vs raw is paired: {len(chunks)} chunks of {size} transcripts, each parsed raw and "
-         "through an empty cache back to back (order alternating), so both see the same machine load"),
+         "through an empty cache back to back (order alternating), so both see the same machine load; "
+         "the target is on the median of the paired ratios, robust to a neighbour's burst in one pair"),
     ])
     result.add("raw nlp.pipe", words / t_raw, "words/s")
     result.add("cached parse, cold", words / t_cold, "words/s")
     result.add("cached parse, warm", words / t_warm, "words/s")
-    result.add("cold vs raw nlp.pipe (words/s ratio)", t_raw / t_cold, "x", at_least=0.9)
+    result.add("cold vs raw nlp.pipe, ratio of total times", t_raw / t_cold, "x")
+    result.add("cold vs raw nlp.pipe (words/s ratio), median of pairs", paired, "x", at_least=0.9)
     result.add("warm vs cold (times faster)", t_cold / t_warm, "x", at_least=20)
     result.add("cache writing (serialise + atomic write) as share of cold time", 100 * t_write / t_cold, "%")
     if parallel_ratio is not None:
