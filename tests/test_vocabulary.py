@@ -104,6 +104,8 @@ def test_distinctive_terms_and_key_terms(tiny_vocabulary):
     assert set(table["group"]) <= {"parent", "referrer"}
     assert (table["z"] > 0).all() and (table["rank"] >= 1).all()
     assert "visitor" in set(table.query("group == 'referrer'")["term"])
+    ranked = pd.DataFrame({"group": ["a", "a", "b", "b"], "term": ["x", "y", "y", "z"]})
+    assert vocabulary.leading_terms(ranked, per_group=2) == ["x", "y", "z"]
     rates = vocabulary.term_rates(occurrences, segments, terms=["visit", "record"])
     assert list(rates.index) == ["visit", "record"] and rates.to_numpy().min() > 0
     keys = vocabulary.key_terms_per_interview(occurrences, min_count=1).set_index("interview_id")

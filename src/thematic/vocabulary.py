@@ -267,6 +267,12 @@ def distinctive_terms(occurrences: pd.DataFrame, *, by: str = "group", kind: str
     return table.rename(columns={"group": by}).reset_index(drop=True)
 
 
+def leading_terms(table: pd.DataFrame, *, by: str = "group", per_group: int = 6) -> list[str]:
+    """The first *per_group* terms of each value of *by* in a ranked table (e.g. the output of
+    :func:`distinctive_terms`), in order and without repeats: rows for :func:`term_rates`."""
+    return list(dict.fromkeys(table.groupby(by, sort=False).head(per_group)["term"]))
+
+
 def term_rates(occurrences: pd.DataFrame, segments: pd.DataFrame, *, terms: list[str],
                by: str = "group", kind: str = "lemma", include_interviewer: bool = False) -> pd.DataFrame:
     """Uses of each of *terms* per 1,000 words spoken, per value of *by* (terms x values)."""
