@@ -246,6 +246,45 @@ def membercheck_record(data_dir: str, source: str, reviewer: str, commented_on: 
 
 
 
+@main.command()
+@click.argument("query")
+@click.option("--data-dir", default="data-sample", show_default=True, type=click.Path(file_okay=False),
+              help="The study's data folder.")
+@click.option("--group", multiple=True, help="Only this stakeholder group (repeatable).")
+@click.option("--role", multiple=True, help="Only this role (repeatable).")
+@click.option("--wave", multiple=True, type=int, help="Only this wave (repeatable).")
+@click.option("--speaker", multiple=True, help="Only this speaker label, e.g. Interviewer (repeatable).")
+@click.option("--text", "as_text", is_flag=True, help="Match the words as typed, not their lemmas.")
+@click.option("--window", default=60, show_default=True, help="Characters of context each side.")
+@click.option("--limit", default=50, show_default=True, help="Show at most this many hits.")
+@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline.")
+def kwic(query: str, data_dir: str, group: tuple[str, ...], role: tuple[str, ...], wave: tuple[int, ...],
+         speaker: tuple[str, ...], as_text: bool, window: int, limit: int, model: str) -> None:
+    """Show QUERY (a word or phrase) in context in the de-identified transcripts."""
+    from thematic.dataset import load_dataset
+    from thematic.kwic import Concordance
+    from thematic.parse import DocParser
+    from thematic.segments import segment_turns
+    from thematic.vocabulary import PARSE_NEEDS
+
+    def search() -> None:
+        dataset = load_dataset(data_dir, require_deidentified=False)
+        parser = DocParser(model, needs=PARSE_NEEDS)
+        concordance = Concordance(parser.parse_transcripts(dataset.texts), segment_turns(dataset),
+                                  tokenizer=parser.nlp.tokenizer)
+        hits = concordance.search(query, match="text" if as_text else "lemma", window=window,
+                                  group=group or None, role=role or None, wave=wave or None,
+                                  speaker=speaker or None)
+        for hit in hits[:limit]:
+            click.echo(f"{hit.interview_id:>10} {hit.start:>6}  {hit.left:>{window}} "
+                       f"[{hit.match}] {hit.right}")
+        shown = f", first {limit} shown" if len(hits) > limit else ""
+        click.echo(f"{len(hits)} hit(s) for {query!r}{shown}", err=True)
+
+    _run(search)
+
+
+
 def _run(action) -> None:
     try:
         action()

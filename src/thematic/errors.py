@@ -120,3 +120,16 @@ class Errors:
             "docs/triangulation.md.")
     E607 = ("{path}: known names must be a .txt (one a line), .csv (column 'name') or .yaml file, "
             "not '{suffix}'.")
+    # issue 4: familiarisation (parse cache, vocabulary, keyword-in-context, memos)
+    E400 = "Unknown parse need(s) {value}; choose from {known}."
+    E401 = ("The spaCy pipeline {pipeline} has no component for '{need}' (it has {components}). "
+            "Use a pipeline that provides it, e.g. en_core_web_sm.")
+    E402 = "Parse cache file {path} is unreadable ({error}); it will be parsed again."
+    E403 = "Keyword-in-context needs a word or phrase to search for; got {value!r}."
+    E404 = "Unknown {what} {values} in the keyword-in-context filter; known: {known}."
+    E405 = ("The prior has no weight for {count} term(s) that occur in the counts (e.g. {examples}). "
+            "Give every counted term a positive prior, or leave prior unset to use the corpus counts.")
+    E406 = "Counts must be non-negative whole numbers with at least two groups; got {detail}."
+    E407 = ("{path}: memo for interview '{interview}', which is not in interviews.csv. Rename the "
+            "file to <interview_id>.md or remove it.")
+    E408 = "'{value}' is not a term kind; choose one of {known}."

@@ -1,14 +1,26 @@
-"""Familiarisation (Braun & Clarke phase 1): who was interviewed, how much was said, and
-which words each stakeholder group uses."""
+"""Familiarisation (Braun & Clarke phase 1): who was interviewed, for how long, how much each
+person said, and the researcher's familiarisation memos.
+
+Vocabulary (frequent and distinctive terms) is in :mod:`thematic.vocabulary`, keyword-in-context
+in :mod:`thematic.kwic` and the spaCy parse cache in :mod:`thematic.parse`.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from pathlib import Path
 
 import pandas as pd
-from spacy.language import Language
 
+from thematic import io
 from thematic.dataset import Dataset
+from thematic.errors import Errors
+
+log = logging.getLogger(__name__)
+
+#: Folder of familiarisation memos inside the data folder: ``memos/<interview_id>.md``.
+MEMO_FOLDER = "memos"
 
 
 def corpus_overview(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
@@ -36,42 +48,126 @@ def corpus_overview(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def interview_summary(segments: pd.DataFrame) -> pd.DataFrame:
-    """Per interview: turns, words, and the participant's share of the words spoken."""
+def interview_summary(segments: pd.DataFrame, *, interviews: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per interview: turns, words, and the participant's share of the words spoken.
+
+    Columns: ``interview_id, group, label, wave, turns, words, participant_share,
+    participant_words, interviewer_words, participant_turns, words_per_participant_turn``
+    and, given *interviews* (``Dataset.interviews``), ``duration_min``.
+    """
     grouped = segments.groupby(["interview_id", "group", "label", "wave"])
     table = grouped.agg(turns=("turn", "size"), words=("words", "sum"))
-    participant = segments[~segments["is_interviewer"]].groupby("interview_id")["words"].sum()
-    table["participant_share"] = (
-        participant.reindex(table.index.get_level_values("interview_id")).to_numpy() / table["words"]
-    ).round(3)
-    return table.reset_index().sort_values("interview_id").reset_index(drop=True)
+    ids = table.index.get_level_values("interview_id")
+    spoken = segments[~segments["is_interviewer"]].groupby("interview_id")
+    participant = spoken["words"].sum().reindex(ids).fillna(0).to_numpy()
+    table["participant_share"] = (participant / table["words"]).round(3)
+    table["participant_words"] = participant.astype(int)
+    table["interviewer_words"] = table["words"] - table["participant_words"]
+    table["participant_turns"] = spoken.size().reindex(ids).fillna(0).astype(int).to_numpy()
+    table["words_per_participant_turn"] = (
+        table["participant_words"] / table["participant_turns"].where(table["participant_turns"] > 0)).round(1)
+    table = table.reset_index()
+    if interviews is not None:
+        table = table.merge(interviews[["interview_id", "duration_min"]], on="interview_id", how="left")
+    return table.sort_values("interview_id").reset_index(drop=True)
 
 
-def frequent_terms(segments: pd.DataFrame, nlp: Language, *, by: str = "group", top_n: int = 15,
-                   include_interviewer: bool = False, batch_size: int = 64) -> pd.DataFrame:
-    """The *top_n* most frequent content lemmas per value of *by*, with rate per 1,000 words.
+def participants_by_role(dataset: Dataset) -> pd.DataFrame:
+    """Participants and interviews per stakeholder group and role, with the waves covered."""
+    interviews = dataset.interviews
+    table = interviews.groupby(["group", "role"]).agg(
+        participants=("participant_id", "nunique"), interviews=("interview_id", "size"),
+        waves=("wave", lambda w: ", ".join(str(v) for v in sorted(set(w)))))
+    return table.reset_index().sort_values(["group", "participants", "role"],
+                                           ascending=[True, False, True]).reset_index(drop=True)
 
-    Stop words, punctuation, numbers and transcriber notes (``[inaudible]``) are left out.
-    Only the tagger, attribute ruler and lemmatizer are needed, so the parser and NER are
-    disabled while parsing.
+
+def methods_table(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
+    """The sample as a methods section reports it: one row per group and a total.
+
+    Columns: ``Stakeholder group``, ``Participants``, ``Interviews``, ``Duration, min: mean
+    (range)``, ``Median, min``, ``Participant words: mean per interview``.
     """
-    chosen = segments if include_interviewer else segments[~segments["is_interviewer"]]
-    needed = {"tok2vec", "tagger", "attribute_ruler", "lemmatizer"}
-    disabled = [name for name in nlp.pipe_names if name not in needed]
+    overview = corpus_overview(dataset, segments)
+    words = segments[~segments["is_interviewer"]].groupby("interview_id")["words"].sum()
+    interviews = dataset.interviews.assign(words=lambda f: f["interview_id"].map(words).fillna(0))
+    mean_words = interviews.groupby("group")["words"].mean()
+    mean_words["all"] = interviews["words"].mean()
     rows = []
-    with nlp.select_pipes(disable=disabled):
-        texts = (_strip_notes(t) for t in chosen["text"])
-        for key, doc in zip(chosen[by], nlp.pipe(texts, batch_size=batch_size), strict=True):
-            rows.extend((key, tok.lemma_.lower()) for tok in doc
-                        if tok.is_alpha and not tok.is_stop and len(tok) > 2)
-    terms = pd.DataFrame(rows, columns=[by, "term"])
-    counts = terms.value_counts([by, "term"]).rename("count").reset_index()
-    totals = chosen.groupby(by)["words"].sum()
-    counts["per_1000_words"] = (1000 * counts["count"] / counts[by].map(totals)).round(2)
-    counts = counts.sort_values([by, "count", "term"], ascending=[True, False, True])
-    return counts.groupby(by).head(top_n).reset_index(drop=True)
+    for group, row in overview.iterrows():
+        rows.append({
+            "Stakeholder group": "All" if group == "all" else str(group).replace("_", " ").capitalize(),
+            "Participants": int(row["participants"]), "Interviews": int(row["interviews"]),
+            "Duration, min: mean (range)": f"{row['duration_mean_min']:.1f} "
+                                           f"({row['duration_min_min']:g}-{row['duration_max_min']:g})",
+            "Median, min": f"{row['duration_median_min']:g}",
+            "Participant words: mean per interview": f"{mean_words.get(group, 0):,.0f}",
+        })
+    return pd.DataFrame(rows)
 
 
-def _strip_notes(text: str) -> str:
-    """Drop bracketed transcriber notes and placeholders before counting words."""
-    return re.sub(r"\[[^\]]*\]", " ", text)
+def memo_path(root: Path, interview_id: str) -> Path:
+    """Where the familiarisation memo of *interview_id* lives in the data folder *root*."""
+    return root / MEMO_FOLDER / f"{interview_id}.md"
+
+
+def load_memos(dataset: Dataset) -> pd.DataFrame:
+    """The familiarisation memo of every interview, or that it has none yet.
+
+    Memos are Markdown files ``memos/<interview_id>.md`` beside the data. They are part of
+    the audit trail: the report shows each one with its SHA-256 (also recorded in the
+    report's manifest with every other input file). A memo named after no interview is
+    logged and listed with status ``"no such interview"``.
+
+    Columns: ``interview_id, status ("memo" | "missing" | "no such interview"), path,
+    words, sha256, text``.
+    """
+    folder = dataset.root / MEMO_FOLDER
+    known = list(dataset.interviews["interview_id"])
+    rows = []
+    for interview_id in known:
+        path = memo_path(dataset.root, interview_id)
+        if path.exists():
+            text = io.read_text(path).strip()
+            rows.append({"interview_id": interview_id, "status": "memo",
+                         "path": f"{MEMO_FOLDER}/{path.name}", "words": len(text.split()),
+                         "sha256": io.sha256_file(path), "text": text})
+        else:
+            rows.append({"interview_id": interview_id, "status": "missing", "path": "",
+                         "words": 0, "sha256": "", "text": ""})
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if path.stem not in set(known) and path.name.lower() != "readme.md":
+            log.warning(Errors.E407.format(path=path, interview=path.stem))
+            rows.append({"interview_id": path.stem, "status": "no such interview",
+                         "path": f"{MEMO_FOLDER}/{path.name}", "words": len(io.read_text(path).split()),
+                         "sha256": io.sha256_file(path), "text": ""})
+    table = pd.DataFrame(rows, columns=["interview_id", "status", "path", "words", "sha256", "text"])
+    return table.sort_values("interview_id").reset_index(drop=True)
+
+
+def memo_markdown(memos: pd.DataFrame) -> str:
+    """All memos as one Markdown document for the report, headings demoted below the
+    notebook's own, each memo headed by its interview id and the first 12 hex digits of its
+    SHA-256; interviews without a memo are listed at the end."""
+    parts = []
+    for row in memos[memos["status"] == "memo"].itertuples():
+        body = re.sub(r"^(#{1,4})(\s)", lambda m: "#" * min(6, len(m.group(1)) + 3) + m.group(2),
+                      row.text, flags=re.MULTILINE)
+        parts.append(f"### {row.interview_id}\n\n`{row.path}` · sha256 `{row.sha256[:12]}`\n\n{body}")
+    missing = list(memos.loc[memos["status"] == "missing", "interview_id"])
+    if missing:
+        parts.append(f"*No memo yet for {len(missing)} interview(s):* {', '.join(missing)}.")
+    return "\n\n".join(parts) if parts else "*No familiarisation memos yet.*"
+
+
+def interview_profiles(summary: pd.DataFrame, key_terms: pd.DataFrame, memos: pd.DataFrame) -> pd.DataFrame:
+    """One row per interview for the reader: who, how long, talk share, key terms, memo status."""
+    table = summary.merge(key_terms[["interview_id", "key_terms"]], on="interview_id", how="left")
+    table = table.merge(memos[["interview_id", "status", "words"]].rename(
+        columns={"status": "memo", "words": "memo_words"}), on="interview_id", how="left")
+    table["key_terms"] = table["key_terms"].fillna("")
+    table["memo"] = table["memo"].fillna("missing")
+    columns = ["interview_id", "group", "label", "wave", "duration_min", "words", "participant_share",
+               "key_terms", "memo", "memo_words"]
+    return table[[c for c in columns if c in table.columns]]
+

@@ -239,3 +239,48 @@ def _wrap(text: str, width: int = 90) -> list[str]:
         else:
             line = f"{line} {word}".strip()
     return [*lines, line]
+def distinctive_terms(table: pd.DataFrame, *, by: str = "group", title: str | None = None) -> go.Figure:
+    """Horizontal bars of the log-odds z-score of each group's most distinctive terms.
+
+    *table* is :func:`thematic.vocabulary.distinctive_terms` output; bars are ordered by rank
+    within each panel, and the hover shows the counts behind each z-score.
+    """
+    frame = table.rename(columns={by: "group"}) if by != "group" else table
+    fig = px.bar(frame, x="z", y="term", facet_col="group", orientation="h", template=TEMPLATE,
+                 category_orders={"group": _groups(frame)}, hover_data=["count", "count_rest", "log_odds"],
+                 title=title or "Distinctive terms per stakeholder group (weighted log-odds z-score vs the rest)")
+    fig.update_yaxes(matches=None, showticklabels=True, autorange="reversed", title=None)
+    fig.update_xaxes(title="z")
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return fig.update_layout(height=max(360, 26 * frame.groupby("group").size().max() + 120))
+
+
+def term_group_heatmap(rates: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Terms (rows) x groups (columns): uses per 1,000 words spoken by the group.
+
+    *rates* is :func:`thematic.vocabulary.term_rates` output.
+    """
+    columns = [g for g in GROUP_ORDER if g in rates.columns] + [g for g in rates.columns if g not in GROUP_ORDER]
+    grid = rates[columns]
+    fig = px.imshow(grid.to_numpy(), x=columns, y=list(grid.index), color_continuous_scale="Blues",
+                    text_auto=".1f", aspect="auto", template=TEMPLATE,
+                    title=title or "Uses per 1,000 participant words, by stakeholder group")
+    return fig.update_layout(height=max(360, 22 * len(grid) + 140), coloraxis_colorbar_title="per 1,000")
+
+
+def talk_share(summary: pd.DataFrame) -> go.Figure:
+    """The participant's share of the words in each interview, coloured by group.
+
+    *summary* is :func:`thematic.familiarise.interview_summary` output; a dashed line marks
+    the corpus median, so interviews where the interviewer spoke unusually much stand out.
+    """
+    frame = summary.sort_values(["group", "interview_id"])
+    fig = px.bar(frame, x="interview_id", y="participant_share", color="group", template=TEMPLATE,
+                 category_orders={"group": _groups(frame), "interview_id": list(frame["interview_id"])},
+                 hover_data=["label", "wave", "words", "turns"],
+                 title="Participant's share of the words spoken, per interview")
+    median = float(frame["participant_share"].median())
+    fig.add_hline(y=median, line_dash="dash", line_color="grey",
+                  annotation_text=f"median {median:.0%}", annotation_position="top left")
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", title="participant share of words")
+    return fig.update_layout(xaxis_title=None, xaxis_tickangle=-45)

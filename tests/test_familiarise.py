@@ -1,0 +1,66 @@
+"""Corpus overview, methods table, talk per interview, memos and the familiarisation figures."""
+
+import pandas as pd
+import pytest
+
+from thematic import familiarise, figures, load_dataset
+from thematic.segments import segment_turns
+
+
+def test_methods_table_reports_the_sample_as_the_study_did(sample_dataset):
+    segments = segment_turns(sample_dataset)
+    table = familiarise.methods_table(sample_dataset, segments).set_index("Stakeholder group")
+    assert table.loc["All", "Participants"] == 21 and table.loc["All", "Interviews"] == 25
+    assert table.loc["All", "Duration, min: mean (range)"] == "33.4 (12-80)"
+    assert table.loc["Service team", "Interviews"] == 8 and table.loc["Service team", "Participants"] == 4
+    roles = familiarise.participants_by_role(sample_dataset)
+    assert roles["participants"].sum() == 21 and roles["interviews"].sum() == 25
+    assert roles.set_index("role").loc["clinical lead", "waves"] == "1, 2"
+
+
+def test_interview_summary_adds_talk_columns_and_duration(sample_dataset):
+    segments = segment_turns(sample_dataset)
+    summary = familiarise.interview_summary(segments, interviews=sample_dataset.interviews)
+    assert len(summary) == 25
+    assert (summary["participant_words"] + summary["interviewer_words"] == summary["words"]).all()
+    row = summary.set_index("interview_id").loc["PAR03-W1"]
+    assert row["duration_min"] == 12
+    assert row["participant_share"] == pytest.approx(row["participant_words"] / row["words"], abs=1e-3)
+
+
+def test_memos_are_read_hashed_and_missing_ones_listed(sample_copy, caplog):
+    (sample_copy / "memos" / "NOPE-W9.md").write_text("# stray\n", encoding="utf-8")
+    dataset = load_dataset(sample_copy)
+    memos = familiarise.load_memos(dataset).set_index("interview_id")
+    assert memos.loc["PAR02-W1", "status"] == "memo" and len(memos.loc["PAR02-W1", "sha256"]) == 64
+    assert memos.loc["PAR01-W1", "status"] == "missing"
+    assert memos.loc["NOPE-W9", "status"] == "no such interview"
+    assert "NOPE-W9" in caplog.text
+    text = familiarise.memo_markdown(memos.reset_index())
+    assert "### PAR02-W1" in text and "#### Familiarisation memo" in text
+    assert "No memo yet for" in text and "PAR01-W1" in text
+
+
+def test_interview_profiles_join_summary_key_terms_and_memos(sample_dataset):
+    segments = segment_turns(sample_dataset)
+    summary = familiarise.interview_summary(segments, interviews=sample_dataset.interviews)
+    keys = pd.DataFrame({"interview_id": ["PAR02-W1"], "key_terms": ["family nurse; tablet"]})
+    profiles = familiarise.interview_profiles(summary, keys, familiarise.load_memos(sample_dataset))
+    row = profiles.set_index("interview_id")
+    assert row.loc["PAR02-W1", "key_terms"] == "family nurse; tablet" and row.loc["PAR02-W1", "memo"] == "memo"
+    assert row.loc["PAR01-W1", "key_terms"] == "" and row.loc["PAR01-W1", "memo"] == "missing"
+
+
+def test_familiarisation_figures_build():
+    distinct = pd.DataFrame({"group": ["parent", "parent", "referrer"], "term": ["a", "b", "c"],
+                             "count": [3, 2, 4], "count_rest": [0, 1, 2], "log_odds": [1.0, 0.5, 0.7],
+                             "z": [2.0, 1.0, 1.5]})
+    fig = figures.distinctive_terms(distinct)
+    assert len(fig.data) == 2 and fig.layout.annotations[0].text in {"parent", "referrer"}
+    rates = pd.DataFrame({"referrer": [1.0, 0.0], "parent": [0.5, 2.0]}, index=["a", "b"])
+    heat = figures.term_group_heatmap(rates)
+    assert list(heat.data[0].x) == ["parent", "referrer"]  # study order, not alphabetical
+    summary = pd.DataFrame({"interview_id": ["A", "B"], "group": ["parent", "referrer"], "label": ["x", "y"],
+                            "wave": [1, 1], "words": [10, 20], "turns": [2, 4], "participant_share": [0.8, 0.6]})
+    share = figures.talk_share(summary)
+    assert share.layout.yaxis.range == (0, 1) and len(share.layout.shapes) == 1
