@@ -83,7 +83,7 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
                 click.echo(f"  {note}")
             table = result.table()
             click.echo(table.drop(columns="benchmark").to_string(
-                index=False, formatters={"value": lambda value: f"{value:,.4g}"}))
+                index=False, formatters={"value": _figure}))
             tables.append(table)
         if tables:
             missed = pd.concat(tables).query("met == 'NO'")
@@ -283,6 +283,11 @@ def kwic(query: str, data_dir: str, group: tuple[str, ...], role: tuple[str, ...
 
     _run(search)
 
+
+
+def _figure(value: float) -> str:
+    """A benchmark figure: whole thousands with separators, otherwise four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def _run(action) -> None:
