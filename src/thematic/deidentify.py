@@ -78,6 +78,9 @@ DEFAULT_ALLOW = frozenset([
     "ccg", "ccgs", "the ccg", "council", "the council", "a&e", "ofsted", "nice", "public health",
     "local authority", "the local authority", "the trust", "trust", "parent-infant",
     "infant mental health", "bumps", "erm", "yeah", "okay", "ok", "hiya", "lockdown",
+    "video interaction guidance", "vig", "circle of security", "newborn behavioural observation",
+    "nbo", "mellow parenting", "incredible years", "solihull", "solihull approach", "triple p",
+    "cpn", "ot", "hv", "hvs", "senco", "dwp", "youtube", "google", "instagram", "tiktok",
 ])
 
 _NUMBER_WORD = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|"
@@ -102,7 +105,8 @@ DATE_PATTERN = re.compile(
 BIRTH_CONTEXT = re.compile(
     r"\b(?:born|birth|birthday|d\.?o\.?b|due date|was due|arrived|came along|delivered|"
     r"induced|section)\b", re.IGNORECASE)
-_AGE_SUBJECT = (r"(?:i|he|she|they|we|you|it|baby|son|daughter|brother|sister|[A-Z][a-z]+)"
+_AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum)|"
+                r"\b(?!(?:There|That|This|It|What|Which|Who|Here|We|They|Where)\b)[A-Z][a-z]+)"
                 r"(?:'s|'m|'re|\s+(?:was|is|were|are|turned|turns|turning|became|'ll be|will be))")
 AGE_PATTERNS = (
     # "aged 19", "age of nineteen"
@@ -111,11 +115,11 @@ AGE_PATTERNS = (
     # "a 34-year-old", "four months old", "six weeks old"
     re.compile(rf"\b(?P<age>{_NUMBER_WORD}[- ](?:years?|months?|weeks?|days?)[- ]old)\b", re.IGNORECASE),
     # "I was nineteen", "Hope was about four months", "she's eight"
-    re.compile(rf"\b{_AGE_SUBJECT}\s+(?:(?:about|nearly|only|just|almost|barely|around|coming up to|"
+    re.compile(rf"{_AGE_SUBJECT}\s+(?:(?:about|nearly|only|just|almost|barely|around|coming up to|"
                rf"not even|over|under)\s+)?(?P<age>{_NUMBER_WORD}(?:\s+(?:months?|weeks?|years?))?"
                rf"(?:\s+old)?)(?!\s*(?:hours?|minutes?|days?|times?|of|people|sessions?|visits?|"
                rf"o'clock|pm|am|%|percent|per|in the|miles?|mins?|weeks? (?:ago|later)|"
-               rf"months? (?:ago|later|in)|years? (?:ago|later|in)|[/:.]\d))\b"),
+               rf"months? (?:ago|later|in)|years? (?:ago|later|in)|in\b|pregnant|(?:months?|weeks?)\s+pregnant|[/:.]\d))\b"),
 )
 EMAIL_PATTERN = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 PHONE_PATTERN = re.compile(
@@ -143,7 +147,8 @@ TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
 #: Words before a capitalised month that make it a date, not a name ("in May").
 TEMPORAL_BEFORE = frozenset("in of since until till by early late mid last next this that from "
                             "through before after during end beginning start around about".split())
-PERSON_BEFORE = frozenset("with and baby little called named daughter son dear love for".split())
+PERSON_BEFORE = frozenset("with and baby little called named daughter son dear love for baby's "
+                           "daughter's son's is me".split())
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,8 @@ def _find_ages(text, _doc):
     found = []
     for pattern in AGE_PATTERNS:
         for m in pattern.finditer(text):
-            found.append((m.start("age"), m.end("age"), "AGE", 0.8, {}))
+            if m.group("age").lower() not in ("one", "a"):
+                found.append((m.start("age"), m.end("age"), "AGE", 0.8, {}))
     return found
 
 
@@ -320,7 +326,9 @@ def _find_orgs(text, _doc):
     for m in ORG_PATTERN.finditer(text):
         start = m.start()
         first = m.group().split()[0]
-        if first.lower() in DEFAULT_ALLOW or first in ("The", "A", "Our", "My", "Your", "Their", "Her", "His"):
+        if first.lower() in DEFAULT_ALLOW or first in ("The", "A", "Our", "My", "Your", "Their", "Her", "His",
+                                                       "One", "Two", "Each", "Every", "Another", "Which",
+                                                       "That", "This", "Some", "Any", "All", "Both", "No"):
             rest = m.group()[len(first):].lstrip()
             if len(rest.split()) < 2:
                 continue
@@ -340,38 +348,50 @@ def _names_pattern(known: KnownNames) -> re.Pattern | None:
     return re.compile(rf"(?<![\w@.])(?:{alternation})(?![\w@]|\.\w)", re.IGNORECASE)
 
 
+NAME_AFTER = re.compile(
+    r"(?:'s\b(?!\s+(?:been|got|going|not|just|a|an|the)\b)|,?\s+(?:she's|he's)\s+called|\s+(?:was|wasn't|is|isn't|"
+    r"has|hasn't|had|hadn't|did|didn't|does|doesn't|said|says|cried|cries|slept|sleeps|smiled|"
+    r"looked|looks|loves?|loved|stayed|came|went|got|gets|seems|seemed|started|needed|doing|and\s+(?:I|me)\b))")
+#: Words after a capitalised ambiguous word that make it the ordinary word ("Will this...").
+WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|your|my|our|be|do|have|I|"
+                        r"someone|somebody|anyone|anybody|everyone|not)\b")
+
+
 def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here."""
     surface = text[start:end]
     if not surface[:1].isupper():
         return False  # lowercase "will", "hope", "may" are the words
-    tokens = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    lower = surface.lower()
     before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
-    after = text[end:end + 25]
+    after = text[end:end + 30]
     previous = before[-1].lower() if before else ""
-    sentence_start = not text[:start].strip() or re.search(r"(?:[.?!:]|\n)\s*(?:\[[^\]]*\]\s*)?$", text[:start]) is not None
-    if surface.lower() in MONTH_NAMES:
-        if previous in TEMPORAL_BEFORE or re.match(r"\s*(?:\d|the\s+\d|the\s+\w+(?:st|nd|rd|th)\b)", after):
+    sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, start - 40):start]) is not None
+    tokens = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    person_entity = tokens is not None and any(t.ent_type_ == "PERSON" for t in tokens)
+    if lower in MONTH_NAMES:
+        if previous in TEMPORAL_BEFORE - {"after", "before", "during", "from", "around", "about"}:
             return False
-        if tokens is not None and any(t.ent_type_ == "PERSON" for t in tokens):
+        if re.match(r"\s*(?:\d|the\s+\d|the\s+\w+(?:st|nd|rd|th)\b|\w+(?:st|nd|rd|th)\b)", after):
+            return False  # "May the fourteenth", "May 3rd" are dates
+        if NAME_AFTER.match(after) or person_entity:
             return True
-        return previous in PERSON_BEFORE or bool(re.match(r"(?:'s\b|\s+(?:was|is|has|had|said|cried|slept|loves?|"
-                                                          r"and\s+(?:I|me)\b))", after))
-    if re.match(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|your|my|our|be|do|have|I)\b", after) \
-            and surface.lower() in ("will", "may", "mark", "hope", "rob", "bill", "pat", "sue", "guy"):
-        # "Will this take long?", "May I ask", "Hope you're well", "Mark the form"
-        if sentence_start or previous in ("and", "but", "so", "i", "we", "you", "they", "it", "just"):
-            return False
-    if tokens is not None and len(tokens):
-        pos = tokens[0].pos_
-        if any(t.ent_type_ == "PERSON" for t in tokens):
-            return True
-        if pos in ("AUX", "VERB", "ADV", "ADP", "DET", "PRON", "SCONJ", "CCONJ") and sentence_start:
-            return False
-    if previous in ("a", "an", "the", "of", "by", "with", "no", "some", "any") and \
-            surface.lower() in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"):
-        # "by the grace of", "a mark", "with hope" are words even capitalised in a title
-        return previous == "with" and surface.lower() not in ("hope", "faith", "grace", "joy")
+        if previous == "and":
+            word_before = before[-2].lower() if len(before) > 1 else ""
+            return word_before not in MONTH_NAMES
+        return previous in PERSON_BEFORE
+    if NAME_AFTER.match(after):
+        return True
+    if WORD_AFTER.match(after) and (sentence_start or previous in ("and", "but", "so", "i", "just")):
+        return False  # "Will this take long?", "Hope you're well", "May I ask"
+    if person_entity:
+        return True
+    pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
+    if sentence_start and pos not in ("PROPN", ""):
+        return False
+    if previous in ("a", "an", "the", "of", "by", "no", "some", "any", "with", "in") and \
+            lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"):
+        return False  # "by the grace of", "a mark", "with hope", "in faith"
     return True
 
 
@@ -400,61 +420,80 @@ def _known_names_finder(known: KnownNames):
 
 @lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
-    """Lowercase first names from the ``names`` package's census lists, minus common words."""
-    try:
-        import names as names_package
-    except ImportError:  # pragma: no cover - a declared dependency
-        return frozenset()
+    """Lowercase first names from the ``names`` package (US census first-name lists)."""
+    import names as names_package
+
     folder = Path(names_package.__file__).parent
     found = set()
     for file in ("dist.female.first", "dist.male.first"):
-        path = folder / file
-        if path.exists():
-            for line in io.read_text(path).splitlines():
-                parts = line.split()
-                if parts and float(parts[2]) < 95.0:  # the commoner ~95% of bearers
-                    found.add(parts[0].lower())
+        for line in io.read_text(folder / file).splitlines():
+            if line.split():
+                found.add(line.split()[0].lower())
     return frozenset(found)
 
 
-def _lexicon_finder(allow: frozenset[str]):
-    """Lowercase first names that the pipeline cannot see (NER keys on capitals)."""
+@lru_cache(maxsize=8)
+def _dictionary_words(model: str) -> frozenset[str]:
+    """English words known to the pipeline's lemmatizer (its WordNet-derived index)."""
+    from thematic.nlp import load_pipeline
+
+    nlp = load_pipeline(model, disable=("parser",))
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
+    return frozenset(word for words in table.values() for word in words)
+
+
+SPEECH_AFTER = frozenset("said says rang phoned emailed texted messaged told asked came went "
+                         "was is had has did does wanted thinks thought".split())
+TITLE_BEFORE = frozenset("called named mrs mr ms dr miss nurse auntie aunty uncle".split())
+CONTEXT_BEFORE = frozenset("with and to from ask asked told tell saw see rang call phoned emailed "
+                           "texted me called named mrs mr ms dr miss".split())
+
+
+def _lexicon_finder(allow: frozenset[str], model: str):
+    """First names the pipeline's NER misses: lowercase ones, and capitalised ones from the
+    census lists that are not dictionary words (ambiguous words need their context)."""
     lexicon = _first_names()
+    dictionary = _dictionary_words(model)
 
     def find(text, nlp_artifacts):
         doc = getattr(nlp_artifacts, "tokens", None)
-        if doc is None or not lexicon:
+        if doc is None:
             return []
         found = []
         for token in doc:
-            lower = token.text.lower()
-            if not token.text.islower() or lower not in lexicon or lower in COMMON_WORD_NAMES \
-                    or lower in allow or token.is_stop or len(lower) < 3:
+            lower = token.lower_
+            if lower not in lexicon or len(lower) < 3 or not token.is_alpha:
                 continue
-            if token.pos_ in ("PROPN",) or (token.pos_ == "NOUN" and token.tag_ == "NNP") or \
-                    _lowercase_name_context(doc, token):
-                found.append((token.idx, token.idx + len(token.text), "PERSON", 0.6, {}))
+            start, end = token.idx, token.idx + len(token.text)
+            if lower in COMMON_WORD_NAMES:
+                if token.text[0].isupper() and _is_name_in_context(text, start, end, doc):
+                    found.append((start, end, "PERSON", 0.7, {}))
+                continue
+            previous = doc[token.i - 1].lower_ if token.i > 0 else ""
+            following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+            if token.is_stop or lower in allow:
+                continue
+            if lower in dictionary:
+                if previous in TITLE_BEFORE or following in ("said", "says", "rang", "phoned", "emailed", "texted"):
+                    found.append((start, end, "PERSON", 0.6, {}))
+            elif token.text.islower():
+                if token.pos_ == "PROPN" or previous in CONTEXT_BEFORE or following in SPEECH_AFTER:
+                    found.append((start, end, "PERSON", 0.6, {}))
+            elif token.text[0].isupper() and not token.is_sent_start and token.i > 0 \
+                    and doc[token.i - 1].text not in (".", "?", "!", ":", "\n", "\n\n"):
+                found.append((start, end, "PERSON", 0.6, {}))
         return found
 
     return find
-
-
-_WORDISH = None
-
-
-def _lowercase_name_context(doc, token) -> bool:
-    """A lowercase lexicon name next to a verb of speaking/being or after "with/and/to/called"."""
-    prev_tok = doc[token.i - 1].lower_ if token.i > 0 else ""
-    next_tok = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-    return (prev_tok in ("with", "and", "to", "called", "named", "from", "ask", "asked", "told", "tell", "saw", "see", "rang", "call", "phoned", "emailed", "me", "mrs", "mr", "ms", "dr", "miss")
-            or next_tok in ("said", "says", "was", "is", "rang", "came", "told", "'s", "and", "who", "had", "has", "did", "does", "does", "went", "sent", "called", "phoned"))
 
 
 @lru_cache(maxsize=4)
 def build_analyzer(model: str = "en_core_web_sm"):
     """Presidio's AnalyzerEngine on our spaCy pipeline (parser disabled), with the built-in
     recognizers this package uses. Known names are added per call."""
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import AnalyzerEngine, Pattern, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import NhsRecognizer, SpacyRecognizer
     from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_postcode_recognizer import (
@@ -484,7 +523,8 @@ def build_analyzer(model: str = "en_core_web_sm"):
     recognizers = [
         SpacyRecognizer(supported_entities=["PERSON", "ORG", "PLACE"], name="spacy_ner"),
         NhsRecognizer(supported_entity="NHS_NUMBER", name="nhs_number"),
-        UkPostcodeRecognizer(supported_entity="POSTCODE", name="uk_postcode"),
+        UkPostcodeRecognizer(supported_entity="POSTCODE", name="uk_postcode",
+                             patterns=[Pattern("UK postcode", UkPostcodeRecognizer.PATTERNS[0].regex, 0.9)]),
         RegexRecognizer("email", ["EMAIL"], _find_emails),
         RegexRecognizer("uk_phone", ["PHONE"], _find_phones),
         RegexRecognizer("date", ["DATE", "DATE_OF_BIRTH"], _find_dates),
@@ -533,7 +573,7 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     interview_ids = list(interview_ids) if interview_ids is not None else [None] * len(texts)
     allow = DEFAULT_ALLOW | known_names.allow
     RegexRecognizer = _recognizer_classes()
-    lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow)) if use_lexicon else None
+    lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
@@ -543,7 +583,8 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
             ad_hoc.append(lexicon)
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
-        results.append(resolve(text, [_from_presidio(f) for f in findings], allow=allow))
+        findings = [_retype(text, _from_presidio(f), model) for f in findings]
+        results.append(resolve(text, [f for f in findings if f is not None], allow=allow))
     return results
 
 
@@ -565,6 +606,37 @@ def _from_presidio(result) -> _Finding:
                     meta.get("placeholder", ""), meta.get("entity", ""))
 
 
+def _retype(text: str, finding: _Finding, model: str) -> _Finding | None:
+    """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
+    ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
+    an entity running across a sentence end ("I. Thanks") is noise."""
+    if finding.detector != "spacy_ner":
+        return finding
+    span = text[finding.start:finding.end]
+    if re.search(r"[.?!]\s", span):
+        return None
+    words = span.split()
+    if len(words) == 1:
+        lower = words[0].lower().removesuffix("'s")
+        dictionary, lexicon = _dictionary_words(model), _first_names()
+        sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, finding.start - 40):finding.start])
+        if sentence_start and _is_word(lower, dictionary) and lower not in lexicon:
+            return None
+        if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
+            return replace(finding, type="PERSON")
+    return finding
+
+
+def _is_word(lower: str, dictionary: frozenset[str]) -> bool:
+    """Whether *lower* is a dictionary word, allowing common inflections ("calmer", "signed")."""
+    if lower in dictionary:
+        return True
+    for suffix in ("s", "es", "ed", "d", "er", "r", "est", "ly", "ing", "ally"):
+        if lower.endswith(suffix) and lower[:-len(suffix)] in dictionary:
+            return True
+    return False
+
+
 def _trim(text: str, finding: _Finding) -> _Finding | None:
     """Trim determiners, possessives and punctuation from a finding; None if nothing is left."""
     start, end = finding.start, finding.end
@@ -584,8 +656,8 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
 
 def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     span = " ".join(text[finding.start:finding.end].split()).lower()
-    if finding.detector == "known_names":
-        return False
+    if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
+        return False  # their context rules already decided
     if span in allow or span.rstrip("s") in allow or re.sub(r"^the\s+", "", span) in allow:
         return True
     if finding.detector == "spacy_ner":
