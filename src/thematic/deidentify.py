@@ -142,6 +142,9 @@ ORG_PATTERN = re.compile(
     r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][a-z'’]+|[A-Z]{2,})"
     r"(?:\s+(?:and\s+|&\s+|on\s+|upon\s+)?[A-Z][a-z'’]+){0,3}\s+"
     rf"(?P<suffix>{_SUFFIX_ALTERNATION})\b")
+ORG_WORDS = re.compile(r"(?i)\b(?:council|trust|surgery|practice|centre|center|team|service|hub|ward|"
+                       r"hospital|school|group|project|charity|unit|ccg|nhs|clinic|nursery|academy|"
+                       r"partnership|foundation|association|society|church|university|college)\b")
 WARD_NUMBER = re.compile(r"\b[Ww]ard\s+(?:\d{1,2}[A-Z]?|[A-Z]\d?)\b")
 TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
 #: Words before a capitalised month that make it a date, not a name ("in May").
@@ -296,6 +299,8 @@ def _find_phones(text, _doc):
     for m in PHONE_PATTERN.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         national = digits[2:] if m.group().startswith("+44") else digits[1:]
+        if m.group().startswith("+44") and "(0)" in m.group():
+            national = national[1:]
         if len(national) in (9, 10) and national[0] in "123578":
             found.append((m.start(), m.end(), "PHONE", 0.95, {}))
     return found
@@ -376,6 +381,8 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
             return False  # "May the fourteenth", "May 3rd" are dates
         if NAME_AFTER.match(after) or person_entity:
             return True
+        if tokens is not None and len(tokens) and tokens[0].i > 0 and doc[tokens[0].i - 1].pos_ == "VERB":
+            return True  # "holding May", "fed May"
         if previous == "and":
             word_before = before[-2].lower() if len(before) > 1 else ""
             return word_before not in MONTH_NAMES
@@ -389,6 +396,9 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
     if sentence_start and pos not in ("PROPN", ""):
         return False
+    if sentence_start and tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) \
+            and doc[tokens[-1].i + 1].pos_ == "NOUN" and doc[tokens[-1].i + 1].text.islower():
+        return False  # "Grace periods", "Hope springs"
     if previous in ("a", "an", "the", "of", "by", "no", "some", "any", "with", "in") and \
             lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"):
         return False  # "by the grace of", "a mark", "with hope", "in faith"
@@ -451,9 +461,32 @@ CONTEXT_BEFORE = frozenset("with and to from ask asked told tell saw see rang ca
                            "texted me called named mrs mr ms dr miss".split())
 
 
+PLACE_BEFORE = frozenset("in to from at near round around out outside past towards into".split())
+NAME_CONTEXT_BEFORE = frozenset("told tell ask asked rang ring phoned called named partner husband wife "
+                                "boyfriend girlfriend daughter son sister brother cousin friend was "
+                                "with saw see thank thanks".split())
+NAME_CONTEXT_AFTER = frozenset("said says rang phoned emailed texted told asked works worked came went "
+                               "was is had has did does wanted thinks thought from and".split())
+
+
+STRONG_BEFORE = frozenset("told tell ask asked rang ring phoned texted emailed called named partner "
+                          "husband wife boyfriend girlfriend fiance daughter son sister brother friend "
+                          "thank thanks mrs mr ms dr miss".split())
+STRONG_AFTER = frozenset("said says rang phoned emailed texted works worked told asked reckons".split())
+
+
+def _sentence_initial(doc, token) -> bool:
+    if token.i == 0:
+        return True
+    previous = doc[token.i - 1]
+    return previous.is_space or previous.text in (".", "?", "!", ":", '"', "'", "]") or "\n" in previous.text
+
+
 def _lexicon_finder(allow: frozenset[str], model: str):
-    """First names the pipeline's NER misses: lowercase ones, and capitalised ones from the
-    census lists that are not dictionary words (ambiguous words need their context)."""
+    """Names the pipeline's NER misses. Capitalised: a census first name, or any proper noun
+    that is not a dictionary word (typed PLACE after "in/from/to", else PERSON); ambiguous
+    words only where their context says "name". Lowercase: a census first name or a
+    non-dictionary word in a naming context ("told callum that", "my partner aoife works")."""
     lexicon = _first_names()
     dictionary = _dictionary_words(model)
 
@@ -464,26 +497,46 @@ def _lexicon_finder(allow: frozenset[str], model: str):
         found = []
         for token in doc:
             lower = token.lower_
-            if lower not in lexicon or len(lower) < 3 or not token.is_alpha:
+            if len(lower) < 3 or not token.is_alpha or token.pos_ == "PRON":
                 continue
             start, end = token.idx, token.idx + len(token.text)
-            if lower in COMMON_WORD_NAMES:
-                if token.text[0].isupper() and _is_name_in_context(text, start, end, doc):
-                    found.append((start, end, "PERSON", 0.7, {}))
-                continue
             previous = doc[token.i - 1].lower_ if token.i > 0 else ""
             following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-            if token.is_stop or lower in allow:
+            if lower in COMMON_WORD_NAMES:
+                if lower in lexicon and token.text[0].isupper() and _is_name_in_context(text, start, end, doc):
+                    found.append((start, end, "PERSON", 0.7, {}))
                 continue
-            if lower in dictionary:
-                if previous in TITLE_BEFORE or following in ("said", "says", "rang", "phoned", "emailed", "texted"):
+            if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+                continue  # the NER finding covers it
+            if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
+                continue
+            is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
+            strong = previous in STRONG_BEFORE or following in STRONG_AFTER
+            weak = previous in NAME_CONTEXT_BEFORE and following in NAME_CONTEXT_AFTER
+            if token.text.islower():
+                if (lower in lexicon and not is_word and (strong or weak or token.pos_ == "PROPN")) or \
+                        (not is_word and (strong or weak)) or (lower in lexicon and strong):
                     found.append((start, end, "PERSON", 0.6, {}))
-            elif token.text.islower():
-                if token.pos_ == "PROPN" or previous in CONTEXT_BEFORE or following in SPEECH_AFTER:
-                    found.append((start, end, "PERSON", 0.6, {}))
-            elif token.text[0].isupper() and not token.is_sent_start and token.i > 0 \
-                    and doc[token.i - 1].text not in (".", "?", "!", ":", "\n", "\n\n"):
-                found.append((start, end, "PERSON", 0.6, {}))
+                continue
+            if not token.text[0].isupper() or token.text.isupper():
+                continue
+            initial = _sentence_initial(doc, token)
+            before_tok = doc[token.i - 1] if token.i > 0 else None
+            after_tok = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if (token.pos_ == "PROPN" or not is_word) and (
+                    (before_tok is not None and before_tok.text[:1].isupper() and not initial
+                     and (before_tok.lower_ in lexicon or before_tok.ent_type_ == "PERSON"))
+                    or (after_tok is not None and after_tok.ent_type_ == "PERSON" and after_tok.text[:1].isupper())):
+                found.append((start, end, "PERSON", 0.6, {}))  # the other half of "Bethany Fitzgerald"
+                continue
+            if is_word and lower not in lexicon:
+                continue
+            if initial and is_word and not (token.pos_ == "PROPN" and following in NAME_CONTEXT_AFTER):
+                continue  # "Will", "Rose", "Lewis" starting a sentence need more evidence
+            if initial and not (following in NAME_CONTEXT_AFTER or token.pos_ == "PROPN"):
+                continue
+            kind = "PLACE" if previous in PLACE_BEFORE and lower not in lexicon else "PERSON"
+            found.append((start, end, kind, 0.6, {}))
         return found
 
     return find
@@ -624,6 +677,11 @@ def _retype(text: str, finding: _Finding, model: str) -> _Finding | None:
             return None
         if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
             return replace(finding, type="PERSON")
+    before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
+    first = words[0].lower() if words else ""
+    if before and before[-1].lower() in PLACE_BEFORE and first not in _first_names() and \
+            finding.type in ("PERSON", "ORG") and not ORG_WORDS.search(span):
+        return replace(finding, type="PLACE")
     return finding
 
 
@@ -684,7 +742,10 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
     cleaned.sort(key=lambda f: (f.start, -f.end))
     merged: list[list[_Finding]] = []
     for finding in cleaned:
-        if merged and finding.start < max(f.end for f in merged[-1]):
+        last_end = max(f.end for f in merged[-1]) if merged else -1
+        joins_name = (finding.type == "PERSON" and merged and any(f.type == "PERSON" for f in merged[-1])
+                      and finding.start == last_end + 1 and text[last_end] == " ")
+        if merged and (finding.start < last_end or joins_name):
             merged[-1].append(finding)
         else:
             merged.append([finding])
