@@ -309,7 +309,9 @@ def _find_phones(text, _doc):
 def _find_dates(text, _doc):
     found = []
     for m in DATE_PATTERN.finditer(text):
-        window = text[max(0, m.start() - 80):m.end() + 40]
+        before = re.split(r"[.?!\n]\s", text[max(0, m.start() - 100):m.start()])[-1]
+        after = re.split(r"[.?!\n](?:\s|$)", text[m.end():m.end() + 60])[0]
+        window = before + m.group() + after  # the sentence around the date
         kind = "DATE_OF_BIRTH" if BIRTH_CONTEXT.search(window) else "DATE"
         if re.fullmatch(rf"(?i){_MONTH}\s+\d{{1,2}}", m.group()) and kind == "DATE":
             continue  # "May 2" on its own is too often a count ("in March 3 of them")
@@ -377,7 +379,7 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     if lower in MONTH_NAMES:
         if previous in TEMPORAL_BEFORE - {"after", "before", "during", "from", "around", "about"}:
             return False
-        if re.match(r"\s*(?:\d|the\s+\d|the\s+\w+(?:st|nd|rd|th)\b|\w+(?:st|nd|rd|th)\b)", after):
+        if re.match(rf"(?i)\s*(?:\d|(?:the\s+)?{_ORDINAL_WORD}\b)", after):
             return False  # "May the fourteenth", "May 3rd" are dates
         if NAME_AFTER.match(after) or person_entity:
             return True
