@@ -76,3 +76,4 @@ class Errors:
             "decisions that change it out), then run again.")
     E307 = ("{path}: raw/ has transcripts but no de-identified text for {ids}. Run "
             "'thematic deidentify {data_dir}' and review deidentification/review.csv.")
+    E308 = "{path}: unknown transcript ({what}). Add it to interviews.csv or move it out of the data folder."

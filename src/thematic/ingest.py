@@ -106,3 +106,37 @@ def vtt_turns(path: Path) -> list[str]:
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     return text.strip() + "\n" if text.strip() else ""
+
+
+def check_transcripts(root: Path, *, speaker_pattern: str | None = None) -> list[str]:
+    """Problems with the raw transcripts of the data folder *root* (for ``thematic validate``):
+    unreadable or turn-less files, files in ``raw/`` or ``deidentified/`` that no interview in
+    interviews.csv refers to. Every problem names its file (and line where there is one)."""
+    from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, parse_turns
+
+    pattern = speaker_pattern or DEFAULT_SPEAKER_PATTERN
+    try:
+        interviews = io.read_csv(root / "interviews.csv", required=("interview_id", "transcript"))
+    except DataError:
+        return []  # reported by load_dataset
+    problems = []
+    referenced = set()
+    for _, row in interviews.iterrows():
+        if not row["transcript"]:
+            continue
+        path = root / row["transcript"]
+        referenced.add(path.resolve())
+        if not path.exists():
+            continue  # reported by load_dataset
+        try:
+            parse_turns(read_transcript(path), speaker_pattern=pattern, source=str(path))
+        except DataError as error:
+            problems += error.problems
+    known_ids = set(interviews["interview_id"])
+    for path in sorted((root / "raw").glob("*")) if (root / "raw").is_dir() else []:
+        if path.is_file() and not path.name.startswith(".") and path.resolve() not in referenced:
+            problems.append(Errors.E308.format(path=path, what="no row of interviews.csv names this transcript"))
+    for path in sorted((root / "deidentified").glob("*.txt")) if (root / "deidentified").is_dir() else []:
+        if path.stem not in known_ids:
+            problems.append(Errors.E308.format(path=path, what=f"'{path.stem}' is not an interview_id in interviews.csv"))
+    return problems

@@ -20,6 +20,7 @@ in it is copied into reports.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,8 +169,6 @@ def apply_review(text: str, identifiers: list[Identifier], decisions: Sequence[D
                     f"missed span {d.start}-{d.end} of {d.interview_id} does not match the raw text")))
             spans = [(d.start, d.end)]
         else:
-            import re
-
             spans = [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(d.text)}(?!\w)", text, re.IGNORECASE)]
         added += [_Finding(s, e, d.type, "review", 1.0, d.placeholder or "", f"review:{d.text.lower()}") for s, e in spans]
     findings = [_Finding(i.start, i.end, i.type, i.detector, i.score, i.placeholder) for i in kept
@@ -206,7 +205,7 @@ def review_rows(interview_id: str, raw: str, identifiers: Sequence[Identifier],
 
 def align(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
     """Opcodes (tag, i1, i2, j1, j2) turning *old* into *new*: paragraphs first, then
-    characters inside changed paragraphs (fast on long transcripts)."""
+    words inside changed paragraphs (fast on long transcripts)."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     offsets_old = [0]
     for line in old_lines:
@@ -220,9 +219,24 @@ def align(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
         if tag == "equal":
             opcodes.append(("equal", i1, i2, j1, j2))
             continue
-        inner = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False).get_opcodes()
-        opcodes += [(t, i1 + x1, i1 + x2, j1 + y1, j1 + y2) for t, x1, x2, y1, y2 in inner]
+        # words, not characters: "[person 1]" -> "[participant]" must not align letter by letter
+        old_words, new_words = _WORDS.findall(old[i1:i2]), _WORDS.findall(new[j1:j2])
+        old_at, new_at = _starts(old_words, i1), _starts(new_words, j1)
+        for t, x1, x2, y1, y2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+            opcodes.append((t, old_at[x1], old_at[x2], new_at[y1], new_at[y2]))
     return opcodes
+
+
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]", re.DOTALL)
+
+
+def _starts(words: list[str], offset: int) -> list[int]:
+    starts = [offset]
+    for word in words:
+        starts.append(starts[-1] + len(word))
+    return starts
+
+
 
 
 def map_offset(position: int, opcodes: Sequence[tuple[str, int, int, int, int]], *, side: str) -> int | None:
@@ -255,9 +269,10 @@ def remap_codings(codings: pd.DataFrame, old: str, new: str) -> tuple[pd.DataFra
         else:
             moved.append((index, start, end))
     out = codings.copy()
+    cast = int if pd.api.types.is_integer_dtype(out["start"]) else str
     for index, start, end in moved:
-        out.loc[index, "start"], out.loc[index, "end"] = str(start), str(end)
-    return out, codings.loc[blocked]
+        out.loc[index, "start"], out.loc[index, "end"] = cast(start), cast(end)
+    return out.drop(index=blocked), codings.loc[blocked]
 
 
 # --- the whole folder ---------------------------------------------------------------------
@@ -376,7 +391,7 @@ def _codings_updates(root: Path, new_texts: dict[str, str]) -> list[tuple[Path, 
                 continue
             moved, blocked = remap_codings(rows, io.read_text(old_path), new)
             out.loc[moved.index, ["start", "end"]] = moved[["start", "end"]]
-            moved_total += int((moved[["start", "end"]] != rows[["start", "end"]]).any(axis=1).sum())
+            moved_total += int((moved[["start", "end"]] != rows.loc[moved.index, ["start", "end"]]).any(axis=1).sum())
             blocked_all += [(interview_id, path.name, int(r["_line"]), r["code"]) for _, r in blocked.iterrows()]
         if moved_total:
             updates.append((path, out.drop(columns="_line"), moved_total))
