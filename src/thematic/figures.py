@@ -66,3 +66,10 @@ def theme_group_heatmap(matrix: pd.DataFrame, themes: dict[str, str]) -> go.Figu
                     color_continuous_scale="Blues", text_auto=".0%", aspect="auto", template=TEMPLATE,
                     title="Share of participants in each group whose interviews carry each theme")
     return fig.update_layout(height=420, coloraxis_colorbar_title="share")
+
+
+def identifiers_by_type(summary: pd.DataFrame) -> go.Figure:
+    """Identifiers found per type, stacked by the detector that found them (no text)."""
+    fig = px.bar(summary, x="type", y="identifiers", color="detector", template=TEMPLATE,
+                 title="Identifiers found in the raw transcripts, by type and detector")
+    return fig.update_layout(xaxis_title=None, yaxis_title="identifiers", barmode="stack")

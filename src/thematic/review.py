@@ -413,3 +413,9 @@ def _review_status(decisions: Sequence[Decision], final: dict[str, list[Identifi
     counts["not yet reviewed"] = max(0, counts["findings"] - counts["marked ok"]
                                      - sum(1 for v in final.values() for i in v if i.detector == "review"))
     return pd.DataFrame(list(counts.items()), columns=["review", "count"])
+
+
+def read_gold(path: str | Path) -> pd.DataFrame:
+    """A gold-standard file (interview_id, start, end, type[, placeholder]) with integer offsets."""
+    frame = io.read_csv(path, required=("interview_id", "start", "end", "type"))
+    return frame.astype({"start": int, "end": int}).drop(columns="_line")
