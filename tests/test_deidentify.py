@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLE
+
 from thematic import io
 from thematic.deidentify import (
     KnownNames,

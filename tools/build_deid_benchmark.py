@@ -256,8 +256,7 @@ def main() -> int:
     rows = build()
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps({"known_names": KNOWN, "seed": SEED, "count": len(rows)}) + "\n")
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     types = {}
     for row in rows:
         for span in row["identifiers"]:

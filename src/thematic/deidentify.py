@@ -56,11 +56,7 @@ DETECTOR_PRIORITY = {
 }
 
 #: Names that are also ordinary English words: redacted only where the context says "name".
-COMMON_WORD_NAMES = frozenset("""
-will hope may faith grace rose mark joy dawn june april august summer autumn holly ivy
-amber ruby sky star bill pat sue rob sam jack frank art guy dean chris mason penny sandy
-victor miles lily daisy hazel poppy iris heather jasmine melody honey angel page
-""".split())
+COMMON_WORD_NAMES = frozenset(["will", "hope", "may", "faith", "grace", "rose", "mark", "joy", "dawn", "june", "april", "august", "summer", "autumn", "holly", "ivy", "amber", "ruby", "sky", "star", "bill", "pat", "sue", "rob", "sam", "jack", "frank", "art", "guy", "dean", "chris", "mason", "penny", "sandy", "victor", "miles", "lily", "daisy", "hazel", "poppy", "iris", "heather", "jasmine", "melody", "honey", "angel", "page"])
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -148,10 +144,8 @@ ORG_WORDS = re.compile(r"(?i)\b(?:council|trust|surgery|practice|centre|center|t
 WARD_NUMBER = re.compile(r"\b[Ww]ard\s+(?:\d{1,2}[A-Z]?|[A-Z]\d?)\b")
 TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
 #: Words before a capitalised month that make it a date, not a name ("in May").
-TEMPORAL_BEFORE = frozenset("in of since until till by early late mid last next this that from "
-                            "through before after during end beginning start around about".split())
-PERSON_BEFORE = frozenset("with and baby little called named daughter son dear love for baby's "
-                           "daughter's son's is me".split())
+TEMPORAL_BEFORE = frozenset(["in", "of", "since", "until", "till", "by", "early", "late", "mid", "last", "next", "this", "that", "from", "through", "before", "after", "during", "end", "beginning", "start", "around", "about"])
+PERSON_BEFORE = frozenset(["with", "and", "baby", "little", "called", "named", "daughter", "son", "dear", "love", "for", "baby's", "daughter's", "son's", "is", "me"])
 
 
 @dataclass(frozen=True)
@@ -396,15 +390,18 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     if person_entity:
         return True
     pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
+    following = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
+    if sentence_start and following is not None and following.tag_ in ("VBZ", "VBD") \
+            and following.lower_ not in ("is", "was", "does", "did", "has", "had"):
+        return True  # "Grace brings...", "Hope cried"
     if sentence_start and pos not in ("PROPN", ""):
         return False
     if sentence_start and tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) \
             and doc[tokens[-1].i + 1].pos_ == "NOUN" and doc[tokens[-1].i + 1].text.islower():
         return False  # "Grace periods", "Hope springs"
-    if previous in ("a", "an", "the", "of", "by", "no", "some", "any", "with", "in") and \
-            lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"):
-        return False  # "by the grace of", "a mark", "with hope", "in faith"
-    return True
+    # "by the Grace of", "a Mark", "in Faith" are words even capitalised
+    return not (previous in ("a", "an", "the", "of", "by", "no", "some", "any", "in")
+                and lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"))
 
 
 def _known_names_finder(known: KnownNames):
@@ -456,25 +453,18 @@ def _dictionary_words(model: str) -> frozenset[str]:
     return frozenset(word for words in table.values() for word in words)
 
 
-SPEECH_AFTER = frozenset("said says rang phoned emailed texted messaged told asked came went "
-                         "was is had has did does wanted thinks thought".split())
-TITLE_BEFORE = frozenset("called named mrs mr ms dr miss nurse auntie aunty uncle".split())
-CONTEXT_BEFORE = frozenset("with and to from ask asked told tell saw see rang call phoned emailed "
-                           "texted me called named mrs mr ms dr miss".split())
+SPEECH_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "messaged", "told", "asked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks", "thought"])
+TITLE_BEFORE = frozenset(["called", "named", "mrs", "mr", "ms", "dr", "miss", "nurse", "auntie", "aunty", "uncle"])
+CONTEXT_BEFORE = frozenset(["with", "and", "to", "from", "ask", "asked", "told", "tell", "saw", "see", "rang", "call", "phoned", "emailed", "texted", "me", "called", "named", "mrs", "mr", "ms", "dr", "miss"])
 
 
-PLACE_BEFORE = frozenset("in to from at near round around out outside past towards into".split())
-NAME_CONTEXT_BEFORE = frozenset("told tell ask asked rang ring phoned called named partner husband wife "
-                                "boyfriend girlfriend daughter son sister brother cousin friend was "
-                                "with saw see thank thanks".split())
-NAME_CONTEXT_AFTER = frozenset("said says rang phoned emailed texted told asked works worked came went "
-                               "was is had has did does wanted thinks thought from and".split())
+PLACE_BEFORE = frozenset(["in", "to", "from", "at", "near", "round", "around", "out", "outside", "past", "towards", "into"])
+NAME_CONTEXT_BEFORE = frozenset(["told", "tell", "ask", "asked", "rang", "ring", "phoned", "called", "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "daughter", "son", "sister", "brother", "cousin", "friend", "was", "with", "saw", "see", "thank", "thanks"])
+NAME_CONTEXT_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "told", "asked", "works", "worked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks", "thought", "from", "and"])
 
 
-STRONG_BEFORE = frozenset("told tell ask asked rang ring phoned texted emailed called named partner "
-                          "husband wife boyfriend girlfriend fiance daughter son sister brother friend "
-                          "thank thanks mrs mr ms dr miss".split())
-STRONG_AFTER = frozenset("said says rang phoned emailed texted works worked told asked reckons".split())
+STRONG_BEFORE = frozenset(["told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called", "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter", "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss"])
+STRONG_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told", "asked", "reckons"])
 
 
 def _sentence_initial(doc, token) -> bool:
@@ -638,7 +628,7 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
             ad_hoc.append(lexicon)
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
-        findings = [_retype(text, _from_presidio(f), model) for f in findings]
+        findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
         results.append(resolve(text, [f for f in findings if f is not None], allow=allow))
     return results
 
@@ -661,7 +651,7 @@ def _from_presidio(result) -> _Finding:
                     meta.get("placeholder", ""), meta.get("entity", ""))
 
 
-def _retype(text: str, finding: _Finding, model: str) -> _Finding | None:
+def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
     """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
     ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
     an entity running across a sentence end ("I. Thanks") is noise."""
@@ -671,6 +661,9 @@ def _retype(text: str, finding: _Finding, model: str) -> _Finding | None:
     if re.search(r"[.?!]\s", span):
         return None
     words = span.split()
+    if len(words) == 1 and words[0].lower() in COMMON_WORD_NAMES and \
+            not _is_name_in_context(text, finding.start, finding.end, doc):
+        return None  # "Grace periods", "Will this...": the same rule as for known names
     if len(words) == 1:
         lower = words[0].lower().removesuffix("'s")
         dictionary, lexicon = _dictionary_words(model), _first_names()

@@ -106,11 +106,11 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
     gold, looks, frame = _frames(utterances, [[(i.start, i.end, i.type) for i in spans] for spans in found])
     gold = _covered(gold, frame)
     frame = frame.assign(correct=_correct(frame, gold))
-    result.notes += [f"{len(utterances)} utterances, {words} words, {len(gold)} planted identifiers, "
-                     f"{len(looks)} look-alikes; {(~gold['known']).sum()} identifiers not on the known-names list",
+    result.notes += [(f"{len(utterances)} utterances, {words} words, {len(gold)} planted identifiers, "
+                      f"{len(looks)} look-alikes; {(~gold['known']).sum()} identifiers not on the known-names list"),
                      "recall = all characters of the identifier covered; precision = found span overlaps one",
-                     f"baseline: {baseline.meta.get('thematic_loaded_as')} with all its components, "
-                     f"redacting {', '.join(BASELINE_LABELS)} entities; best of {repeats} interleaved runs"]
+                     (f"baseline: {baseline.meta.get('thematic_loaded_as')} with all its components, "
+                      f"redacting {', '.join(BASELINE_LABELS)} entities; best of {repeats} interleaved runs")]
 
     def recall(mask) -> float:
         part = gold[mask]
