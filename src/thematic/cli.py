@@ -1,4 +1,4 @@
-"""The ``thematic`` command line: ``report``, ``validate``, ``bench``."""
+"""The ``thematic`` command line: ``report``, ``validate``, ``deidentify``, ``bench``."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
 
 
 @main.command()
-@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.argument("data_dir", type=click.Path(file_okay=False))
 @click.option("--review", "review_file", default=None, type=click.Path(dir_okay=False),
               help="Review CSV to apply and update [default: DATA_DIR/deidentification/review.csv].")
 @click.option("--known-names", default=None, type=click.Path(dir_okay=False),

@@ -41,7 +41,6 @@ from thematic.deidentify import (
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
 
-AUDIT_COLUMNS = ("interview_id", "start", "end", "type", "detector", "score", "placeholder", "decision")
 REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
                   "decision", "text", "note")
 DECISIONS = ("", "ok", "false positive", "missed")
@@ -328,9 +327,8 @@ def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = 
 
     root = io.resolve(data_dir)
     interviews = io.read_csv(root / "interviews.csv", required=("interview_id", "transcript"))
-    known_path = Path(known_names) if known_names else find_known_names_file(root)
-    known = load_known_names(io.resolve(known_path, root=root) if not Path(known_path).is_absolute() else known_path) \
-        if known_path else KnownNames()
+    known_path = io.resolve(known_names) if known_names else find_known_names_file(root)
+    known = load_known_names(known_path) if known_path else KnownNames()
     review_path = io.resolve(review_file) if review_file else root / "deidentification" / "review.csv"
     decisions = read_review(review_path) if review_path.exists() else []
     problems, raws = [], {}
