@@ -172,3 +172,16 @@ def test_committed_known_names_match_what_the_builder_renders():
     spec.loader.exec_module(builder)
     rendered = builder.known_names(io.read_yaml(SAMPLE / "source" / "cast.yaml"))
     assert rendered == {k: v for k, v in io.read_yaml(SAMPLE / "known-names.yaml").items()}
+
+
+def test_benchmark_quick_run_reports_every_target():
+    from thematic.bench.deidentify import bench_deidentify, load_utterances
+
+    known, utterances = load_utterances()
+    assert len(utterances) >= 300 and known["names"]
+    kinds = {s["type"] for u in utterances for s in u["identifiers"]}
+    assert kinds >= {"PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE"}
+    table = bench_deidentify(quick=True).table()
+    targets = table[table["target"] != ""]
+    assert len(targets) >= 15 and {"look-alikes wrongly removed", "overall precision"} <= set(targets["measure"])
+    assert table["value"].notna().all()
