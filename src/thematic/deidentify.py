@@ -101,7 +101,8 @@ DATE_PATTERN = re.compile(
 BIRTH_CONTEXT = re.compile(
     r"\b(?:born|birth|birthday|d\.?o\.?b|due date|was due|arrived|came along|delivered|"
     r"induced|section)\b", re.IGNORECASE)
-_AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum)|"
+_AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum|eldest|youngest|"
+                r"oldest|little one|middle one)|"
                 r"\b(?!(?:There|That|This|It|What|Which|Who|Here|We|They|Where)\b)[A-Z][a-z]+)"
                 r"(?:'s|'m|'re|\s+(?:was|is|were|are|turned|turns|turning|became|'ll be|will be))")
 AGE_PATTERNS = (
@@ -503,7 +504,9 @@ def _lexicon_finder(allow: frozenset[str], model: str):
             if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
                 continue
             is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
-            strong = previous in STRONG_BEFORE or following in STRONG_AFTER
+            two_back = doc[token.i - 2].lower_ if token.i > 1 else ""
+            strong = previous in STRONG_BEFORE or following in STRONG_AFTER or \
+                (previous == "and" and two_back in ("me", "i")) or (previous == "me" and following == "and")
             weak = previous in NAME_CONTEXT_BEFORE and following in NAME_CONTEXT_AFTER
             if token.text.islower():
                 if (lower in lexicon and not is_word and (strong or weak or token.pos_ == "PROPN")) or \
@@ -521,8 +524,8 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                     or (after_tok is not None and after_tok.ent_type_ == "PERSON" and after_tok.text[:1].isupper())):
                 found.append((start, end, "PERSON", 0.6, {}))  # the other half of "Bethany Fitzgerald"
                 continue
-            if is_word and lower not in lexicon:
-                continue
+            if is_word and lower not in lexicon and not (initial and token.pos_ == "PROPN" and following in STRONG_AFTER):
+                continue  # a dictionary word is a name only as a PROPN before "said", "rang"...
             if initial and is_word and not (token.pos_ == "PROPN" and following in NAME_CONTEXT_AFTER):
                 continue  # "Will", "Rose", "Lewis" starting a sentence need more evidence
             if initial and not (following in NAME_CONTEXT_AFTER or token.pos_ == "PROPN"):
@@ -532,6 +535,22 @@ def _lexicon_finder(allow: frozenset[str], model: str):
         return found
 
     return find
+
+
+def _NoContextEnhancer():  # noqa: N802 - a class made on first use (Presidio is imported lazily)
+    """Presidio's context enhancer deep-copies every result to raise scores near context words;
+    our scores are fixed by the recognizers (checksums, patterns, context rules), so skip it."""
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+    class NoContextEnhancer(ContextAwareEnhancer):
+        def __init__(self):
+            super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
+                             context_prefix_count=0, context_suffix_count=0)
+
+        def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+            return raw_results
+
+    return NoContextEnhancer()
 
 
 @lru_cache(maxsize=4)
@@ -577,7 +596,8 @@ def build_analyzer(model: str = "en_core_web_sm"):
         RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
-    analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
+                              context_aware_enhancer=_NoContextEnhancer())
     return analyzer
 
 
@@ -620,10 +640,13 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     RegexRecognizer = _recognizer_classes()
     lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
+    finders: dict[KnownNames, object] = {}
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
         own = known_names.for_interview(interview_id)
-        ad_hoc = [RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(own))]
+        if own not in finders:
+            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(own))
+        ad_hoc = [finders[own]]
         if lexicon is not None:
             ad_hoc.append(lexicon)
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
