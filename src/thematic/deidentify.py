@@ -537,7 +537,7 @@ def _lexicon_finder(allow: frozenset[str], model: str):
     return find
 
 
-def _NoContextEnhancer():  # noqa: N802 - a class made on first use (Presidio is imported lazily)
+def _no_context_enhancer():
     """Presidio's context enhancer deep-copies every result to raise scores near context words;
     our scores are fixed by the recognizers (checksums, patterns, context rules), so skip it."""
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -597,7 +597,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
-                              context_aware_enhancer=_NoContextEnhancer())
+                              context_aware_enhancer=_no_context_enhancer())
     return analyzer
 
 
