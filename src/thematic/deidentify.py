@@ -56,7 +56,13 @@ DETECTOR_PRIORITY = {
 }
 
 #: Names that are also ordinary English words: redacted only where the context says "name".
-COMMON_WORD_NAMES = frozenset(["will", "hope", "may", "faith", "grace", "rose", "mark", "joy", "dawn", "june", "april", "august", "summer", "autumn", "holly", "ivy", "amber", "ruby", "sky", "star", "bill", "pat", "sue", "rob", "sam", "jack", "frank", "art", "guy", "dean", "chris", "mason", "penny", "sandy", "victor", "miles", "lily", "daisy", "hazel", "poppy", "iris", "heather", "jasmine", "melody", "honey", "angel", "page"])
+COMMON_WORD_NAMES = frozenset([
+    "will", "hope", "may", "faith", "grace", "rose", "mark", "joy", "dawn", "june", "april",
+    "august", "summer", "autumn", "holly", "ivy", "amber", "ruby", "sky", "star", "bill",
+    "pat", "sue", "rob", "sam", "jack", "frank", "art", "guy", "dean", "chris", "mason",
+    "penny", "sandy", "victor", "miles", "lily", "daisy", "hazel", "poppy", "iris",
+    "heather", "jasmine", "melody", "honey", "angel", "page",
+])
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -145,8 +151,15 @@ ORG_WORDS = re.compile(r"(?i)\b(?:council|trust|surgery|practice|centre|center|t
 WARD_NUMBER = re.compile(r"\b[Ww]ard\s+(?:\d{1,2}[A-Z]?|[A-Z]\d?)\b")
 TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
 #: Words before a capitalised month that make it a date, not a name ("in May").
-TEMPORAL_BEFORE = frozenset(["in", "of", "since", "until", "till", "by", "early", "late", "mid", "last", "next", "this", "that", "from", "through", "before", "after", "during", "end", "beginning", "start", "around", "about"])
-PERSON_BEFORE = frozenset(["with", "and", "baby", "little", "called", "named", "daughter", "son", "dear", "love", "for", "baby's", "daughter's", "son's", "is", "me"])
+TEMPORAL_BEFORE = frozenset([
+    "in", "of", "since", "until", "till", "by", "early", "late", "mid", "last", "next",
+    "this", "that", "from", "through", "before", "after", "during", "end", "beginning",
+    "start", "around", "about",
+])
+PERSON_BEFORE = frozenset([
+    "with", "and", "baby", "little", "called", "named", "daughter", "son", "dear", "love",
+    "for", "baby's", "daughter's", "son's", "is", "me",
+])
 
 
 @dataclass(frozen=True)
@@ -454,18 +467,36 @@ def _dictionary_words(model: str) -> frozenset[str]:
     return frozenset(word for words in table.values() for word in words)
 
 
-SPEECH_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "messaged", "told", "asked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks", "thought"])
-TITLE_BEFORE = frozenset(["called", "named", "mrs", "mr", "ms", "dr", "miss", "nurse", "auntie", "aunty", "uncle"])
-CONTEXT_BEFORE = frozenset(["with", "and", "to", "from", "ask", "asked", "told", "tell", "saw", "see", "rang", "call", "phoned", "emailed", "texted", "me", "called", "named", "mrs", "mr", "ms", "dr", "miss"])
+TITLE_BEFORE = frozenset([
+    "called", "named", "mrs", "mr", "ms", "dr", "miss", "nurse", "auntie", "aunty", "uncle",
+])
 
 
-PLACE_BEFORE = frozenset(["in", "to", "from", "at", "near", "round", "around", "out", "outside", "past", "towards", "into"])
-NAME_CONTEXT_BEFORE = frozenset(["told", "tell", "ask", "asked", "rang", "ring", "phoned", "called", "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "daughter", "son", "sister", "brother", "cousin", "friend", "was", "with", "saw", "see", "thank", "thanks"])
-NAME_CONTEXT_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "told", "asked", "works", "worked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks", "thought", "from", "and"])
+PLACE_BEFORE = frozenset([
+    "in", "to", "from", "at", "near", "round", "around", "out", "outside", "past",
+    "towards", "into",
+])
+NAME_CONTEXT_BEFORE = frozenset([
+    "told", "tell", "ask", "asked", "rang", "ring", "phoned", "called", "named", "partner",
+    "husband", "wife", "boyfriend", "girlfriend", "daughter", "son", "sister", "brother",
+    "cousin", "friend", "was", "with", "saw", "see", "thank", "thanks",
+])
+NAME_CONTEXT_AFTER = frozenset([
+    "said", "says", "rang", "phoned", "emailed", "texted", "told", "asked", "works",
+    "worked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks",
+    "thought", "from", "and",
+])
 
 
-STRONG_BEFORE = frozenset(["told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called", "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter", "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss"])
-STRONG_AFTER = frozenset(["said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told", "asked", "reckons"])
+STRONG_BEFORE = frozenset([
+    "told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called",
+    "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter",
+    "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss",
+])
+STRONG_AFTER = frozenset([
+    "said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told",
+    "asked", "reckons",
+])
 
 
 def _sentence_initial(doc, token) -> bool:
