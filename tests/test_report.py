@@ -89,6 +89,17 @@ def test_no_raw_identifier_reaches_the_report(report: Path):
             assert not found, (path.name, found and found.group(0))
 
 
+def test_the_canary_planted_in_raw_reaches_no_report_file(report: Path):
+    canary = io.read_yaml(SAMPLE / "source" / "cast.yaml")["canary"]
+    assert canary in io.read_text(SAMPLE / "raw" / "PAR01-W1.txt")  # planted by tools/build_sample.py
+    executed = list((report / "executed").glob("*.ipynb"))
+    assert len(executed) == len(PHASES)
+    for path in io.iter_files(report):
+        assert canary.lower() not in path.read_bytes().decode("utf-8", "replace").lower(), path.name
+    prepare = (report / "executed" / "00-prepare.ipynb").read_text(encoding="utf-8")
+    assert "deidentification-vs-gold" in prepare  # the audit ran in the report, on raw/
+
+
 def test_a_failing_notebook_keeps_the_previous_report(report: Path, tmp_path: Path):
     out = tmp_path / "reports"
     shutil.copytree(report, out)

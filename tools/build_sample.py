@@ -6,7 +6,8 @@ Usage::
     python tools/build_sample.py --check ID [ID ...]   # only check the named sources
 
 Writes ``raw/`` (identifiers in clear), ``deidentified/`` (bracketed placeholders),
-``deidentification-gold.csv`` (where every planted identifier is, in raw offsets) and two
+``deidentification-gold.csv`` (where every planted identifier is, in raw offsets),
+``known-names.yaml`` (the researcher's file of known names, from ``source/cast.yaml``) and two
 simulated coders' codings under ``codings/``. See ``data-sample/README.md``.
 
 This is a maintenance script for the sample, not part of the library: it depends only on
@@ -225,6 +226,57 @@ def _row(doc: Rendered, start: int, end: int, code: str, coder: str, memo: str) 
             "code": code, "coder": coder, "memo": memo}
 
 
+# --- the researcher's known names ----------------------------------------------------------
+
+KNOWN_NAMES_HEADER = """\
+# Known names of the sample study: what a researcher knows before de-identifying (staff,
+# services, places, and each parent's family from recruitment). Rendered by
+# tools/build_sample.py from source/cast.yaml: edit that file, not this one.
+# Format: docs/deidentification.md. Phone numbers, e-mails, postcodes, NHS numbers, dates and
+# ages are not listed: pattern recognizers find them.
+"""
+
+
+def known_names(cast: dict) -> dict:
+    """The known-names file (see docs/deidentification.md) derived from the cast."""
+    names = []
+
+    def add(surfaces, kind, placeholder, interviews=None):
+        entry = {"surface": surfaces if len(surfaces) > 1 else surfaces[0], "type": kind,
+                 "placeholder": placeholder}
+        if interviews:
+            entry["interviews"] = interviews
+        names.append(entry)
+
+    setting = cast["setting"]
+    for place in [setting["county"], *setting["towns"]]:
+        add([place["name"]], place["type"], place["placeholder"])
+    service = setting["service"]
+    add([service["name"], service["short"]], service["type"], service["placeholder"])
+    for org in setting["organisations"]:
+        add([org["name"]], org["type"], org["placeholder"])
+    for person in cast["staff"]:
+        add([person["name"], *person.get("also", [])], "PERSON", person["placeholder"])
+    add([cast["interviewer"]["name"]], "PERSON", cast["interviewer"]["placeholder"])
+    for interview_id, family in sorted(cast.get("families", {}).items()):
+        for role, surfaces in family.items():
+            add(surfaces if isinstance(surfaces, list) else [surfaces], "PERSON", f"[{role}]", [interview_id])
+    return {"names": names, "allow": list(cast.get("allow", []))}
+
+
+def check_canary(cast: dict, docs: list[Rendered]) -> list[str]:
+    """The canary must be planted in raw/ and removed from every de-identified text."""
+    canary = cast.get("canary")
+    if not canary:
+        return []
+    problems = []
+    if not any(canary in d.raw for d in docs):
+        problems.append(f"cast.yaml: canary {canary!r} is not planted in any source")
+    problems += [f"{d.interview_id}.txt: canary {canary!r} survives de-identification"
+                 for d in docs if canary in d.deidentified]
+    return problems
+
+
 # --- writing ------------------------------------------------------------------------------
 
 def write_sample(docs: list[Rendered]) -> None:
@@ -249,6 +301,10 @@ def write_sample(docs: list[Rendered]) -> None:
         for style in CODERS:
             coded[style.name] += simulate_coder(doc, style, themes, labels, scope_codes)
     _write_csv(SAMPLE / "deidentification-gold.csv", gold)
+    cast = yaml.safe_load((SOURCE / "cast.yaml").read_text(encoding="utf-8"))
+    (SAMPLE / "known-names.yaml").write_text(
+        KNOWN_NAMES_HEADER + yaml.safe_dump(known_names(cast), sort_keys=False, allow_unicode=True,
+                                            width=100), encoding="utf-8")
     for name, rows in coded.items():
         rows.sort(key=lambda r: (r["interview_id"], r["start"], r["end"], r["code"]))
         _write_csv(SAMPLE / "codings" / f"{name}.csv", rows)
@@ -279,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         words = len(WORD.findall(doc.raw))
         print(f"{interview_id}: {words} words, {len(doc.codes)} coded passages, "
               f"{len(doc.identifiers)} identifiers")
+    if args.check is None:
+        problems += check_canary(yaml.safe_load((SOURCE / "cast.yaml").read_text(encoding="utf-8")), docs)
     for problem in problems:
         print("PROBLEM", problem)
     if problems:
@@ -286,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"total: {sum(len(WORD.findall(d.raw)) for d in docs)} words in {len(docs)} transcripts")
     if args.check is None:
         write_sample(docs)
-        print(f"wrote {SAMPLE}/raw, deidentified, codings, deidentification-gold.csv")
+        print(f"wrote {SAMPLE}/raw, deidentified, codings, deidentification-gold.csv, known-names.yaml")
     return 0
 
 

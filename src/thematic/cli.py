@@ -290,6 +290,36 @@ def _figure(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+@main.command()
+@click.argument("data_dir", type=click.Path(file_okay=False))
+@click.option("--review", "review_file", default=None, type=click.Path(dir_okay=False),
+              help="Review CSV to apply and update [default: DATA_DIR/deidentification/review.csv].")
+@click.option("--known-names", default=None, type=click.Path(dir_okay=False),
+              help="Known-names file [default: DATA_DIR/known-names.yaml if present].")
+@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline.")
+@click.option("--n-jobs", default=1, show_default=True, type=int, help="Transcripts processed in parallel (-1: all cores).")
+@click.option("--dry-run", is_flag=True, help="Find identifiers and report, write nothing.")
+def deidentify(data_dir: str, review_file: str | None, known_names: str | None, model: str, n_jobs: int,
+               dry_run: bool) -> None:
+    """De-identify DATA_DIR/raw into DATA_DIR/deidentified, with audit logs and a review file."""
+    from thematic.review import audit_summary, deidentify_folder
+
+    def run() -> None:
+        result = deidentify_folder(data_dir, review_file=review_file, known_names=known_names, model=model,
+                                   n_jobs=n_jobs, write=not dry_run, progress=click.echo)
+        summary = audit_summary(result.identifiers)
+        click.echo(summary.to_string(index=False) if len(summary) else "no identifiers found")
+        click.echo(f"{len(result.changed)} de-identified text(s) {'would change' if dry_run else 'written'}, "
+                   f"{len(result.unchanged)} unchanged; {result.remapped_codings} coding(s) moved onto the new text")
+        click.echo(result.review_status.to_string(index=False))
+        if not dry_run:
+            click.echo(f"review file: {result.review_file} (mark 'false positive' or add 'missed' rows, "
+                       "then run again). It shows original text: keep it with raw/.")
+
+    _run(run)
+
+
+
 def _run(action) -> None:
     try:
         action()

@@ -133,3 +133,18 @@ class Errors:
     E407 = ("{path}: memo for interview '{interview}', which is not in interviews.csv. Rename the "
             "file to <interview_id>.md or remove it.")
     E408 = "'{value}' is not a term kind; choose one of {known}."
+    # --- issue 3: ingest and de-identification (E300-E399) ---
+    E301 = "{path}, {place}: {detail}. See docs/deidentification.md for the known-names format."
+    E302 = ("{path}: unsupported transcript format '{suffix}'. Use .txt, .docx or .vtt "
+            "(or convert the file to one of them).")
+    E303 = "{path}: cannot read as a Word document ({detail}). Is it a .docx (not .doc)?"
+    E304 = "{path}, line {line}: not a WebVTT file ({detail})."
+    E305 = ("{path}, line {line}: {detail}. Review rows need interview_id, decision "
+            "('ok', 'false positive' or 'missed') and, for 'missed', start/end or text.")
+    E306 = ("Re-running de-identification would change the de-identified text of {interview} and "
+            "move {count} coded span(s) whose boundaries fall inside changed text: {codings}. "
+            "Nothing was written. Re-code these spans, or keep the current text (leave the review "
+            "decisions that change it out), then run again.")
+    E307 = ("{path}: raw/ has transcripts but no de-identified text for {ids}. Run "
+            "'thematic deidentify {data_dir}' and review deidentification/review.csv.")
+    E308 = "{path}: unknown transcript ({what}). Add it to interviews.csv or move it out of the data folder."

@@ -284,3 +284,8 @@ def talk_share(summary: pd.DataFrame) -> go.Figure:
                   annotation_text=f"median {median:.0%}", annotation_position="top left")
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="participant share of words")
     return fig.update_layout(xaxis_title=None, xaxis_tickangle=-45)
+def identifiers_by_type(summary: pd.DataFrame) -> go.Figure:
+    """Identifiers found per type, stacked by the detector that found them (no text)."""
+    fig = px.bar(summary, x="type", y="identifiers", color="detector", template=TEMPLATE,
+                 title="Identifiers found in the raw transcripts, by type and detector")
+    return fig.update_layout(xaxis_title=None, yaxis_title="identifiers", barmode="stack")

@@ -1,0 +1,419 @@
+"""De-identifying a data folder: audit logs, the researcher's review, and codings kept valid.
+
+``thematic deidentify DATA_DIR`` (and notebook ``00-prepare``) go through :func:`deidentify_folder`:
+
+1. read each ``raw/`` transcript (never written) and find its identifiers
+   (:func:`thematic.deidentify.find_identifiers`);
+2. apply the review file's decisions: ``false positive`` rows are kept as text, ``missed``
+   rows are added;
+3. write ``deidentified/<id>.txt``, ``deidentification/audit/<id>.csv`` (offsets, type,
+   detector, score, placeholder: never the original text) and the review file, atomically;
+4. if a de-identified text that already has codings would change, move the codings through
+   the alignment of old and new text, or refuse (:data:`Errors.E306`) when a coded span's
+   boundary falls inside changed text.
+
+The review file is the one place besides ``raw/`` that shows original text (its ``text``
+column), so that a researcher can judge each finding; it lives in the data folder and nothing
+in it is copied into reports.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from thematic import io
+from thematic.deidentify import (
+    PLACEHOLDERS,
+    Identifier,
+    KnownNames,
+    _Finding,
+    apply_identifiers,
+    assign_placeholders,
+    find_identifiers_batch,
+    load_known_names,
+)
+from thematic.errors import DataError, Errors
+from thematic.parallel import map_documents
+
+REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
+                  "decision", "text", "note")
+DECISIONS = ("", "ok", "false positive", "missed")
+KNOWN_NAMES_FILES = ("known-names.yaml", "known-names.yml", "known-names.csv")
+
+
+# --- measuring against a gold standard ------------------------------------------------------
+
+def identifiers_frame(found: dict[str, Sequence[Identifier]]) -> pd.DataFrame:
+    """One row per identifier: interview_id, start, end, type, detector, score, placeholder."""
+    rows = [{"interview_id": interview_id, **identifier.as_dict()}
+            for interview_id, identifiers in found.items() for identifier in identifiers]
+    return pd.DataFrame(rows, columns=["interview_id", "start", "end", "type", "detector", "score",
+                                       "placeholder"])
+
+
+def score_against_gold(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Recall and precision per type of *found* spans against *gold* spans (same offsets).
+
+    A gold identifier is recalled only if found spans cover all of its characters; a found span
+    is correct (precision) if it overlaps a gold identifier. ``type_right`` is the share of
+    recalled identifiers whose covering span has the gold type. No text is involved.
+    """
+    rows = []
+    covered, type_right = [], []
+    for g in gold.itertuples():
+        spans = found[(found["interview_id"] == g.interview_id) & (found["start"] < g.end)
+                      & (found["end"] > g.start)]
+        chars = set()
+        for s in spans.itertuples():
+            chars |= set(range(max(s.start, g.start), min(s.end, g.end)))
+        is_covered = len(chars) == g.end - g.start
+        covered.append(is_covered)
+        type_right.append(is_covered and g.type in set(spans["type"]))
+    gold = gold.assign(covered=covered, type_right=type_right)
+    correct = []
+    for s in found.itertuples():
+        hits = gold[(gold["interview_id"] == s.interview_id) & (gold["start"] < s.end) & (gold["end"] > s.start)]
+        correct.append(len(hits) > 0)
+    found = found.assign(correct=correct)
+    for kind in sorted(set(gold["type"]) | set(found["type"])):
+        g, f = gold[gold["type"] == kind], found[found["type"] == kind]
+        rows.append({"type": kind, "gold": len(g), "found": len(f),
+                     "recall": g["covered"].mean() if len(g) else float("nan"),
+                     "precision": f["correct"].mean() if len(f) else float("nan"),
+                     "type_right": g.loc[g["covered"], "type_right"].mean() if g["covered"].any() else float("nan")})
+    rows.append({"type": "all", "gold": len(gold), "found": len(found),
+                 "recall": gold["covered"].mean() if len(gold) else float("nan"),
+                 "precision": found["correct"].mean() if len(found) else float("nan"),
+                 "type_right": gold.loc[gold["covered"], "type_right"].mean() if gold["covered"].any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def audit_summary(found: pd.DataFrame) -> pd.DataFrame:
+    """Counts of identifiers per type and detector (no text)."""
+    if found.empty:
+        return pd.DataFrame(columns=["type", "detector", "identifiers", "interviews"])
+    return (found.groupby(["type", "detector"])
+            .agg(identifiers=("start", "size"), interviews=("interview_id", "nunique"))
+            .reset_index().sort_values(["type", "detector"]).reset_index(drop=True))
+
+
+# --- the review file ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Decision:
+    """One researcher decision from the review file (raw offsets)."""
+
+    interview_id: str
+    decision: str
+    start: int | None = None
+    end: int | None = None
+    type: str = ""
+    placeholder: str = ""
+    text: str = ""
+
+
+def read_review(path: Path) -> list[Decision]:
+    """Parse the review file; every malformed row is listed (file and line)."""
+    frame = io.read_csv(path, required=("interview_id", "start", "end", "decision"))
+    problems, decisions = [], []
+    for _, row in frame.iterrows():
+        decision = " ".join(str(row["decision"]).lower().replace("_", " ").split())
+        decision = {"fp": "false positive", "false-positive": "false positive", "keep": "false positive",
+                    "add": "missed", "miss": "missed", "accept": "ok", "yes": "ok"}.get(decision, decision)
+        if decision not in DECISIONS:
+            problems.append(Errors.E305.format(path=path, line=row["_line"],
+                                               detail=f"decision {row['decision']!r} is not one of {list(DECISIONS[1:])}"))
+            continue
+        try:
+            start = int(row["start"]) if row["start"] != "" else None
+            end = int(row["end"]) if row["end"] != "" else None
+        except ValueError:
+            problems.append(Errors.E305.format(path=path, line=row["_line"], detail="start/end are not whole numbers"))
+            continue
+        kind = row.get("type", "") or ""
+        if decision == "missed" and ((start is None or end is None) and not row.get("text")):
+            problems.append(Errors.E305.format(path=path, line=row["_line"], detail="a 'missed' row needs start and end, or text"))
+            continue
+        if decision == "missed" and kind not in PLACEHOLDERS:
+            problems.append(Errors.E305.format(path=path, line=row["_line"],
+                                               detail=f"type {kind!r} is not one of {list(PLACEHOLDERS)}"))
+            continue
+        if decision:
+            decisions.append(Decision(row["interview_id"], decision, start, end, kind,
+                                      row.get("placeholder", "") or "", row.get("text", "") or ""))
+    if problems:
+        raise DataError(problems)
+    return decisions
+
+
+def apply_review(text: str, identifiers: list[Identifier], decisions: Sequence[Decision], *,
+                 source: str = "review") -> list[Identifier]:
+    """Drop identifiers marked ``false positive`` and add the ``missed`` ones (a missed row with
+    text but no offsets adds every occurrence of that text); placeholders are reassigned."""
+    rejected = {(d.start, d.end) for d in decisions if d.decision == "false positive"}
+    kept = [i for i in identifiers if (i.start, i.end) not in rejected]
+    added = []
+    for d in decisions:
+        if d.decision != "missed":
+            continue
+        if d.start is not None and d.end is not None:
+            if not 0 <= d.start < d.end <= len(text) or (d.text and text[d.start:d.end] != d.text):
+                raise DataError(Errors.E305.format(path=source, line="?", detail=(
+                    f"missed span {d.start}-{d.end} of {d.interview_id} does not match the raw text")))
+            spans = [(d.start, d.end)]
+        else:
+            spans = [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(d.text)}(?!\w)", text, re.IGNORECASE)]
+        added += [_Finding(s, e, d.type, "review", 1.0, d.placeholder or "", f"review:{d.text.lower()}") for s, e in spans]
+    findings = [_Finding(i.start, i.end, i.type, i.detector, i.score, i.placeholder) for i in kept
+                if not any(a.start < i.end and i.start < a.end for a in added)]
+    return assign_placeholders(text, sorted(findings + added, key=lambda f: f.start))
+
+
+def review_rows(interview_id: str, raw: str, identifiers: Sequence[Identifier],
+                previous: Sequence[Decision]) -> list[dict]:
+    """Rows of the review file for one interview: every finding (its earlier decision kept)
+    and every researcher-added row."""
+    earlier = {(d.start, d.end): d for d in previous}
+    rows = []
+    for i in identifiers:
+        d = earlier.get((i.start, i.end))
+        rows.append({"interview_id": interview_id, "start": i.start, "end": i.end, "type": i.type,
+                     "placeholder": i.placeholder, "detector": i.detector, "score": round(i.score, 3),
+                     "decision": d.decision if d and d.decision != "missed" else ("missed" if d else ""),
+                     "text": raw[i.start:i.end], "note": ""})
+    seen = {(i.start, i.end) for i in identifiers}
+    for d in previous:
+        if d.decision == "false positive" and (d.start, d.end) not in seen:
+            rows.append({"interview_id": interview_id, "start": d.start, "end": d.end, "type": d.type,
+                         "placeholder": d.placeholder, "detector": "", "score": "", "decision": d.decision,
+                         "text": raw[d.start:d.end] if d.start is not None else d.text, "note": ""})
+        elif d.decision == "missed" and d.start is None:
+            rows.append({"interview_id": interview_id, "start": "", "end": "", "type": d.type,
+                         "placeholder": d.placeholder, "detector": "", "score": "", "decision": d.decision,
+                         "text": d.text, "note": "every occurrence"})
+    return rows
+
+
+# --- keeping codings valid ----------------------------------------------------------------
+
+def align(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes (tag, i1, i2, j1, j2) turning *old* into *new*: paragraphs first, then
+    words inside changed paragraphs (fast on long transcripts)."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    offsets_old = [0]
+    for line in old_lines:
+        offsets_old.append(offsets_old[-1] + len(line))
+    offsets_new = [0]
+    for line in new_lines:
+        offsets_new.append(offsets_new[-1] + len(line))
+    opcodes = []
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        i1, i2, j1, j2 = offsets_old[a1], offsets_old[a2], offsets_new[b1], offsets_new[b2]
+        if tag == "equal":
+            opcodes.append(("equal", i1, i2, j1, j2))
+            continue
+        # words, not characters: "[person 1]" -> "[participant]" must not align letter by letter
+        old_words, new_words = _WORDS.findall(old[i1:i2]), _WORDS.findall(new[j1:j2])
+        old_at, new_at = _starts(old_words, i1), _starts(new_words, j1)
+        for t, x1, x2, y1, y2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+            opcodes.append((t, old_at[x1], old_at[x2], new_at[y1], new_at[y2]))
+    return opcodes
+
+
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]", re.DOTALL)
+
+
+def _starts(words: list[str], offset: int) -> list[int]:
+    starts = [offset]
+    for word in words:
+        starts.append(starts[-1] + len(word))
+    return starts
+
+
+
+
+def map_offset(position: int, opcodes: Sequence[tuple[str, int, int, int, int]], *, side: str) -> int | None:
+    """Where *position* of the old text lies in the new text, or None if it falls inside a change.
+
+    ``side="start"`` maps the start of a change to the start of its replacement,
+    ``side="end"`` maps the end of a change to the end of its replacement.
+    """
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" and i1 <= position < i2 or (tag == "equal" and position == i2 and side == "end"):
+            return j1 + position - i1
+        if tag != "equal":
+            if position == i1 and side == "start":
+                return j1
+            if position == i2 and side == "end":
+                return j2
+            if i1 < position < i2:
+                return None
+    return 0 if position == 0 and not opcodes else None
+
+
+def remap_codings(codings: pd.DataFrame, old: str, new: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Move codings (``start``/``end`` on *old*) onto *new*; return (moved, blocked) rows."""
+    opcodes = align(old, new)
+    moved, blocked = [], []
+    for index, row in codings.iterrows():
+        start, end = map_offset(int(row["start"]), opcodes, side="start"), map_offset(int(row["end"]), opcodes, side="end")
+        if start is None or end is None or not start < end:
+            blocked.append(index)
+        else:
+            moved.append((index, start, end))
+    out = codings.copy()
+    cast = int if pd.api.types.is_integer_dtype(out["start"]) else str
+    for index, start, end in moved:
+        out.loc[index, "start"], out.loc[index, "end"] = cast(start), cast(end)
+    return out.drop(index=blocked), codings.loc[blocked]
+
+
+# --- the whole folder ---------------------------------------------------------------------
+
+@dataclass
+class FolderResult:
+    """What de-identifying a data folder found and (unless a dry run) wrote."""
+
+    identifiers: pd.DataFrame                      # no original text
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    remapped_codings: int = 0
+    review_file: Path | None = None
+    review_status: pd.DataFrame = field(default_factory=pd.DataFrame)
+    written: bool = False
+
+
+def find_known_names_file(root: Path) -> Path | None:
+    return next((root / name for name in KNOWN_NAMES_FILES if (root / name).exists()), None)
+
+
+def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
+    interview_id, text, known, model = item
+    return find_identifiers_batch([text], known_names=known, interview_ids=[interview_id], model=model)[0]
+
+
+def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = None,
+                      known_names: str | Path | None = None, model: str = "en_core_web_sm",
+                      n_jobs: int = 1, write: bool = True,
+                      progress: Callable[[str], None] | None = None) -> FolderResult:
+    """De-identify every raw transcript of the data folder *data_dir*.
+
+    Parameters
+    ----------
+    review_file
+        The researcher's review CSV [default: ``deidentification/review.csv`` in the folder].
+        Its decisions are applied; with *write*, it is rewritten with the new findings (earlier
+        decisions kept).
+    known_names
+        Known-names file [default: ``known-names.yaml`` (or .yml/.csv) in the folder, if any].
+    n_jobs
+        Workers for the per-transcript detection (:func:`thematic.parallel.map_documents`).
+    write
+        False for a dry run (notebook ``00-prepare``): nothing in the data folder is written.
+
+    Raises
+    ------
+    DataError
+        Bad input (every problem listed), or a change that would invalidate codings (E306),
+        in which case nothing is written.
+    """
+    from thematic.ingest import read_transcript
+
+    root = io.resolve(data_dir)
+    interviews = io.read_csv(root / "interviews.csv", required=("interview_id", "transcript"))
+    known_path = io.resolve(known_names) if known_names else find_known_names_file(root)
+    known = load_known_names(known_path) if known_path else KnownNames()
+    review_path = io.resolve(review_file) if review_file else root / "deidentification" / "review.csv"
+    decisions = read_review(review_path) if review_path.exists() else []
+    problems, raws = [], {}
+    for _, row in interviews.iterrows():
+        try:
+            raws[row["interview_id"]] = read_transcript(root / row["transcript"])
+        except DataError as error:
+            problems += error.problems
+    if problems:
+        raise DataError(problems)
+    ids = list(raws)
+    if progress:
+        progress(f"finding identifiers in {len(ids)} transcript(s)")
+    found = map_documents(_detect, [(i, raws[i], known.for_interview(i), model) for i in ids], n_jobs=n_jobs)
+    by_interview = {d.interview_id: [] for d in decisions}
+    for d in decisions:
+        by_interview[d.interview_id].append(d)
+    final, texts = {}, {}
+    for interview_id, identifiers in zip(ids, found, strict=True):
+        final[interview_id] = apply_review(raws[interview_id], identifiers, by_interview.get(interview_id, []),
+                                           source=str(review_path))
+        texts[interview_id] = apply_identifiers(raws[interview_id], final[interview_id])
+    result = FolderResult(identifiers=identifiers_frame(final), review_file=review_path,
+                          review_status=_review_status(decisions, final))
+    for interview_id in ids:
+        path = root / "deidentified" / f"{interview_id}.txt"
+        same = path.exists() and io.read_text(path) == texts[interview_id]
+        (result.unchanged if same else result.changed).append(interview_id)
+    if not write:
+        return result
+    codings_updates = _codings_updates(root, {i: texts[i] for i in result.changed})
+    result.remapped_codings = sum(n for _, _, n in codings_updates)
+    for interview_id in ids:
+        if interview_id in result.changed:
+            io.write_text(root / "deidentified" / f"{interview_id}.txt", texts[interview_id])
+        audit = identifiers_frame({interview_id: final[interview_id]})
+        io.write_csv(root / "deidentification" / "audit" / f"{interview_id}.csv", audit)
+    for path, frame, _ in codings_updates:
+        io.write_csv(path, frame)
+    rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))]
+    io.write_csv(review_path, pd.DataFrame(rows, columns=list(REVIEW_COLUMNS)))
+    result.written = True
+    return result
+
+
+def _codings_updates(root: Path, new_texts: dict[str, str]) -> list[tuple[Path, pd.DataFrame, int]]:
+    """Codings files moved onto the new texts; raises E306 listing codings that cannot move."""
+    updates, blocked_all = [], []
+    folder = root / "codings"
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        frame = io.read_csv(path, required=("interview_id", "start", "end", "code"))
+        moved_total = 0
+        out = frame.copy()
+        for interview_id, new in new_texts.items():
+            rows = frame[frame["interview_id"] == interview_id]
+            old_path = root / "deidentified" / f"{interview_id}.txt"
+            if rows.empty or not old_path.exists():
+                continue
+            moved, blocked = remap_codings(rows, io.read_text(old_path), new)
+            out.loc[moved.index, ["start", "end"]] = moved[["start", "end"]]
+            moved_total += int((moved[["start", "end"]] != rows.loc[moved.index, ["start", "end"]]).any(axis=1).sum())
+            blocked_all += [(interview_id, path.name, int(r["_line"]), r["code"]) for _, r in blocked.iterrows()]
+        if moved_total:
+            updates.append((path, out.drop(columns="_line"), moved_total))
+    if blocked_all:
+        by_interview: dict[str, list[str]] = {}
+        for interview_id, name, line, code in blocked_all:
+            by_interview.setdefault(interview_id, []).append(f"{name} line {line} ({code})")
+        raise DataError([Errors.E306.format(interview=i, count=len(c), codings="; ".join(c[:10]) +
+                                            (f"; ... ({len(c)} in all)" if len(c) > 10 else ""))
+                         for i, c in by_interview.items()])
+    return updates
+
+
+def _review_status(decisions: Sequence[Decision], final: dict[str, list[Identifier]]) -> pd.DataFrame:
+    counts = {"findings": sum(len(v) for v in final.values()),
+              "marked ok": sum(d.decision == "ok" for d in decisions),
+              "marked false positive": sum(d.decision == "false positive" for d in decisions),
+              "added as missed": sum(d.decision == "missed" for d in decisions)}
+    counts["not yet reviewed"] = max(0, counts["findings"] - counts["marked ok"]
+                                     - sum(1 for v in final.values() for i in v if i.detector == "review"))
+    return pd.DataFrame(list(counts.items()), columns=["review", "count"])
+
+
+def read_gold(path: str | Path) -> pd.DataFrame:
+    """A gold-standard file (interview_id, start, end, type[, placeholder]) with integer offsets."""
+    frame = io.read_csv(path, required=("interview_id", "start", "end", "type"))
+    return frame.astype({"start": int, "end": int}).drop(columns="_line")

@@ -1,0 +1,187 @@
+"""De-identification: detectors, known names, context rules, placeholders, sample gold."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+from thematic import io
+from thematic.deidentify import (
+    KnownNames,
+    apply_identifiers,
+    find_identifiers,
+    load_known_names,
+    parse_known_names,
+)
+from thematic.errors import DataError
+from thematic.review import identifiers_frame, score_against_gold
+
+KNOWN = parse_known_names({
+    "names": [
+        {"surface": ["Priya Rahman", "Priya"], "type": "PERSON", "placeholder": "[practitioner]"},
+        {"surface": "Will", "type": "PERSON", "placeholder": "[partner]"},
+        {"surface": "May", "type": "PERSON", "placeholder": "[baby]"},
+        {"surface": "Hope", "type": "PERSON", "placeholder": "[baby]", "interviews": ["P1"]},
+        {"surface": "Calderholme", "type": "PLACE", "placeholder": "[town]"},
+        {"surface": "Riverside Medical Practice", "type": "ORG", "placeholder": "[GP surgery]"},
+    ],
+    "allow": ["Video Interaction Guidance"],
+})
+
+
+def found(text: str, **kwargs) -> dict[str, tuple[str, str]]:
+    """surface -> (type, placeholder) of every identifier found."""
+    return {text[i.start:i.end]: (i.type, i.placeholder) for i in find_identifiers(text, **kwargs)}
+
+
+def test_pattern_identifiers_of_every_type():
+    text = ("Ring me on 07700 900 315 or +44 7700 900 164, or the office on 01632 960418. "
+            "Email acorn.referrals@wexmoorhealth.example. We're at WX11 2LB. "
+            "Her NHS number is 628 194 8211. She was born on 14/09/1998 and I was nineteen then.")
+    result = found(text)
+    assert result["07700 900 315"][0] == "PHONE" and result["+44 7700 900 164"][0] == "PHONE"
+    assert result["01632 960418"][0] == "PHONE"
+    assert result["acorn.referrals@wexmoorhealth.example"] == ("EMAIL", "[email address]")
+    assert result["WX11 2LB"] == ("POSTCODE", "[postcode]")
+    assert result["628 194 8211"] == ("NHS_NUMBER", "[NHS number]")
+    assert result["14/09/1998"] == ("DATE_OF_BIRTH", "[date of birth]")
+    assert result["nineteen"] == ("AGE", "[age]")
+
+
+def test_nhs_number_needs_a_valid_checksum():
+    assert "628 194 8212" not in found("The reference is 628 194 8212 on the letter.")
+    assert found("The number is 6281948211.")["6281948211"][0] == "NHS_NUMBER"
+
+
+def test_lowercase_postcode_and_dates_in_several_formats():
+    result = found("the postcode is ls6 2ab. The review is on the 3rd of March 2021, "
+                   "then March the ninth. Baby was born on 2 June 2020.")
+    assert result["ls6 2ab"][0] == "POSTCODE"
+    assert result["the 3rd of March 2021"][0] == "DATE"
+    assert result["March the ninth"][0] == "DATE"
+    assert result["2 June 2020"][0] == "DATE_OF_BIRTH"
+
+
+def test_known_names_match_case_insensitively_with_one_placeholder():
+    text = "Priya rang. Then priya Rahman came out to Calderholme with PRIYA."
+    identifiers = find_identifiers(text, known_names=KNOWN)
+    surfaces = [text[i.start:i.end] for i in identifiers]
+    assert surfaces == ["Priya", "priya Rahman", "Calderholme", "PRIYA"]
+    assert {i.placeholder for i in identifiers if i.type == "PERSON"} == {"[practitioner]"}
+    assert apply_identifiers(text, identifiers) == ("[practitioner] rang. Then [practitioner] came out "
+                                                    "to [town] with [practitioner].")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Will wasn't allowed in for most of it.", "Will"),
+    ("I was sat with Will and the baby.", "Will"),
+    ("After May was born everything changed.", "May"),
+    ("I was holding May and trying to fill the form in.", "May"),
+])
+def test_ambiguous_known_names_are_removed_where_they_are_names(text, name):
+    assert found(text, known_names=KNOWN)[name][0] == "PERSON"
+
+
+@pytest.mark.parametrize("text", [
+    "Will this take long? The baby's due a feed.",
+    "I hope that helps, honestly.",
+    "We started in May, before the lockdown.",
+    "I will say the health visitor was good on Monday.",
+    "Mum came round and the NHS was stretched.",
+    "We did Video Interaction Guidance with the health visitor.",
+    "May I ask how long you've been in post?",
+])
+def test_look_alikes_survive(text):
+    assert found(text, known_names=KNOWN) == {}
+
+
+def test_interview_specific_names_apply_to_their_interview_only():
+    text = "Hope was four months."
+    assert "Hope" in found(text, known_names=KNOWN, interview_id="P1")
+    assert KNOWN.for_interview("P2").names != KNOWN.names
+
+
+def test_unknown_people_are_numbered_and_a_first_name_is_the_same_person():
+    text = "I spoke to Siobhan Kowalski and Tariq. Later Siobhan rang back."
+    result = found(text)
+    assert result["Siobhan Kowalski"] == ("PERSON", "[person 1]")
+    assert result["Tariq"] == ("PERSON", "[person 2]")
+    assert result["Siobhan"] == ("PERSON", "[person 1]")
+
+
+def test_unknown_lowercase_names_in_naming_context():
+    assert found("so i told callum that i wasn't coping")["callum"][0] == "PERSON"
+    assert found("my partner aoife works nights")["aoife"][0] == "PERSON"
+
+
+def test_ward_and_surgery_names_get_role_placeholders():
+    result = found("She went onto Thornbury Ward and then back to Millbrook Surgery.")
+    assert result["Thornbury Ward"] == ("ORG", "[ward]")
+    assert result["Millbrook Surgery"] == ("ORG", "[GP surgery]")
+
+
+def test_known_names_file_problems_are_all_listed(tmp_path):
+    path = tmp_path / "known-names.yaml"
+    path.write_text("names:\n  - {surface: Ann, type: NAME}\n  - {type: PERSON}\n"
+                    "  - {surface: Bo, type: PERSON, placeholder: nobrackets}\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        load_known_names(path)
+    assert len(error.value.problems) == 3
+    assert all("known-names.yaml, names entry" in p for p in error.value.problems)
+    csv = tmp_path / "names.csv"
+    csv.write_text("surface,type,placeholder,interviews\nAnn,PERSON,[mother],P1;P2\n", encoding="utf-8")
+    names = load_known_names(csv)
+    assert names.names[0].interviews == ("P1", "P2") and names.names[0].placeholder == "[mother]"
+    assert isinstance(KnownNames().for_interview(None), KnownNames)
+
+
+def test_sample_known_names_is_rendered_from_the_cast():
+    known = load_known_names(SAMPLE / "known-names.yaml")
+    surfaces = {s for n in known.names for s in n.surfaces}
+    assert {"Acorn", "Dr Helen Marwick", "Calderholme", "Danielle Quillfeather"} <= surfaces
+    assert "rendered by" in io.read_text(SAMPLE / "known-names.yaml").lower()
+
+
+@pytest.mark.slow
+def test_sample_recall_and_precision_against_the_gold():
+    gold = pd.read_csv(SAMPLE / "deidentification-gold.csv")
+    known = load_known_names(SAMPLE / "known-names.yaml")
+    from thematic.deidentify import find_identifiers_batch
+
+    ids = sorted(gold["interview_id"].unique())
+    texts = [io.read_text(SAMPLE / "raw" / f"{i}.txt") for i in ids]
+    result = find_identifiers_batch(texts, known_names=known, interview_ids=ids)
+    scores = score_against_gold(identifiers_frame(dict(zip(ids, result, strict=True))), gold).set_index("type")
+    assert scores.loc["all", "recall"] >= 0.98
+    assert scores.loc["all", "precision"] >= 0.95
+    for kind in ("PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH"):
+        assert scores.loc[kind, "recall"] >= 0.98, kind
+
+
+def test_committed_known_names_match_what_the_builder_renders():
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("build_sample", ROOT / "tools" / "build_sample.py")
+    builder = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules["build_sample"] = builder  # its dataclasses look themselves up there
+    spec.loader.exec_module(builder)
+    rendered = builder.known_names(io.read_yaml(SAMPLE / "source" / "cast.yaml"))
+    assert rendered == {k: v for k, v in io.read_yaml(SAMPLE / "known-names.yaml").items()}
+
+
+def test_benchmark_quick_run_reports_every_target():
+    from thematic.bench.deidentify import bench_deidentify, load_utterances
+
+    known, utterances = load_utterances()
+    assert len(utterances) >= 300 and known["names"]
+    kinds = {s["type"] for u in utterances for s in u["identifiers"]}
+    assert kinds >= {"PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE"}
+    table = bench_deidentify(quick=True).table()
+    targets = table[table["target"] != ""]
+    assert len(targets) >= 15 and {"look-alikes wrongly removed", "overall precision"} <= set(targets["measure"])
+    assert table["value"].notna().all()

@@ -1,0 +1,129 @@
+"""De-identifying a data folder: raw untouched, audit without text, review applied, codings kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from thematic import io, load_dataset
+from thematic.cli import main
+from thematic.errors import DataError
+from thematic.review import align, deidentify_folder, map_offset, remap_codings
+
+RAW = ("Interviewer: Thanks for talking to me, Kerry.\n\n"
+       "Participant: So Siobhan Kowalski, my health visitor, rang me on 07700 900 315 on Monday. "
+       "We live near Calderholme, WX3 8QT. I hope it helps.\n")
+
+
+@pytest.fixture
+def folder(tiny_data: Path) -> Path:
+    """The tiny folder with identifiers in one raw transcript and a known-names file."""
+    (tiny_data / "raw" / "P1-W1.txt").write_text(RAW, encoding="utf-8")
+    (tiny_data / "known-names.yaml").write_text(
+        "names:\n  - {surface: Kerry, type: PERSON, placeholder: '[participant]'}\n"
+        "  - {surface: Calderholme, type: PLACE, placeholder: '[town]'}\n", encoding="utf-8")
+    for path in (tiny_data / "codings").glob("*.csv"):  # codings of the old P1-W1 text don't apply
+        frame = pd.read_csv(path, dtype=str)
+        frame[frame["interview_id"] != "P1-W1"].to_csv(path, index=False)
+    (tiny_data / "deidentified" / "P1-W1.txt").unlink()
+    return tiny_data
+
+
+def test_folder_is_deidentified_with_audit_and_review(folder: Path):
+    before = io.sha256_file(folder / "raw" / "P1-W1.txt")
+    result = deidentify_folder(folder)
+    assert io.sha256_file(folder / "raw" / "P1-W1.txt") == before
+    text = io.read_text(folder / "deidentified" / "P1-W1.txt")
+    assert text == ("Interviewer: Thanks for talking to me, [participant].\n\n"
+                    "Participant: So [person 1], my health visitor, rang me on [phone number] on Monday. "
+                    "We live near [town], [postcode]. I hope it helps.\n")
+    audit = pd.read_csv(folder / "deidentification" / "audit" / "P1-W1.csv")
+    assert list(audit.columns) == ["interview_id", "start", "end", "type", "detector", "score", "placeholder"]
+    assert not audit.astype(str).apply(lambda c: c.str.contains("Kowalski|Kerry|07700")).any().any()
+    review = pd.read_csv(folder / "deidentification" / "review.csv", dtype=str, keep_default_na=False)
+    assert "Siobhan Kowalski" in set(review["text"]) and set(review["decision"]) == {""}
+    assert result.written and "P1-W1" in result.changed
+    assert load_dataset(folder).texts["P1-W1"] == text
+
+
+def test_review_marks_false_positives_and_adds_missed_spans(folder: Path):
+    deidentify_folder(folder)
+    review_path = folder / "deidentification" / "review.csv"
+    review = pd.read_csv(review_path, dtype=str, keep_default_na=False)
+    review.loc[review["text"] == "Calderholme", "decision"] = "false positive"
+    start = RAW.index("Monday")
+    missed = {"interview_id": "P1-W1", "start": str(start), "end": str(start + 6), "type": "DATE",
+              "placeholder": "[day]", "decision": "missed", "text": "Monday"}
+    review = pd.concat([review, pd.DataFrame([missed])], ignore_index=True)
+    review.to_csv(review_path, index=False)
+    result = deidentify_folder(folder)
+    text = io.read_text(folder / "deidentified" / "P1-W1.txt")
+    assert "near Calderholme," in text and "on [day]." in text
+    status = dict(zip(result.review_status["review"], result.review_status["count"], strict=True))
+    assert status["marked false positive"] == 1 and status["added as missed"] == 1
+    again = pd.read_csv(review_path, dtype=str, keep_default_na=False)
+    assert set(again["decision"]) >= {"false positive", "missed"}  # decisions survive a re-run
+
+
+def test_malformed_review_rows_are_all_listed(folder: Path):
+    deidentify_folder(folder)
+    review_path = folder / "deidentification" / "review.csv"
+    review_path.write_text("interview_id,start,end,type,decision\nP1-W1,1,2,PERSON,maybe\n"
+                           "P1-W1,,,PERSON,missed\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        deidentify_folder(folder)
+    assert len(error.value.problems) == 2
+    assert "review.csv, line 2" in error.value.problems[0] and "line 3" in error.value.problems[1]
+
+
+def test_codings_move_with_the_text_or_the_run_is_refused(folder: Path):
+    deidentify_folder(folder)
+    text = io.read_text(folder / "deidentified" / "P1-W1.txt")
+    start = text.index("I hope")
+    inside = text.index("[town]")
+    (folder / "codings" / "a.csv").write_text(
+        "interview_id,start,end,code,coder,memo\n"
+        f"P1-W1,{start},{start + 12},no_shared_records,a,\n", encoding="utf-8")
+    review_path = folder / "deidentification" / "review.csv"
+    review = pd.read_csv(review_path, dtype=str, keep_default_na=False)
+    review.loc[review["text"] == "Calderholme", "decision"] = "false positive"
+    review.to_csv(review_path, index=False)
+    deidentify_folder(folder)  # the coded span lies after the change: it moves
+    new = io.read_text(folder / "deidentified" / "P1-W1.txt")
+    coding = pd.read_csv(folder / "codings" / "a.csv").iloc[0]
+    assert new[coding["start"]:coding["end"]] == "I hope it he"
+    # a coding that starts inside a span that is about to change blocks the run
+    (folder / "codings" / "b.csv").write_text(
+        "interview_id,start,end,code,coder,memo\n"
+        f"P1-W1,{new.index('Calderholme') + 3},{new.index('I hope')},no_shared_records,b,\n", encoding="utf-8")
+    review.loc[review["text"] == "Calderholme", "decision"] = ""
+    review.to_csv(review_path, index=False)
+    with pytest.raises(DataError, match=r"E?b.csv line 2 \(no_shared_records\)"):
+        deidentify_folder(folder)
+    assert io.read_text(folder / "deidentified" / "P1-W1.txt") == new  # nothing written
+    assert inside > 0
+
+
+def test_alignment_maps_offsets_around_changes():
+    old, new = "Hello [person 1], how are you?\n\nFine.\n", "Hello [participant], how are you?\n\nFine.\n"
+    opcodes = align(old, new)
+    assert map_offset(old.index("how"), opcodes, side="start") == new.index("how")
+    assert map_offset(old.index("1]"), opcodes, side="start") is None
+    assert map_offset(len(old), opcodes, side="end") == len(new)
+    codings = pd.DataFrame({"start": [0, 8], "end": [5, 20]})
+    moved, blocked = remap_codings(codings, old, new)
+    assert moved.loc[0, "end"] in (5, "5") and list(blocked.index) == [1]
+
+
+def test_deidentify_command_and_dry_run(folder: Path):
+    runner = CliRunner()
+    dry = runner.invoke(main, ["deidentify", str(folder), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would change" in dry.output and not (folder / "deidentified" / "P1-W1.txt").exists()
+    out = runner.invoke(main, ["deidentify", str(folder), "--n-jobs", "2"])
+    assert out.exit_code == 0, out.output
+    assert (folder / "deidentified" / "P1-W1.txt").exists() and "review file" in out.output
+    assert "Kowalski" not in out.output
