@@ -20,15 +20,15 @@ def sample_quotes(sample_dataset):
     return located, names, chosen, aside
 
 
-def test_find_identifiers_skips_bracketed_placeholders():
+def test_identifiers_left_skips_bracketed_placeholders():
     text = "Helen rang [Helen's team] and [clinical lead] about Willow Ward, call 07700 900 315."
-    hits = quotes.find_identifiers(text, known_names=["Helen", "Will", "Willow Ward"])
+    hits = quotes.identifiers_left(text, known_names=["Helen", "Will", "Willow Ward"])
     assert [(h["type"], text[h["start"]:h["end"]]) for h in hits] == [
         ("KNOWN_NAME", "Helen"), ("KNOWN_NAME", "Willow Ward"), ("PHONE", "07700 900 315")]
     for text, kind in [("write to a.b@trust.example today", "EMAIL"), ("near WX3 8QT", "POSTCODE"),
                        ("number 186 091 3903", "NHS_NUMBER"), ("ring 01632 960418", "PHONE")]:
-        assert [h["type"] for h in quotes.find_identifiers(text)] == [kind]
-    assert quotes.find_identifiers("[town] and [phone number], about [age] old") == []
+        assert [h["type"] for h in quotes.identifiers_left(text)] == [kind]
+    assert quotes.identifiers_left("[town] and [phone number], about [age] old") == []
 
 
 def test_known_names_files(tmp_path):
@@ -73,7 +73,7 @@ def test_sample_quotes_follow_the_rule(sample_quotes, sample_dataset):
     assert (chosen["attribution"] == chosen["participant_id"].map(labels)).all()
     assert chosen["quote_id"].is_unique
     for quote in chosen["quote"]:
-        assert quotes.find_identifiers(quote, known_names=names) == []
+        assert quotes.identifiers_left(quote, known_names=names) == []
 
 
 def test_sample_quotes_are_traceable_and_deterministic(sample_quotes, sample_dataset):

@@ -14,7 +14,7 @@ The rule, in order:
    sentences that fit, in their original order; an omitted middle part becomes ``[...]``
    (the quote starts at its first kept sentence). A single sentence longer than the bound is
    cut at a word boundary and ends in ``[...]``.
-5. **Check**: a trimmed quote in which :func:`find_identifiers` finds anything is set aside.
+5. **Check**: a trimmed quote in which :func:`identifiers_left` finds anything is set aside.
 
 Ties break on interview id and offset, so the choice is deterministic. Every quote records
 its interview, segment and the character offsets of each kept piece in the de-identified
@@ -73,8 +73,8 @@ def load_known_names(path: str | Path) -> list[str]:
     """Known names (people, services, places...) from a file a researcher keeps.
 
     ``.txt``: one name a line (``#`` starts a comment). ``.csv``: a ``name`` column.
-    ``.yaml``: every ``name``, ``short`` and ``also`` value at any depth (the sample's
-    ``source/cast.yaml`` has this form).
+    ``.yaml``: every ``surface`` (the de-identification known-names file, see
+    ``docs/deidentification.md``), ``name``, ``short`` and ``also`` value at any depth.
     """
     path = Path(path)
     if path.suffix in (".yaml", ".yml"):
@@ -95,6 +95,10 @@ def _collect_names(node: object, names: list[str]) -> None:
         for key, value in node.items():
             if key in ("name", "short") and isinstance(value, str | int):
                 names.append(str(value))
+            elif key == "surface" and isinstance(value, str | list):
+                names += [value] if isinstance(value, str) else [str(v) for v in value]
+            elif key == "surface" and isinstance(value, str | list):
+                names += [value] if isinstance(value, str) else [str(v) for v in value]
             elif key == "also" and isinstance(value, list):
                 names += [str(v) for v in value]
             else:
@@ -104,7 +108,7 @@ def _collect_names(node: object, names: list[str]) -> None:
             _collect_names(item, names)
 
 
-def find_identifiers(text: str, *, known_names: Iterable[str] = ()) -> list[dict]:
+def identifiers_left(text: str, *, known_names: Iterable[str] = ()) -> list[dict]:
     """Identifiers left in *text*: known names outside ``[brackets]`` and identifier patterns.
 
     Returns one dict per hit: type (``KNOWN_NAME`` or a key of :data:`IDENTIFIER_PATTERNS`),
@@ -127,9 +131,9 @@ def find_identifiers(text: str, *, known_names: Iterable[str] = ()) -> list[dict
 
 
 def identifier_check(known_names: Iterable[str] = ()) -> IdentifierCheck:
-    """A check function ``text -> hits`` over the given known names (see :func:`find_identifiers`)."""
+    """A check function ``text -> hits`` over the given known names (see :func:`identifiers_left`)."""
     names = tuple(known_names)
-    return lambda text: find_identifiers(text, known_names=names)
+    return lambda text: identifiers_left(text, known_names=names)
 
 
 # --- candidates and representativeness ----------------------------------------------------------

@@ -102,5 +102,5 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
 
 def _found(text: str, start: int, end: int, names) -> bool:
     lo, hi = max(0, start - WINDOW), min(len(text), end + WINDOW)
-    hits = quotes.find_identifiers(text[lo:hi], known_names=names)
+    hits = quotes.identifiers_left(text[lo:hi], known_names=names)
     return any(h["start"] < end - lo and start - lo < h["end"] for h in hits)
