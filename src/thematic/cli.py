@@ -43,15 +43,28 @@ def report(params_file: str, output_dir: str | None, notebooks_dir: str | None, 
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 def validate(data_dir: str) -> None:
     """Check a data folder and list every problem, with file and line."""
+    from thematic import io
     from thematic.dataset import load_dataset
+    from thematic.errors import DataError
+    from thematic.ingest import check_transcripts
 
     def check() -> None:
-        dataset = load_dataset(data_dir, require_deidentified=False)
+        problems, dataset = [], None
+        try:
+            dataset = load_dataset(data_dir, require_deidentified=False)
+        except DataError as error:
+            problems += error.problems
+        root = io.resolve(data_dir)
+        if root.is_dir():
+            problems += [p for p in check_transcripts(root) if p not in problems]
+        if problems:
+            raise DataError(problems)
         click.echo(f"{Path(dataset.root)}: {len(dataset.participants)} participants, "
                    f"{len(dataset.interviews)} interviews, {len(dataset.texts)} de-identified "
                    f"transcripts, {len(dataset.codings)} codings by {len(dataset.coders)} coder(s): OK")
         if dataset.not_deidentified:
-            click.echo(f"not yet de-identified: {', '.join(dataset.not_deidentified)}")
+            click.echo(Errors.E307.format(path=Path(dataset.root) / "deidentified",
+                                          ids=", ".join(dataset.not_deidentified), data_dir=data_dir))
 
     _run(check)
 
