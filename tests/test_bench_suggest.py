@@ -22,6 +22,7 @@ def test_loader_drops_uncoded_rows_and_unused_codes(tmp_path):
     assert list(Y.columns) == ["Parking", "Staff"] and Y.to_numpy().tolist() == [[0, 1], [1, 0]]
 
 
+@pytest.mark.slow
 def test_quick_benchmark_measures_baseline_and_suggester_in_one_run():
     if not NHS.exists():
         pytest.skip("NHS patient-feedback set not in ../shared")

@@ -44,7 +44,8 @@ class SentenceEncoder:
                                         normalize_embeddings=True, show_progress_bar=False,
                                         convert_to_numpy=True)
             self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        dimension = self.model.get_sentence_embedding_dimension()
+        dimension = getattr(self.model, "get_embedding_dimension",
+                            getattr(self.model, "get_sentence_embedding_dimension", None))()
         if not keys:
             return np.zeros((0, dimension), dtype=np.float32)
         return np.vstack([self._cache[k] for k in keys])

@@ -28,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from thematic.errors import Errors, ParameterError
 
@@ -129,6 +130,10 @@ class CodeSuggester(BaseEstimator):
         Y = np.asarray(Y, dtype=int)
         if len(texts) != len(Y):
             raise ParameterError(Errors.E900.format(texts=len(texts), rows=len(Y)))
+        with threadpool_limits(limits=1):  # many small fits: BLAS threads only contend
+            return self._fit(texts, Y, exemplar_ids)
+
+    def _fit(self, texts: list[str], Y: np.ndarray, exemplar_ids: list[str]) -> CodeSuggester:
         extra_texts, extra_Y = self._bootstrap_examples(Y)
         self.bootstrapped_ = sorted({self.codes_[k] for k in np.flatnonzero(extra_Y.sum(axis=0))},
                                     key=str) if len(extra_Y) else []
@@ -216,7 +221,8 @@ class CodeSuggester(BaseEstimator):
     # -- predicting -------------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Score of every code for every text (segments x codes)."""
-        return self._scores(self._features([str(t) for t in texts]), self.heads_)
+        with threadpool_limits(limits=1):
+            return self._scores(self._features([str(t) for t in texts]), self.heads_)
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 suggestions: a code's score at or above its threshold."""
@@ -423,19 +429,23 @@ def learning_curve(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFra
     n_groups = len(set(groups))
     if n_groups < 2:
         raise ParameterError(Errors.E901.format(groups=n_groups))
-    rng = np.random.default_rng(seed)
-    rows = []
+    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, groups))
+    largest = max(len(train) for train, _ in folds)
+    rows, done = [], {}
     for size in sizes:
-        scores = np.zeros(Y_true.shape)
-        predicted = np.zeros_like(Y_true)
-        used = []
-        for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, groups):
-            chosen = np.sort(rng.permutation(train)[:size])
-            used.append(len(chosen))
-            model = clone(estimator).fit(list(texts[chosen]), Y.iloc[chosen])
-            scores[test] = model.predict_proba(list(texts[test]))
-            predicted[test] = (scores[test] >= model.thresholds_).astype(int)
-        summary = suggestion_metrics(Y_true, scores, predicted)
-        rows.append({"requested": size, "trained_on": round(float(np.mean(used)), 1),
-                     "capped": bool(np.mean(used) < size)} | summary)
+        effective = min(size, largest)
+        if effective not in done:  # sizes capped to the same number are one run, not several
+            rng = np.random.default_rng(seed)
+            scores = np.zeros(Y_true.shape)
+            predicted = np.zeros_like(Y_true)
+            used = []
+            for train, test in folds:
+                chosen = np.sort(rng.permutation(train)[:size])
+                used.append(len(chosen))
+                model = clone(estimator).fit(list(texts[chosen]), Y.iloc[chosen])
+                scores[test] = model.predict_proba(list(texts[test]))
+                predicted[test] = (scores[test] >= model.thresholds_).astype(int)
+            done[effective] = {"trained_on": round(float(np.mean(used)), 1)} | suggestion_metrics(
+                Y_true, scores, predicted)
+        rows.append({"requested": size, "capped": bool(done[effective]["trained_on"] < size)} | done[effective])
     return pd.DataFrame(rows)

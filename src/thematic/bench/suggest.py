@@ -33,6 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, train_test_split
+from threadpoolctl import threadpool_limits
 
 from thematic.bench import BenchResult, register
 from thematic.io import project_root
@@ -117,14 +118,15 @@ def evaluate(model, train_texts, train_Y, test_texts, test_Y, *, clear=None) -> 
     """Fit *model*, score the test part; figures plus fit and predict seconds."""
     if clear:
         clear()
-    start = time.perf_counter()
-    model.fit(list(train_texts), train_Y)
-    fitted = time.perf_counter()
-    if clear:
-        clear()
-    scores = model.predict_proba(list(test_texts))
-    predicted = (scores >= model.thresholds_).astype(int)
-    done = time.perf_counter()
+    with threadpool_limits(limits=1):  # the same for every model: one BLAS thread
+        start = time.perf_counter()
+        model.fit(list(train_texts), train_Y)
+        fitted = time.perf_counter()
+        if clear:
+            clear()
+        scores = model.predict_proba(list(test_texts))
+        predicted = (scores >= model.thresholds_).astype(int)
+        done = time.perf_counter()
     return suggestion_metrics(np.asarray(test_Y), scores, predicted) | {
         "fit_seconds": round(fitted - start, 2), "predict_seconds": round(done - fitted, 2)}
 
@@ -164,6 +166,7 @@ def run(*, quick: bool = False, path: Path | None = None, embedding: str | None 
             models["suggester"] = lambda: CodeSuggester(embedding=encoder, code_texts={c: [c] for c in codes})
         else:
             result.notes.append("the [embed] extra is not installed: only the TF-IDF suggester was measured")
+    print(f"suggest bench: {sum(len(s) for _, s in sizes.values()) * len(models)} fits to run", flush=True)
     result.notes.append(f"{len(texts)} comments with text and at least one code, {len(codes)} codes applied; "
                         f"train {len(X_train)} / test {len(X_test)} (train_test_split test_size=0.2, "
                         f"random_state={SPLIT_SEED}, unstratified)" + (" [quick: 150 and 300 training comments, test cut to 200; figures not meaningful]" if quick else ""))
@@ -178,6 +181,7 @@ def run(*, quick: bool = False, path: Path | None = None, embedding: str | None 
                 figures = evaluate(make(), train_texts, train_Y, X_test, Y_test, clear=clear)
                 rows.append({"size": size_name, "trained_on": len(chosen), "seed": seed,
                              "model": model_name} | figures)
+                print(f"  {rows[-1]}", flush=True)
     table = pd.DataFrame(rows)
     medians = table.groupby(["size", "model"], sort=False).median(numeric_only=True)
     main = "suggester" if "suggester" in models else "suggester-tfidf"
