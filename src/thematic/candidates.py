@@ -83,7 +83,9 @@ def candidate_codes(segments: pd.DataFrame, *, features: Sequence[Sequence[str]]
     features
         Lemma/noun-phrase features per segment (from :func:`lemma_features`); computed when None.
     n_topics, seeds
-        Number of candidates; the first seed gives the candidates, all seeds their stability.
+        Number of candidates; the first seed gives the candidates, all seeds their stability
+        (each run starts from a random initialisation with its seed; a deterministic SVD
+        start would make every run the same and the stability meaningless).
     code_texts
         Code -> codebook texts (label, definition, examples...) to spot duplicates of existing
         codes; or pass *code_features* already lemmatised.
@@ -131,7 +133,7 @@ def candidate_codes(segments: pd.DataFrame, *, features: Sequence[Sequence[str]]
 
 
 def _nmf(X, n_topics: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    model = NMF(n_components=n_topics, init="nndsvda", random_state=seed, max_iter=500)
+    model = NMF(n_components=n_topics, init="random", random_state=seed, max_iter=1000)
     W = model.fit_transform(X)
     return W, model.components_
 
