@@ -104,7 +104,8 @@ def suggest() -> None:
 @click.option("--embed", is_flag=True, help="Add sentence embeddings (needs the [embed] extra).")
 def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int, embed: bool) -> None:
     """Write DATA_DIR/review/suggestions-CODER.csv, ranked by score, for review."""
-    from thematic import io, review
+    from thematic import io
+    from thematic import suggestion_review as review
     from thematic.dataset import load_dataset
 
     def run() -> None:
@@ -123,7 +124,8 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
 @click.option("--coder", required=True, help="The reviewing coder whose decisions are applied.")
 def suggest_apply(data_dir: str, coder: str) -> None:
     """Turn accepted suggestions into codings of CODER; log every decision."""
-    from thematic import io, review
+    from thematic import io
+    from thematic import suggestion_review as review
 
     def run() -> None:
         entries = review.apply_review(io.resolve(data_dir), coder=coder)

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from thematic import load_dataset, review
+from thematic import load_dataset
+from thematic import suggestion_review as review
 from thematic.errors import DataError
 
 
