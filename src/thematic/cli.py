@@ -333,6 +333,53 @@ def deidentify(data_dir: str, review_file: str | None, known_names: str | None, 
 
 
 
+@main.group()
+def suggest() -> None:
+    """Code suggestions: export them for review, apply the reviewed ones."""
+
+
+
+@suggest.command("export")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--coder", required=True, help="The reviewing coder (suggestions for segments they left uncoded).")
+@click.option("--learn-from", default=None, help="Coder whose codings the model learns from [default: --coder].")
+@click.option("--seed", default=20200701, show_default=True, type=int, help="Seed of the model's inner CV.")
+@click.option("--embed", is_flag=True, help="Add sentence embeddings (needs the [embed] extra).")
+def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int, embed: bool) -> None:
+    """Write DATA_DIR/review/suggestions-CODER.csv, ranked by score, for review."""
+    from thematic import io
+    from thematic import suggestion_review as review
+    from thematic.dataset import load_dataset
+
+    def run() -> None:
+        dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
+        table, _ = review.build_suggestions(dataset, learn_from=learn_from or coder, reviewer=coder,
+                                            seed=seed, embedding="minilm" if embed else None)
+        path = review.export_suggestions(table, review.suggestions_path(dataset.root, coder))
+        click.echo(f"{len(table)} suggestions written to {path}; mark 'decision' accept or reject, "
+                   f"then run: thematic suggest apply {data_dir} --coder {coder}")
+
+    _run(run)
+
+
+
+@suggest.command("apply")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--coder", required=True, help="The reviewing coder whose decisions are applied.")
+def suggest_apply(data_dir: str, coder: str) -> None:
+    """Turn accepted suggestions into codings of CODER; log every decision."""
+    from thematic import io
+    from thematic import suggestion_review as review
+
+    def run() -> None:
+        entries = review.apply_review(io.resolve(data_dir), coder=coder)
+        accepted = int((entries["decision"] == "accept").sum()) if len(entries) else 0
+        click.echo(f"{len(entries)} new decision(s) logged, {accepted} accepted into codings/{coder}.csv")
+
+    _run(run)
+
+
+
 def _run(action) -> None:
     try:
         action()

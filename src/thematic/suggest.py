@@ -1,140 +1,451 @@
 """NLP-assisted coding (Braun & Clarke phase 2): suggest codebook codes for segments, and
-measure honestly how often the suggestions agree with a human coder."""
+measure honestly how often the suggestions agree with a human coder.
+
+:class:`CodeSuggester` is a scikit-learn estimator over lists of texts and a 0/1 code matrix.
+Features are word and character n-gram TF-IDF (the default, needing nothing beyond
+scikit-learn) and, optionally, sentence embeddings (:mod:`thematic.embeddings`, the
+``[embed]`` extra). One balanced logistic regression per code scores each text; each code's
+threshold is chosen by an inner cross-validation on the training data only. Codes with few
+coded examples are bootstrapped from their codebook text (definition, inclusion note,
+examples). Each suggestion carries its evidence: the terms that drove the score and the
+nearest human-coded exemplars.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_recall_fscore_support
-from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
-from sklearn.multiclass import OneVsRestClassifier
+from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
-THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 19), 2)
+from thematic.errors import Errors, ParameterError
+
+#: Candidate decision thresholds for each code (a score at or above it is suggested).
+THRESHOLD_GRID = np.round(np.concatenate([np.arange(0.02, 0.1, 0.02), np.arange(0.1, 0.96, 0.05)]), 2)
+#: Version of the suggestion method, recorded in every accepted suggestion's provenance.
+METHOD_VERSION = "2"
 
 
 class CodeSuggester(BaseEstimator):
-    """TF-IDF + one-vs-rest logistic regression over segment texts, multi-label.
-
-    Each code gets its own decision threshold, chosen to maximise F1 in a cross-validation
-    on the training data only.
+    """Suggest codes for texts: TF-IDF (+ optional sentence embeddings) and one logistic
+    regression per code, with per-code thresholds chosen on training data only.
 
     Parameters
     ----------
     C : float
-        Inverse regularisation strength of each logistic regression.
-    ngram_range : tuple
-        Word n-grams used as features.
-    min_df : int
-        Ignore terms in fewer than this many training segments.
+        Inverse regularisation strength of each code's logistic regression.
+    word_ngrams : tuple
+        Word n-gram range of the word TF-IDF.
+    char_ngrams : tuple or None
+        Character n-gram range (within word boundaries) of a second TF-IDF; None disables it.
+    embedding : None, str or object
+        None (TF-IDF only), ``"minilm"`` (the bundled all-MiniLM-L6-v2, needs the ``[embed]``
+        extra) or an object with ``encode(texts) -> ndarray`` and a ``name``.
+    embedding_weight : float
+        Scale of the (unit-length) embedding block next to the unit-length TF-IDF blocks.
+    code_texts : mapping or None
+        Code -> codebook texts (definition, inclusion note, examples) used as extra positive
+        examples for codes with fewer than *bootstrap_below* coded examples.
+    bootstrap_below : int
+        Codes with fewer coded training examples than this are bootstrapped from *code_texts*.
     threshold_folds : int
-        Folds of the inner cross-validation that picks thresholds.
+        Folds of the inner cross-validation that picks each code's threshold.
+    own_threshold_from : int
+        Codes with at least this many coded examples get their own threshold; rarer codes
+        share the threshold that is best pooled over all codes.
     random_state : int
-        Seed for the inner cross-validation split.
+        Seed of the inner cross-validation split.
     """
 
-    def __init__(self, *, C: float = 4.0, ngram_range: tuple[int, int] = (1, 2), min_df: int = 1,
-                 threshold_folds: int = 3, random_state: int = 0):
+    def __init__(self, *, C: float = 4.0, word_ngrams: tuple[int, int] = (1, 2),
+                 char_ngrams: tuple[int, int] | None = (2, 5), embedding=None,
+                 embedding_weight: float = 1.0, code_texts: Mapping[str, Sequence[str]] | None = None,
+                 bootstrap_below: int = 5, threshold_folds: int = 3, own_threshold_from: int = 10,
+                 random_state: int = 0):
         self.C = C
-        self.ngram_range = ngram_range
-        self.min_df = min_df
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.embedding = embedding
+        self.embedding_weight = embedding_weight
+        self.code_texts = code_texts
+        self.bootstrap_below = bootstrap_below
         self.threshold_folds = threshold_folds
+        self.own_threshold_from = own_threshold_from
         self.random_state = random_state
 
-    def _pipeline_parts(self) -> tuple[TfidfVectorizer, OneVsRestClassifier]:
-        vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(self.ngram_range),
-                                     min_df=self.min_df, stop_words="english")
-        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced",
-                                                       max_iter=2000))
-        return vectorizer, model
+    # -- features -------------------------------------------------------------------------
+    def _encoder(self):
+        if self.embedding is None or not isinstance(self.embedding, str):
+            return self.embedding
+        from thematic.embeddings import load_encoder
 
-    def fit(self, texts: list[str], Y: pd.DataFrame | np.ndarray) -> CodeSuggester:
-        """Learn from *texts* and their 0/1 code matrix *Y* (segments x codes)."""
-        self.codes_ = list(Y.columns) if isinstance(Y, pd.DataFrame) else list(range(Y.shape[1]))
+        return load_encoder(self.embedding)
+
+    def _new_vectorizers(self) -> list[TfidfVectorizer]:
+        vectorizers = [TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(self.word_ngrams),
+                                       strip_accents="unicode")]
+        if self.char_ngrams:
+            vectorizers.append(TfidfVectorizer(sublinear_tf=True, analyzer="char_wb",
+                                               ngram_range=tuple(self.char_ngrams), min_df=2,
+                                               max_features=50_000, strip_accents="unicode"))
+        return vectorizers
+
+    def _features(self, texts: list[str], *, fit: bool = False) -> sparse.csr_matrix:
+        if fit:
+            self.vectorizers_ = self._new_vectorizers()
+            self.encoder_ = self._encoder()
+        blocks = []
+        for vectorizer in self.vectorizers_:
+            matrix = vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts)
+            blocks.append(normalize(matrix))
+        if self.encoder_ is not None:
+            embedded = normalize(np.asarray(self.encoder_.encode(texts), dtype=float))
+            blocks.append(sparse.csr_matrix(embedded * self.embedding_weight))
+        return sparse.hstack(blocks, format="csr")
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], Y: pd.DataFrame | np.ndarray) -> CodeSuggester:
+        """Learn from *texts* and their 0/1 code matrix *Y* (segments x codes).
+
+        With a DataFrame, its columns name the codes and its index identifies the exemplars
+        shown as evidence.
+        """
+        texts = [str(t) for t in texts]
+        if isinstance(Y, pd.DataFrame):
+            self.codes_, exemplar_ids = list(Y.columns), [str(i) for i in Y.index]
+        else:
+            self.codes_, exemplar_ids = list(range(np.shape(Y)[1])), [str(i) for i in range(len(texts))]
         Y = np.asarray(Y, dtype=int)
-        self.vectorizer_, self.model_ = self._pipeline_parts()
-        X = self.vectorizer_.fit_transform(list(texts))
-        self.model_.fit(X, Y)
-        self.thresholds_ = self._choose_thresholds(X, Y)
+        if len(texts) != len(Y):
+            raise ParameterError(Errors.E900.format(texts=len(texts), rows=len(Y)))
+        with threadpool_limits(limits=1):  # many small fits: BLAS threads only contend
+            return self._fit(texts, Y, exemplar_ids)
+
+    def _fit(self, texts: list[str], Y: np.ndarray, exemplar_ids: list[str]) -> CodeSuggester:
+        extra_texts, extra_Y = self._bootstrap_examples(Y)
+        self.bootstrapped_ = sorted({self.codes_[k] for k in np.flatnonzero(extra_Y.sum(axis=0))},
+                                    key=str) if len(extra_Y) else []
+        all_texts = texts + extra_texts
+        all_Y = np.vstack([Y, extra_Y]) if len(extra_Y) else Y
+        X = self._features(all_texts, fit=True)
+        self.heads_ = self._fit_heads(X, all_Y)
+        self.thresholds_ = self._choose_thresholds(X, all_Y, n_coded=len(texts))
+        # Evidence: the human-coded exemplars (not the codebook texts) and their features.
+        self.exemplar_X_ = X[: len(texts)]
+        self.exemplar_Y_ = Y
+        self.exemplar_ids_ = exemplar_ids
+        self.exemplar_texts_ = texts
+        self.support_ = Y.sum(axis=0)
         return self
 
-    def _choose_thresholds(self, X, Y: np.ndarray) -> np.ndarray:
-        folds = min(self.threshold_folds, len(Y))
-        if folds < 2:
-            return np.full(Y.shape[1], 0.5)
-        splitter = KFold(folds, shuffle=True, random_state=self.random_state)
-        _, model = self._pipeline_parts()
-        scores = cross_val_predict(model, X, Y, cv=splitter, method="predict_proba")
-        thresholds = np.full(Y.shape[1], 1.0)
-        for k in range(Y.shape[1]):
-            if Y[:, k].sum() == 0:
+    def _bootstrap_examples(self, Y: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Codebook texts as extra positive examples for codes with few coded examples."""
+        texts, rows = [], []
+        if not self.code_texts:
+            return texts, np.zeros((0, Y.shape[1]), dtype=int)
+        for k, code in enumerate(self.codes_):
+            if Y[:, k].sum() >= self.bootstrap_below:
                 continue
-            f1 = [_f1(Y[:, k], scores[:, k] >= t) for t in THRESHOLD_GRID]
+            for text in self.code_texts.get(code, ()):
+                if str(text).strip():
+                    row = np.zeros(Y.shape[1], dtype=int)
+                    row[k] = 1
+                    texts.append(str(text))
+                    rows.append(row)
+        return texts, (np.array(rows) if rows else np.zeros((0, Y.shape[1]), dtype=int))
+
+    def _new_head(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000)
+
+    def _fit_heads(self, X, Y: np.ndarray) -> list[LogisticRegression | None]:
+        heads = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for k in range(Y.shape[1]):
+                positives = int(Y[:, k].sum())
+                heads.append(None if positives in (0, len(Y)) else clone(self._new_head()).fit(X, Y[:, k]))
+        return heads
+
+    def _scores(self, X, heads) -> np.ndarray:
+        scores = np.zeros((X.shape[0], len(heads)))
+        for k, head in enumerate(heads):
+            if head is not None:
+                scores[:, k] = head.predict_proba(X)[:, 1]
+        return scores
+
+    def _choose_thresholds(self, X, Y: np.ndarray, *, n_coded: int) -> np.ndarray:
+        """Per code, the grid threshold maximising F1 of out-of-fold scores on coded rows.
+
+        A code with fewer than *own_threshold_from* coded examples gets the threshold that
+        maximises F1 pooled over all codes (its own would rest on too few cases). Codebook
+        texts stay in every training fold and are never scored. A code with no positive in
+        the coded rows keeps 0.5.
+        """
+        thresholds = np.full(Y.shape[1], 0.5)
+        folds = min(self.threshold_folds, n_coded)
+        if folds < 2:
+            return thresholds
+        coded = np.arange(n_coded)
+        extra = np.arange(n_coded, len(Y))
+        scores = np.zeros((n_coded, Y.shape[1]))
+        for train, test in KFold(folds, shuffle=True, random_state=self.random_state).split(coded):
+            rows = np.concatenate([train, extra])
+            heads = self._fit_heads(X[rows], Y[rows])
+            scores[test] = self._scores(X[test], heads)
+        truth = Y[:n_coded]
+        pooled = [_f1(truth.ravel(), (scores >= t).ravel()) for t in THRESHOLD_GRID]
+        self.pooled_threshold_ = float(THRESHOLD_GRID[int(np.argmax(pooled))])
+        for k in range(Y.shape[1]):
+            positives = int(truth[:, k].sum())
+            if positives == 0:
+                continue
+            if positives < self.own_threshold_from:
+                thresholds[k] = self.pooled_threshold_
+                continue
+            f1 = [_f1(truth[:, k], scores[:, k] >= t) for t in THRESHOLD_GRID]
             thresholds[k] = THRESHOLD_GRID[int(np.argmax(f1))]
         return thresholds
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    # -- predicting -------------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Score of every code for every text (segments x codes)."""
-        return self.model_.predict_proba(self.vectorizer_.transform(list(texts)))
+        with threadpool_limits(limits=1):
+            return self._scores(self._features([str(t) for t in texts]), self.heads_)
 
-    def predict(self, texts: list[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 suggestions: a code's score at or above its threshold."""
         return (self.predict_proba(texts) >= self.thresholds_).astype(int)
 
-    def suggest(self, texts: list[str], *, top_k: int = 3, evidence_terms: int = 5) -> pd.DataFrame:
-        """The *top_k* codes per text, ranked by score, with the terms that drove each score."""
-        X = self.vectorizer_.transform(list(texts))
-        scores = self.model_.predict_proba(X)
-        vocabulary = self.vectorizer_.get_feature_names_out()
+    def suggest(self, texts: Sequence[str], *, top_k: int = 3, evidence_terms: int = 5,
+                exemplars: int = 2) -> pd.DataFrame:
+        """The *top_k* codes per text ranked by score, each with its evidence.
+
+        Columns: item (position in *texts*), rank, code, score, threshold, above_threshold,
+        evidence (the words whose weights raised the score most), exemplars (ids of the
+        nearest human-coded segments carrying the code).
+        """
+        texts = [str(t) for t in texts]
+        X = self._features(texts)
+        scores = self._scores(X, self.heads_)
+        vocabulary = self.vectorizers_[0].get_feature_names_out()
+        n_words = len(vocabulary)
+        similarity = (X @ self.exemplar_X_.T).toarray() if exemplars else None
         rows = []
-        for i in range(len(scores)):
+        for i in range(len(texts)):
             for rank, k in enumerate(np.argsort(-scores[i], kind="stable")[:top_k], start=1):
-                weights = X[i].multiply(self.model_.estimators_[k].coef_).toarray().ravel() \
-                    if hasattr(self.model_.estimators_[k], "coef_") else np.zeros(X.shape[1])
-                top = [vocabulary[j] for j in np.argsort(-weights)[:evidence_terms] if weights[j] > 0]
                 rows.append({"item": i, "rank": rank, "code": self.codes_[k],
                              "score": round(float(scores[i, k]), 4),
+                             "threshold": float(self.thresholds_[k]),
                              "above_threshold": bool(scores[i, k] >= self.thresholds_[k]),
-                             "evidence": ", ".join(top)})
-        return pd.DataFrame(rows)
+                             "evidence": ", ".join(self._top_terms(X[i], k, vocabulary, n_words,
+                                                                   evidence_terms)),
+                             "exemplars": "; ".join(self._nearest(similarity, i, k, exemplars))})
+        return pd.DataFrame(rows, columns=["item", "rank", "code", "score", "threshold",
+                                           "above_threshold", "evidence", "exemplars"])
+
+    def _top_terms(self, row, k: int, vocabulary, n_words: int, n: int) -> list[str]:
+        head = self.heads_[k]
+        if head is None or n == 0:
+            return []
+        words = row[:, :n_words]
+        weights = words.multiply(head.coef_[:, :n_words]).toarray().ravel()
+        order = np.argsort(-weights, kind="stable")[:n]
+        return [vocabulary[j] for j in order if weights[j] > 0]
+
+    def _nearest(self, similarity, i: int, k: int, n: int) -> list[str]:
+        if similarity is None:
+            return []
+        carriers = np.flatnonzero(self.exemplar_Y_[:, k])
+        if len(carriers) == 0:
+            return []
+        order = carriers[np.argsort(-similarity[i, carriers], kind="stable")[:n]]
+        return [self.exemplar_ids_[j] for j in order]
+
+    def fingerprint(self) -> str:
+        """A short hash of the method version, parameters and training data: what produced
+        a suggestion, recorded in the provenance of accepted ones."""
+        params = {k: (v if not hasattr(v, "name") else v.name) for k, v in self.get_params().items()
+                  if k != "code_texts"}
+        digest = hashlib.sha256(json.dumps({"version": METHOD_VERSION, "params": params,
+                                            "codes": [str(c) for c in self.codes_],
+                                            "code_texts": _jsonable(self.code_texts)},
+                                           sort_keys=True, default=str).encode())
+        for text, row in zip(self.exemplar_texts_, self.exemplar_Y_, strict=True):
+            digest.update(text.encode())
+            digest.update(row.tobytes())
+        return digest.hexdigest()[:12]
+
+
+def _jsonable(mapping) -> dict:
+    return {str(k): list(v) for k, v in (mapping or {}).items()}
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
-    tp = int((truth & predicted).sum())
+    tp = int((truth.astype(bool) & predicted.astype(bool)).sum())
     denominator = int(truth.sum() + predicted.sum())
     return 2 * tp / denominator if denominator else 0.0
 
 
-def cross_validate(estimator: CodeSuggester, texts: list[str], Y: pd.DataFrame, groups: list[str], *,
+def codebook_texts(codebook) -> dict[str, list[str]]:
+    """Code id -> its label, definition, inclusion note and examples (for bootstrapping)."""
+    return {code.id: [t for t in (code.label, code.definition, code.include, *code.examples) if t]
+            for theme in codebook.themes for code in theme.codes}
+
+
+# -- measuring ------------------------------------------------------------------------------
+def suggestion_metrics(Y_true: np.ndarray, scores: np.ndarray, predicted: np.ndarray, *,
+                       top_k: int = 3) -> dict[str, float]:
+    """Micro and macro precision/recall/F1 and precision/recall at *top_k*.
+
+    Macro averages run over the codes present in *Y_true* (a code nobody applied has no
+    recall to measure). P@k and R@k run over the rows with at least one code.
+    """
+    Y_true = np.asarray(Y_true, dtype=int)
+    predicted = np.asarray(predicted, dtype=int)
+    present = np.flatnonzero(Y_true.sum(axis=0) > 0)
+    summary: dict[str, float] = {}
+    for average in ("micro", "macro"):
+        labels = present if average == "macro" else np.arange(Y_true.shape[1])
+        if len(labels) == 0:
+            p = r = f = 0.0
+        else:
+            p, r, f, _ = precision_recall_fscore_support(Y_true[:, labels], predicted[:, labels],
+                                                         average=average, zero_division=0)
+        summary |= {f"{average}_precision": p, f"{average}_recall": r, f"{average}_f1": f}
+    has_codes = Y_true.sum(axis=1) > 0
+    if has_codes.any():
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :top_k]
+        hits = np.take_along_axis(Y_true, top, axis=1).sum(axis=1)[has_codes]
+        summary[f"precision_at_{top_k}"] = hits.mean() / top_k
+        summary[f"recall_at_{top_k}"] = (hits / Y_true.sum(axis=1)[has_codes]).mean()
+    else:
+        summary[f"precision_at_{top_k}"] = summary[f"recall_at_{top_k}"] = 0.0
+    return {k: round(float(v), 4) for k, v in summary.items()}
+
+
+def out_of_fold(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
+                n_splits: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Grouped cross-validated scores and 0/1 suggestions: no group (interview) has segments
+    in both the training and the test part of a fold."""
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise ParameterError(Errors.E901.format(groups=n_groups))
+    Y_true = Y.to_numpy(dtype=int)
+    predicted = np.zeros_like(Y_true)
+    scores = np.zeros(Y_true.shape, dtype=float)
+    texts = np.asarray([str(t) for t in texts], dtype=object)
+    for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, list(groups)):
+        model = clone(estimator).fit(list(texts[train]), Y.iloc[train])
+        scores[test] = model.predict_proba(list(texts[test]))
+        predicted[test] = (scores[test] >= model.thresholds_).astype(int)
+    return scores, predicted
+
+
+def cross_validate(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
                    n_splits: int = 5, top_k: int = 3) -> tuple[pd.DataFrame, dict[str, float]]:
     """Grouped cross-validation: no interview has segments in both train and test.
 
     Returns per-code precision, recall, F1 and support, and a summary with micro and macro
     averages and precision/recall at *top_k*.
     """
-    Y_true = Y.to_numpy(dtype=int)
-    predicted = np.zeros_like(Y_true)
-    scores = np.zeros(Y_true.shape, dtype=float)
-    texts = np.asarray(list(texts), dtype=object)
-    for train, test in GroupKFold(n_splits=n_splits).split(texts, Y_true, groups):
-        model = clone(estimator).fit(list(texts[train]), Y.iloc[train])
-        scores[test] = model.predict_proba(list(texts[test]))
-        predicted[test] = (scores[test] >= model.thresholds_).astype(int)
+    scores, predicted = out_of_fold(estimator, texts, Y, groups, n_splits=n_splits)
+    return per_code_metrics(Y, predicted), suggestion_metrics(Y.to_numpy(dtype=int), scores, predicted,
+                                                              top_k=top_k) | {
+        "segments": int(len(Y)), "folds": min(n_splits, len(set(groups)))}
+
+
+def per_code_metrics(Y: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
+    """Precision, recall, F1, support and suggested count of every code."""
     precision, recall, f1, support = precision_recall_fscore_support(
-        Y_true, predicted, average=None, zero_division=0)
-    per_code = pd.DataFrame({"code": Y.columns, "precision": precision.round(3),
-                             "recall": recall.round(3), "f1": f1.round(3), "support": support})
-    summary = {}
-    for average in ("micro", "macro"):
-        p, r, f, _ = precision_recall_fscore_support(Y_true, predicted, average=average, zero_division=0)
-        summary |= {f"{average}_precision": p, f"{average}_recall": r, f"{average}_f1": f}
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :top_k]
-    hits = np.take_along_axis(Y_true, top, axis=1).sum(axis=1)
-    has_codes = Y_true.sum(axis=1) > 0
-    summary[f"precision_at_{top_k}"] = float(hits[has_codes].mean() / top_k) if has_codes.any() else 0.0
-    summary[f"recall_at_{top_k}"] = float((hits[has_codes] / Y_true.sum(axis=1)[has_codes]).mean()) \
-        if has_codes.any() else 0.0
-    summary = {k: round(float(v), 4) for k, v in summary.items()}
-    return per_code, summary | {"segments": len(Y_true), "folds": n_splits}
+        Y.to_numpy(dtype=int), predicted, average=None, zero_division=0)
+    return pd.DataFrame({"code": list(Y.columns), "precision": precision.round(3),
+                         "recall": recall.round(3), "f1": f1.round(3), "support": support,
+                         "suggested": np.asarray(predicted).sum(axis=0)})
+
+
+def kappa_by_code(Y_model: np.ndarray, Y_coder: pd.DataFrame, Y_other: pd.DataFrame | None) -> pd.DataFrame:
+    """Cohen's kappa per code: model vs the reference coder, next to the second coder vs the
+    reference coder on the same segments (NaN when a code is constant in both ratings)."""
+    rows = []
+    for k, code in enumerate(Y_coder.columns):
+        truth = Y_coder[code].to_numpy(dtype=int)
+        row = {"code": code, "kappa_model_vs_coder": _kappa(truth, np.asarray(Y_model)[:, k])}
+        if Y_other is not None:
+            row["kappa_coder_vs_coder"] = _kappa(truth, Y_other[code].to_numpy(dtype=int))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _kappa(a: np.ndarray, b: np.ndarray) -> float:
+    if len(set(a) | set(b)) < 2:
+        return float("nan")
+    return round(float(cohen_kappa_score(a, b)), 3)
+
+
+def flag_unreliable(per_code: pd.DataFrame, *, min_support: int = 5, min_f1: float = 0.5,
+                    min_kappa: float = 0.4) -> pd.DataFrame:
+    """Add ``reliable`` and ``why`` columns by a declared rule.
+
+    A code's suggestions are unreliable when it has fewer than *min_support* coded segments,
+    or cross-validated F1 below *min_f1*, or (where given) model-vs-coder kappa below
+    *min_kappa*.
+    """
+    reasons = []
+    for _, row in per_code.iterrows():
+        why = []
+        if row["support"] < min_support:
+            why.append(f"only {int(row['support'])} coded segments (< {min_support})")
+        if row["f1"] < min_f1:
+            why.append(f"F1 {row['f1']:.2f} < {min_f1}")
+        kappa = row.get("kappa_model_vs_coder", np.nan)
+        if pd.notna(kappa) and kappa < min_kappa:
+            why.append(f"kappa {kappa:.2f} < {min_kappa}")
+        reasons.append("; ".join(why))
+    return per_code.assign(reliable=[not r for r in reasons], why=reasons)
+
+
+def learning_curve(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
+                   sizes: Sequence[int] = (100, 300, 1000), n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
+    """Grouped CV scores when the model learns from only *n* coded segments per fold.
+
+    Sizes above what a fold's training part holds are capped there; ``trained_on`` says how
+    many segments the model actually learned from (mean over folds) and ``capped`` says so.
+    """
+    texts = np.asarray([str(t) for t in texts], dtype=object)
+    Y_true = Y.to_numpy(dtype=int)
+    groups = list(groups)
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise ParameterError(Errors.E901.format(groups=n_groups))
+    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, groups))
+    largest = max(len(train) for train, _ in folds)
+    rows, done = [], {}
+    for size in sizes:
+        effective = min(size, largest)
+        if effective not in done:  # sizes capped to the same number are one run, not several
+            rng = np.random.default_rng(seed)
+            scores = np.zeros(Y_true.shape)
+            predicted = np.zeros_like(Y_true)
+            used = []
+            for train, test in folds:
+                chosen = np.sort(rng.permutation(train)[:size])
+                used.append(len(chosen))
+                model = clone(estimator).fit(list(texts[chosen]), Y.iloc[chosen])
+                scores[test] = model.predict_proba(list(texts[test]))
+                predicted[test] = (scores[test] >= model.thresholds_).astype(int)
+            done[effective] = {"trained_on": round(float(np.mean(used)), 1)} | suggestion_metrics(
+                Y_true, scores, predicted)
+        rows.append({"requested": size, "capped": bool(done[effective]["trained_on"] < size)} | done[effective])
+    return pd.DataFrame(rows)

@@ -1,0 +1,73 @@
+import pandas as pd
+import pytest
+
+from thematic import load_dataset
+from thematic import suggestion_review as review
+from thematic.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Suggestions for coder_b learnt from coder_a on a copy of the sample, exported once."""
+    import shutil
+
+    from conftest import SAMPLE
+
+    data = tmp_path_factory.mktemp("review") / "data"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("source"))
+    dataset = load_dataset(data)
+    table, model = review.build_suggestions(dataset, learn_from="coder_a", reviewer="coder_b", seed=1)
+    path = review.export_suggestions(table, review.suggestions_path(data, "coder_b"))
+    return data, dataset, table, path
+
+
+def test_suggestions_are_ranked_and_rerun_gives_the_same(exported):
+    data, dataset, table, path = exported
+    assert len(table) > 0 and list(table.columns) == review.SUGGESTION_COLUMNS
+    assert table["score"].is_monotonic_decreasing
+    assert (table["decision"] == "").all() and table["model"].str.startswith("CodeSuggester/").all()
+    again, _ = review.build_suggestions(dataset, learn_from="coder_a", reviewer="coder_b", seed=1)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_accepted_suggestions_become_codings_with_provenance_once(exported):
+    data, _, table, path = exported
+    edited = review.read_suggestions(path).drop(columns="_line")
+    edited.loc[0, "decision"] = "accept"
+    edited.loc[1, "decision"] = "Reject"
+    edited.to_csv(path, index=False)
+    entries = review.apply_review(data, coder="coder_b", now=lambda: "2026-01-01T00:00:00+00:00")
+    assert sorted(entries["decision"]) == ["accept", "reject"]
+    codings = pd.read_csv(data / "codings" / "coder_b.csv", dtype=str, keep_default_na=False)
+    added = codings[codings["source"] == "thematic suggestion"]
+    assert len(added) == 1
+    row = added.iloc[0]
+    assert row["code"] == table.loc[0, "code"] and row["model"] == table.loc[0, "model"]
+    assert row["accepted_at"] == "2026-01-01T00:00:00+00:00" and float(row["score"]) == table.loc[0, "score"]
+    assert load_dataset(data).codings.query("coder == 'coder_b'").shape[0] == len(codings)
+    assert review.apply_review(data, coder="coder_b").empty  # nothing new the second time
+    log = review.read_log(data)
+    assert len(log) == 2 and set(review.log_summary(log)["coder"]) == {"coder_b"}
+    # re-exporting keeps the decisions already made
+    review.export_suggestions(table, path)
+    assert review.read_suggestions(path)["decision"].iloc[:2].tolist() == ["accept", "reject"]
+
+
+def test_bad_decision_names_file_and_line(exported, tmp_path):
+    _, _, table, _ = exported
+    path = tmp_path / "s.csv"
+    table.assign(decision=["maybe"] + [""] * (len(table) - 1)).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"s.csv, line 2: decision 'maybe'"):
+        review.read_suggestions(path)
+
+
+def test_unknown_coder_is_a_clear_error(exported):
+    _, dataset, _, _ = exported
+    with pytest.raises(DataError, match="No coder 'nobody'"):
+        review.build_suggestions(dataset, learn_from="nobody", reviewer="coder_b")
+
+
+def test_headless_panel_falls_back_to_a_table(exported):
+    _, _, table, path = exported
+    shown = review.review_panel(path, max_rows=5)
+    assert isinstance(shown, pd.DataFrame) and len(shown) == 5
