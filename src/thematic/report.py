@@ -9,6 +9,7 @@ leaves the previous complete report in place.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -48,7 +49,8 @@ class Phase:
         nb = nbformat.read(self.notebook, as_version=4)
         first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
         lines = [line.strip("# ").strip() for line in first.splitlines() if line.strip()]
-        return lines[1] if len(lines) > 1 else (lines[0] if lines else "")
+        summary = lines[1] if len(lines) > 1 else (lines[0] if lines else "")
+        return re.sub(r"(\*\*|__|`)", "", summary)  # the index shows plain text, not Markdown
 
 
 def find_notebooks(folder: Path) -> list[Path]:
