@@ -66,7 +66,7 @@ def test_a_broken_cache_file_is_parsed_again_and_replaced(nlp, tmp_path):
 def test_cache_folder_from_environment_and_no_cache(nlp, tmp_path, monkeypatch):
     monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "elsewhere"))
     parse_texts(TEXTS[:1], nlp=nlp, needs=("tokens",), progress=False)
-    assert len(DocCache()) == 1 and DocCache().folder == tmp_path / "elsewhere"
+    assert len(DocCache()) == 1 and DocCache().folder == tmp_path / "elsewhere" / "docs"
     parser = DocParser(nlp, needs=("tokens",), use_cache=False, progress=False)
     parser.parse(TEXTS)
     assert parser.cache is None and parser.stats.parsed == 2 and len(DocCache()) == 1

@@ -21,16 +21,20 @@ from joblib import Memory
 
 from thematic import __version__, io
 
-#: Environment variable naming the cache folder (shared with the parse cache).
+#: Environment variable naming the cache folder (parsed documents, cached results).
 CACHE_ENV = "THEMATIC_CACHE_DIR"
 Func = TypeVar("Func", bound=Callable)
 
 
-def results_dir() -> Path:
-    """``$THEMATIC_CACHE_DIR/results``, else ``.cache/thematic/results`` in the project root."""
+def cache_root() -> Path:
+    """``$THEMATIC_CACHE_DIR``, else ``.cache/thematic`` in the project root: every cache's parent."""
     configured = os.environ.get(CACHE_ENV)
-    base = io.resolve(configured) if configured else io.project_root() / ".cache" / "thematic"
-    return base / "results"
+    return io.resolve(configured) if configured else io.project_root() / ".cache" / "thematic"
+
+
+def results_dir() -> Path:
+    """Where :func:`cached` results go: ``results/`` in :func:`cache_root`."""
+    return cache_root() / "results"
 
 
 def code_fingerprint(*modules: ModuleType) -> str:

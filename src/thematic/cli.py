@@ -173,14 +173,12 @@ def agreement(data_dir: str, unit: str, coders: str | None, as_json: bool, n_boo
     _run(run)
 
 
-
 def _number(value) -> float | int | None:
     import math
 
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
-
 
 
 def _agreement_json(table, *, data_dir: str, unit: str, n_boot: int, seed: int, statistics) -> dict:
@@ -203,7 +201,6 @@ def _agreement_json(table, *, data_dir: str, unit: str, n_boot: int, seed: int, 
             "pooled": next((r for r in rows if r["code"] == "(pooled)"), None)}
 
 
-
 def _agreement_text(table, *, statistics, n_boot: int, seed: int) -> str:
     import pandas as pd
 
@@ -222,11 +219,9 @@ def _agreement_text(table, *, statistics, n_boot: int, seed: int) -> str:
     return head + "\n" + shown.to_string(index=False)
 
 
-
 @main.group()
 def membercheck() -> None:
     """The member check: record a stakeholder's comments on the member-check summary."""
-
 
 
 @membercheck.command("record")
@@ -256,7 +251,6 @@ def membercheck_record(data_dir: str, source: str, reviewer: str, commented_on: 
                        err=True)
 
     _run(record)
-
 
 
 @main.command()
@@ -297,7 +291,6 @@ def kwic(query: str, data_dir: str, group: tuple[str, ...], role: tuple[str, ...
     _run(search)
 
 
-
 def _figure(value: float) -> str:
     """A benchmark figure: whole thousands with separators, otherwise four significant digits."""
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
@@ -332,11 +325,9 @@ def deidentify(data_dir: str, review_file: str | None, known_names: str | None, 
     _run(run)
 
 
-
 @main.group()
 def suggest() -> None:
     """Code suggestions: export them for review, apply the reviewed ones."""
-
 
 
 @suggest.command("export")
@@ -362,7 +353,6 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
     _run(run)
 
 
-
 @suggest.command("apply")
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 @click.option("--coder", required=True, help="The reviewing coder whose decisions are applied.")
@@ -377,7 +367,6 @@ def suggest_apply(data_dir: str, coder: str) -> None:
         click.echo(f"{len(entries)} new decision(s) logged, {accepted} accepted into codings/{coder}.csv")
 
     _run(run)
-
 
 
 def _run(action) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import papermill
+from pydantic import BaseModel
 
 from thematic import io
 from thematic.errors import Errors, ParameterError
@@ -100,6 +101,18 @@ def _matches(value: Any, type_name: str) -> bool:
               "list": lambda v: isinstance(v, list), "dict": lambda v: isinstance(v, dict)}
     check = checks.get(type_name.split("[")[0].lower())
     return value is None or check is None or check(value)
+
+
+def rules_from_parameter(model: type[BaseModel], values: dict | None, *, message: str) -> BaseModel:
+    """Validate a notebook's rules parameter (a dict) into *model*; a bad value is a ParameterError.
+
+    *message* is an ``Errors`` template with ``{detail}`` and ``{known}`` (the model's fields).
+    """
+    try:
+        return model.model_validate(values or {})
+    except ValueError as error:
+        raise ParameterError(message.format(detail=str(error).replace("\n", " "),
+                                            known=", ".join(model.model_fields))) from None
 
 
 def for_notebook(values: dict[str, Any], notebook: NotebookParameters, **injected: Any) -> dict[str, Any]:

@@ -6,8 +6,9 @@ components that provide it are run. Each parsed document is stored as a spaCy ``
 under a key that hashes the text, the pipeline's name and version, the spaCy version and the
 components that ran, so a changed transcript, model or step re-parses and nothing else does.
 
-The cache folder is ``<project root>/.cache/thematic/docs/`` unless ``cache_dir`` or the
-environment variable ``THEMATIC_CACHE_DIR`` says otherwise. Files are written atomically: an
+The cache folder is ``docs/`` in :func:`thematic.cache.cache_root` (``<project root>/.cache/
+thematic/`` unless the environment variable ``THEMATIC_CACHE_DIR`` names another), or
+``cache_dir``. Files are written atomically: an
 interrupted run leaves every finished document cached and no half-written file behind.
 
 Example
@@ -36,6 +37,7 @@ from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 
 from thematic import io
+from thematic.cache import cache_root
 from thematic.errors import Errors, ParameterError
 from thematic.nlp import load_pipeline
 from thematic.parallel import map_documents
@@ -43,9 +45,7 @@ from thematic.parallel import map_documents
 log = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache folder (e.g. to fast local disk in CI).
-CACHE_ENV = "THEMATIC_CACHE_DIR"
 #: Default cache folder, relative to the project root.
-DEFAULT_CACHE_DIR = Path(".cache") / "thematic" / "docs"
 
 #: What a step can ask for -> the component *factories* that provide it. Components are
 #: chosen by factory, so a pipeline whose components were renamed still works; a trainable
@@ -104,9 +104,8 @@ def cache_key(text: str, *, pipeline: str, components: Sequence[str]) -> str:
 
 
 def default_cache_dir() -> Path:
-    """``$THEMATIC_CACHE_DIR``, else ``.cache/thematic/docs`` in the project root."""
-    configured = os.environ.get(CACHE_ENV)
-    return io.resolve(configured) if configured else io.project_root() / DEFAULT_CACHE_DIR
+    """``docs/`` in :func:`thematic.cache.cache_root` (``.cache/thematic/docs`` by default)."""
+    return cache_root() / "docs"
 
 
 class DocCache:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from thematic import io
-from thematic.errors import DataError, Errors, ParameterError
+from thematic.errors import DataError, Errors
+from thematic.nlp import sentencizer
+from thematic.parameters import rules_from_parameter
 from thematic.triangulate import group_order_key, merge_intervals
 
 ELLIPSIS = "[...]"
@@ -60,11 +61,7 @@ class QuoteRules(BaseModel):
 
     @classmethod
     def from_parameters(cls, values: dict) -> QuoteRules:
-        try:
-            return cls.model_validate(values or {})
-        except ValueError as error:
-            raise ParameterError(Errors.E606.format(detail=str(error).replace("\n", " "),
-                                                    known=", ".join(cls.model_fields))) from None
+        return rules_from_parameter(cls, values, message=Errors.E606)
 
 
 # --- identifiers --------------------------------------------------------------------------------
@@ -190,18 +187,9 @@ class ThemeScorer:
 
 # --- trimming -----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _sentencizer():
-    import spacy
-
-    nlp = spacy.blank("en")  # rule-based sentence boundaries only: no statistical model needed
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of *text* (offsets relative to it), from spaCy's rule-based sentencizer."""
-    return [_strip(text, s.start_char, s.end_char) for s in _sentencizer()(text).sents if s.text.strip()]
+    return [_strip(text, s.start_char, s.end_char) for s in sentencizer()(text).sents if s.text.strip()]
 
 
 def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]], np.ndarray]) -> tuple[str, list[tuple[int, int]]]:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
+from thematic.parameters import rules_from_parameter
 from thematic.segments import Rule
 from thematic.themes import locate_codings
 
@@ -290,11 +291,7 @@ class ConvergenceRules(BaseModel):
     @classmethod
     def from_parameters(cls, values: dict) -> ConvergenceRules:
         """Build from a notebook parameter (a dict); a bad value is a ParameterError."""
-        try:
-            return cls.model_validate(values or {})
-        except ValueError as error:
-            raise ParameterError(Errors.E600.format(detail=str(error).replace("\n", " "),
-                                                    known=", ".join(cls.model_fields))) from None
+        return rules_from_parameter(cls, values, message=Errors.E600)
 
 
 def rules_table(rules: BaseModel) -> pd.DataFrame:

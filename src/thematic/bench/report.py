@@ -23,10 +23,8 @@ import yaml
 
 from thematic import io
 from thematic.bench import BenchResult, register
+from thematic.cache import CACHE_ENV
 from thematic.report import find_notebooks, render_report
-
-#: Environment variable naming the cache folder (parsed documents and other derived data).
-CACHE_ENV = "THEMATIC_CACHE_DIR"
 
 
 def write_trivial_notebooks(notebooks: list[Path], folder: Path) -> list[Path]:

@@ -55,13 +55,7 @@ def project_xml(project: Project) -> bytes:
             element = SubElement(notes, _t(ns, "Note"), _attrs(guid=note.guid, name=note.name,
                                                                creatingUser=note.user))
             SubElement(element, _t(ns, "PlainTextContent")).text = note.text
-    if project.sets:
-        sets = SubElement(root, _t(ns, "Sets"))
-        for code_set in project.sets:
-            element = SubElement(sets, _t(ns, "Set"), guid=code_set.guid, name=code_set.name)
-            _description(element, code_set.description, ns)
-            for member in code_set.member_codes:
-                SubElement(element, _t(ns, "MemberCode"), targetGUID=member)
+    _sets(root, project, ns, member_attribute="targetGUID")
     _description(root, project.description, ns)
     return _serialise(root, ns)
 
@@ -73,14 +67,20 @@ def codebook_xml(project: Project) -> bytes:
     codes = SubElement(root, _t(ns, "Codes"))
     for code in project.codes:
         _code(codes, code, ns)
-    if project.sets:
-        sets = SubElement(root, _t(ns, "Sets"))
-        for code_set in project.sets:
-            element = SubElement(sets, _t(ns, "Set"), guid=code_set.guid, name=code_set.name)
-            _description(element, code_set.description, ns)
-            for member in code_set.member_codes:
-                SubElement(element, _t(ns, "MemberCode"), guid=member)
+    _sets(root, project, ns, member_attribute="guid")
     return _serialise(root, ns)
+
+
+def _sets(root: Element, project: Project, ns: str, *, member_attribute: str) -> None:
+    """The ``Sets`` element; a project's MemberCode names its code ``targetGUID``, a codebook's ``guid``."""
+    if not project.sets:
+        return
+    sets = SubElement(root, _t(ns, "Sets"))
+    for code_set in project.sets:
+        element = SubElement(sets, _t(ns, "Set"), guid=code_set.guid, name=code_set.name)
+        _description(element, code_set.description, ns)
+        for member in code_set.member_codes:
+            SubElement(element, _t(ns, "MemberCode"), {member_attribute: member})
 
 
 def source_member(source: TextSource) -> str:
