@@ -18,11 +18,10 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from thematic.nlp import load_pipeline
 from thematic.parallel import map_documents
+from thematic.parse import parse_texts
 
 #: Components the lemma features need; everything else in the pipeline is disabled.
-LEMMA_COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
 NOUN_PHRASE_POS = {"ADJ", "NOUN", "PROPN"}
 
 
@@ -30,14 +29,12 @@ def lemma_features(texts: Sequence[str], *, model: str = "en_core_web_sm", batch
     """Per text, its content lemmas and its noun phrases (lemmatised, ``"team meeting"``).
 
     Noun phrases are runs of adjectives and nouns ending in a noun, found from part-of-speech
-    tags (no parser needed). This is the one place that parses text for suggestions: point it
-    at a cache of parsed documents to avoid parsing twice.
+    tags (no parser needed). Parses go through the parse cache (:mod:`thematic.parse`), so a
+    re-run parses nothing.
     """
-    nlp = load_pipeline(model)
-    disabled = [name for name in nlp.pipe_names if name not in LEMMA_COMPONENTS]
-    with nlp.select_pipes(disable=disabled):
-        docs = nlp.pipe((re.sub(r"\[[^\]]*\]", " ", str(t)) for t in texts), batch_size=batch_size)
-        return [_doc_features(doc) for doc in docs]
+    cleaned = [re.sub(r"\[[^\]]*\]", " ", str(t)) for t in texts]
+    docs = parse_texts(cleaned, nlp=model, needs=("lemmas",), batch_size=batch_size, progress=False)
+    return [_doc_features(doc) for doc in docs]
 
 
 def _doc_features(doc) -> list[str]:

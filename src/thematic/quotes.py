@@ -70,13 +70,20 @@ def load_known_names(path: str | Path) -> list[str]:
     """Known names (people, services, places...) from a file a researcher keeps.
 
     ``.txt``: one name a line (``#`` starts a comment). ``.csv``: a ``name`` column.
-    ``.yaml``: every ``surface`` (the de-identification known-names file, see
-    ``docs/deidentification.md``), ``name``, ``short`` and ``also`` value at any depth.
+    ``.yaml``: the de-identification known-names file (``names:`` entries with ``surface``,
+    read by :func:`thematic.deidentify.load_known_names`), or any YAML whose ``name``,
+    ``short`` and ``also`` values at any depth are names (like ``source/cast.yaml``).
     """
     path = Path(path)
     if path.suffix in (".yaml", ".yml"):
-        names: list[str] = []
-        _collect_names(io.read_yaml(path), names)
+        data, names = io.read_yaml(path), []
+        if isinstance(data, dict) and isinstance(data.get("names"), list):
+            from thematic.deidentify import parse_known_names
+
+            names = [surface for entry in parse_known_names(data, source=str(path)).names
+                     for surface in entry.surfaces]
+        else:
+            _collect_names(data, names)
     elif path.suffix == ".csv":
         frame = io.read_csv(path, required=("name",))
         names = list(frame["name"])
@@ -92,10 +99,6 @@ def _collect_names(node: object, names: list[str]) -> None:
         for key, value in node.items():
             if key in ("name", "short") and isinstance(value, str | int):
                 names.append(str(value))
-            elif key == "surface" and isinstance(value, str | list):
-                names += [value] if isinstance(value, str) else [str(v) for v in value]
-            elif key == "surface" and isinstance(value, str | list):
-                names += [value] if isinstance(value, str) else [str(v) for v in value]
             elif key == "also" and isinstance(value, list):
                 names += [str(v) for v in value]
             else:
