@@ -113,13 +113,12 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         shutil.rmtree(staging)
     (staging / "executed").mkdir(parents=True)
     started = now()
-    timings = []
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
     sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
     try:
-        _run_notebooks(phases, declared, values, staging=staging, output=output, bar=bar,
-                       notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                       kernel_config=_kernel_config(sockets), timings=timings, echo=echo)
+        timings = _run_notebooks(phases, declared, values, staging=staging, output=output, bar=bar,
+                                 notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                                 kernel_config=_kernel_config(sockets), echo=echo)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
 
@@ -149,8 +148,12 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
 
 def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: Path, output: Path,
                    bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
-                   timings: list[float], echo: Callable[[str], None]) -> None:
-    """Execute each phase notebook into ``staging/executed``; on failure keep it and raise."""
+                   echo: Callable[[str], None]) -> list[float]:
+    """Execute each phase notebook into ``staging/executed``; return their seconds.
+
+    On failure the staging folder is kept as ``<output>.failed`` and a ReportError raised.
+    """
+    timings = []
     for phase, nb_params in zip(bar, declared, strict=True):
         bar.set_postfix_str(phase.name)
         echo(f"[thematic report] running {phase.name}")
@@ -171,6 +174,7 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
                 notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
                 evalue=error.evalue, output=output, kept=kept)) from None
         timings.append(time.perf_counter() - t0)
+    return timings
 
 
 def _kernel_config(socket_dir: str) -> Config:

@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import yaml
@@ -71,28 +72,20 @@ def bench_report(*, quick: bool = False, params_file: str = "params/sample.yaml"
     result = BenchResult("report", notes=[
         f"{len(notebooks)} notebooks, parameters {params.relative_to(root)}; trivial notebooks keep "
         "only each notebook's parameters cell"])
-    previous_cache = os.environ.get(CACHE_ENV)
-    with tempfile.TemporaryDirectory(prefix="thematic-bench-report-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="thematic-bench-report-") as tmp, \
+            mock.patch.dict(os.environ, {CACHE_ENV: str(Path(tmp) / "cache")}):
         tmp = Path(tmp)
-        os.environ[CACHE_ENV] = str(tmp / "cache")
-        try:
-            if quick:
-                params = _params_declared_by(params, notebooks, tmp / "params.yaml")
-            trivial_dir = tmp / "trivial-notebooks"
-            write_trivial_notebooks(notebooks, trivial_dir)
-            trivial = _timed_render(params, tmp / "trivial", notebooks_dir=trivial_dir)
-            real_dir = root / "notebooks"
-            if quick:
-                real_dir = tmp / "one-notebook"
-                real_dir.mkdir()
-                (real_dir / notebooks[0].name).write_bytes(notebooks[0].read_bytes())
-            cold = _timed_render(params, tmp / "cold", notebooks_dir=real_dir)
-            warm = _timed_render(params, tmp / "warm", notebooks_dir=real_dir)
-        finally:
-            if previous_cache is None:
-                os.environ.pop(CACHE_ENV, None)
-            else:
-                os.environ[CACHE_ENV] = previous_cache
+        real_dir = root / "notebooks"
+        if quick:  # one notebook: its own parameters only, copied alone into a folder
+            params = _params_declared_by(params, notebooks, tmp / "params.yaml")
+            real_dir = tmp / "one-notebook"
+            real_dir.mkdir()
+            (real_dir / notebooks[0].name).write_bytes(notebooks[0].read_bytes())
+        trivial_dir = tmp / "trivial-notebooks"
+        write_trivial_notebooks(notebooks, trivial_dir)
+        trivial = _timed_render(params, tmp / "trivial", notebooks_dir=trivial_dir)
+        cold = _timed_render(params, tmp / "cold", notebooks_dir=real_dir)
+        warm = _timed_render(params, tmp / "warm", notebooks_dir=real_dir)
     result.add("trivial notebooks", trivial, "s")
     result.add("report, cold caches", cold, "s")
     result.add("report, warm caches", warm, "s")
