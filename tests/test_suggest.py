@@ -44,6 +44,34 @@ def test_rare_code_is_bootstrapped_from_codebook_text_and_gets_the_pooled_thresh
     assert scores.argmax() == 2
 
 
+def test_code_known_only_from_its_codebook_text_gets_the_shared_threshold():
+    Yr = Y.assign(parking=[0] * 36)
+    model = CodeSuggester(code_texts={"parking": ["parking car park fees at the clinic"]}, random_state=0)
+    model.fit(TEXTS, Yr)
+    assert model.bootstrapped_ == ["parking"] and model.thresholds_[2] == model.pooled_threshold_
+
+
+def test_scores_are_calibrated_probabilities_that_keep_each_codes_order():
+    import pytest
+
+    from thematic.errors import ParameterError
+
+    for head in ("svm", "logistic"):
+        model = CodeSuggester(head=head, random_state=0).fit(TEXTS, Y)
+        features = model._features(TEXTS)
+        decisions = model._decisions(features, model.heads_)
+        scores = model.predict_proba(TEXTS)
+        assert ((0 <= scores) & (scores <= 1)).all()
+        assert (model.calibration_[:, 0] > 0).all()  # a larger decision value, a larger score
+        for k in range(2):
+            order = np.argsort(decisions[:, k], kind="stable")
+            assert np.all(np.diff(scores[order, k]) >= -1e-12)
+        # a clear positive scores high, a clear negative low
+        assert scores[0, 0] > 0.5 > scores[30, 0]
+    with pytest.raises(ParameterError, match="Unknown head 'forest'"):
+        CodeSuggester(head="forest").fit(TEXTS, Y)
+
+
 def test_suggestions_carry_nearest_human_coded_exemplars():
     indexed = Y.set_axis([f"seg{i:02d}" for i in range(36)])
     model = CodeSuggester(random_state=0).fit(TEXTS, indexed)

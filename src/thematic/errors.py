@@ -159,3 +159,4 @@ class Errors:
             "blank. Fix the cell and apply again.")
     E905 = ("No coder '{coder}' in {path}: suggestions learn from a coder's codings; known coders: "
             "{known}.")
+    E906 = "Unknown head '{head}' for CodeSuggester; use one of {known}."
