@@ -49,12 +49,17 @@ def test_coded_spans_follow_the_coding_rule(tiny):
                                 segments, rule="majority")
 
 
+def _with_coding(dataset, interview_id: str, start: int, end: int) -> pd.DataFrame:
+    """The dataset's codings plus one 'no_shared_records' coding by coder a."""
+    extra = pd.DataFrame([{"interview_id": interview_id, "start": start, "end": end,
+                           "code": "no_shared_records", "coder": "a", "memo": ""}])
+    return pd.concat([dataset.codings, extra], ignore_index=True)
+
+
 def test_interviewer_turns_are_not_counted(tiny):
     dataset, segments = tiny
     question = dataset.texts["P1-W1"].index("How do you")
-    extra = pd.DataFrame([{"interview_id": "P1-W1", "start": question, "end": question + 10,
-                           "code": "no_shared_records", "coder": "a", "memo": ""}])
-    located = _located(dataset, segments, pd.concat([dataset.codings, extra], ignore_index=True))
+    located = _located(dataset, segments, _with_coding(dataset, "P1-W1", question, question + 10))
     spoken = set(segments.loc[~segments["is_interviewer"], "segment_id"])
     assert set(located["segment_id"]) <= spoken
 
@@ -62,9 +67,7 @@ def test_interviewer_turns_are_not_counted(tiny):
 def test_scope_rules_keep_parents_apart_and_count_what_they_exclude(tiny):
     dataset, segments = tiny
     five = dataset.texts["P2-W1"].index("I had")
-    stray = pd.DataFrame([{"interview_id": "P2-W1", "start": five, "end": five + 12,
-                           "code": "no_shared_records", "coder": "a", "memo": ""}])
-    located = _located(dataset, segments, pd.concat([dataset.codings, stray], ignore_index=True))
+    located = _located(dataset, segments, _with_coding(dataset, "P2-W1", five, five + 12))
     table = triangulate.scope_exclusions(located, dataset.codebook, segments["group"]).set_index(["theme", "group"])
     assert table.loc[("T1", "parent"), "codings_excluded"] == 1
     assert table.loc[("T1", "parent"), "chars_excluded"] == 12

@@ -688,13 +688,10 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
 
 
 @dataclass(frozen=True)
-class _Finding:
-    start: int
-    end: int
-    type: str
-    detector: str
-    score: float
-    placeholder: str = ""
+class _Finding(Identifier):
+    """A detector's candidate before merging: an :class:`Identifier` plus the known entity it
+    matched. Only :func:`assign_placeholders` turns it into a plain Identifier."""
+
     entity: str = ""
 
 
