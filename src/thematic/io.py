@@ -9,7 +9,6 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,7 +164,7 @@ def write_tree(folder: str | os.PathLike, files: dict[str, bytes]) -> Path:
     """Write *files* (relative path -> bytes) into *folder*, a fresh staging folder.
 
     Files are written directly, not one by one atomically: the caller swaps the whole folder
-    into place with :func:`replace_folder`.
+    into place (:func:`thematic.folders.owned_output`).
     """
     folder = Path(folder)
     for name, data in files.items():
@@ -187,14 +186,3 @@ def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
         frame.to_csv(tmp, index=index, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     return Path(path)
 
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Swap a freshly written folder *new* into *target*, then delete the old one."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    if old.exists():
-        shutil.rmtree(old)

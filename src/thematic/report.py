@@ -26,7 +26,7 @@ from papermill.exceptions import PapermillExecutionError
 from tqdm.auto import tqdm
 from traitlets.config import Config
 
-from thematic import io
+from thematic import folders, io
 from thematic.errors import Errors, ReportError
 from thematic.parameters import declared_parameters, for_notebook, load_parameters
 from thematic.provenance import build_manifest, consensus_record, now
@@ -108,15 +108,37 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         if path_key in values:
             values[path_key] = str(io.resolve(values[path_key], root=root))
 
-    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    (staging / "executed").mkdir(parents=True)
+    data_dirs = [d for d in (values.get("data_dir") or _declared_default(declared, "data_dir"),) if d]
+    with folders.owned_output(output, kind="report", data_dirs=data_dirs) as staging:
+        _write_report(phases, declared, values, title=title, staging=staging, root=root,
+                      params_file=params_file, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                      progress=progress, echo=echo)
+    echo(f"[thematic report] wrote {output / 'index.html'}")
+    return output
+
+
+def _declared_default(declared: list, name: str) -> str:
+    """The data folder the notebooks read when the parameter file does not set it."""
+    import ast
+
+    for notebook in declared:
+        if name in notebook.declared:
+            value = ast.literal_eval(notebook.declared[name][1])
+            return str(io.resolve(value)) if value else ""
+    return ""
+
+
+def _write_report(phases: list[Phase], declared: list, values: dict, *, title: str,
+                  staging: folders.Staging, root: Path, params_file: Path, notebooks_dir: Path,
+                  kernel_name: str, progress: bool, echo: Callable[[str], None]) -> None:
+    """Run the notebooks into *staging* and write the HTML pages, manifest and index there."""
+    folder = staging.path
+    (folder / "executed").mkdir()
     started = now()
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
     sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
     try:
-        timings = _run_notebooks(phases, declared, values, staging=staging, output=output, bar=bar,
+        timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
                                  notebooks_dir=notebooks_dir, kernel_name=kernel_name,
                                  kernel_config=_kernel_config(sockets), echo=echo)
     finally:
@@ -124,7 +146,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
 
     echo("[thematic report] rendering HTML")
     assets = _assets()
-    entries = _render_html(phases, staging, title, assets)
+    entries = _render_html(phases, folder, title, assets)
     for entry, seconds in zip(entries, timings, strict=True):
         entry["seconds"] = round(seconds, 2)
     manifest = build_manifest(
@@ -132,21 +154,18 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         inputs=[params_file, *(p.notebook for p in phases),
                 *([Path(values["data_dir"])] if "data_dir" in values else [])],
         started=started, finished=now(), kernel_name=kernel_name, phases=entries)
-    consensus = consensus_record(staging)
+    consensus = consensus_record(folder)
     if consensus is not None:
         manifest["consensus"] = consensus
-    io.write_json(staging / "manifest.json", manifest)
+    io.write_json(folder / "manifest.json", manifest)
     used_by = {name: [p.name for p, d in zip(phases, declared, strict=True) if name in d.declared]
                for name in manifest["parameters"]}
     used_by["title"] = ["report index"]
-    io.write_text(staging / "index.html", _index_html(title, manifest, entries, used_by, assets["css"],
-                                                      documents=_documents(staging)))
-    io.replace_folder(staging, output)
-    echo(f"[thematic report] wrote {output / 'index.html'}")
-    return output
+    io.write_text(folder / "index.html", _index_html(title, manifest, entries, used_by, assets["css"],
+                                                     documents=_documents(folder)))
 
 
-def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: Path, output: Path,
+def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: folders.Staging,
                    bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
                    echo: Callable[[str], None]) -> list[float]:
     """Execute each phase notebook into ``staging/executed``; return their seconds.
@@ -158,21 +177,20 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
         bar.set_postfix_str(phase.name)
         echo(f"[thematic report] running {phase.name}")
         t0 = time.perf_counter()
-        executed = staging / "executed" / phase.notebook.name
+        executed = staging.path / "executed" / phase.notebook.name
         try:
             papermill.execute_notebook(
                 str(phase.notebook), str(executed),
-                parameters=for_notebook(values, nb_params, output_dir=str(staging)),
+                parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
                 kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
                 request_save_on_cell_execute=False, log_output=False, config=kernel_config)
         except PapermillExecutionError as error:
-            kept = output.with_name(f"{output.name}.failed")
-            if kept.exists():
-                shutil.rmtree(kept)
-            os.replace(staging, kept)
+            previous = (f"The previous report in {staging.target} was left in place"
+                        if staging.target.exists() else f"No report was written to {staging.target}")
+            kept = folders.keep_failed(staging)
             raise ReportError(Errors.E015.format(
                 notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
-                evalue=error.evalue, output=output, kept=kept)) from None
+                evalue=error.evalue, previous=previous, kept=kept)) from None
         timings.append(time.perf_counter() - t0)
     return timings
 

@@ -9,11 +9,9 @@ import leaves nothing behind and never half-overwrites an existing folder.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from thematic import io
+from thematic import folders, io
 from thematic.codebook import parse_codebook
 from thematic.dataset import deidentified_path, load_dataset
 from thematic.errors import DataError, Errors
@@ -106,19 +104,13 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
         raise DataError(Errors.E716.format(path=target))
     if path.suffix.lower() == ".qdc":
         return _import_codebook(project, path=path, target=target, force=force)
-    if target.exists() and any(target.iterdir()) and not force:
+    if target.exists() and not force and (target.is_symlink() or any(target.iterdir())):
         raise DataError(Errors.E713.format(path=target))
     files, report = project_to_files(project, source=str(path), n_jobs=n_jobs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.import-"))
-    try:
-        io.write_tree(staging, files)
-        _check(staging, target, report)
-        io.write_text(staging / REPORT_NAME, report.text())
-        io.replace_folder(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    with folders.owned_output(target, kind="data folder") as staging:
+        io.write_tree(staging.path, files)
+        _check(staging.path, target, report)
+        io.write_text(staging.path / REPORT_NAME, report.text())
     return report
 
 
