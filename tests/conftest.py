@@ -49,6 +49,9 @@ def tiny_data(tmp_path: Path) -> Path:
     for interview_id, text in texts.items():
         (data / "raw" / f"{interview_id}.txt").write_text(text, encoding="utf-8")
         (data / "deidentified" / f"{interview_id}.txt").write_text(text, encoding="utf-8")
+    (data / "study.yaml").write_text(
+        "groups:\n  - {id: referrer, scope: professionals}\n  - {id: parent, scope: parents}\n",
+        encoding="utf-8")
     (data / "codebook.yaml").write_text(
         """title: Tiny
 themes:

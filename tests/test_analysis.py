@@ -73,7 +73,7 @@ def test_theme_group_matrix_shares(tiny):
 def test_sample_team_waves_differ(sample_dataset):
     segments = segment_turns(sample_dataset)
     final = combine_coders(code_segments(segments, sample_dataset.codings))
-    waves = triangulate.wave_comparison(final, segments, sample_dataset.codebook).set_index("theme")
+    waves = triangulate.wave_comparison(final, segments, sample_dataset.codebook, group="service_team").set_index("theme")
     # the sample is written so that coordination of roles (T4) grows between the waves
     assert waves.loc["T4", "wave_2_per_1000_words"] > 2 * waves.loc["T4", "wave_1_per_1000_words"]
     assert waves.loc["T6"].sum() == 0

@@ -6,7 +6,7 @@ from thematic.cli import main
 def test_validate_sample_ok():
     result = CliRunner().invoke(main, ["validate", "data-sample"])
     assert result.exit_code == 0, result.output
-    assert "21 participants, 25 interviews, 25 de-identified transcripts" in result.output
+    assert "21 participants in 4 group(s), 25 interviews, 25 de-identified transcripts" in result.output
 
 
 def test_validate_lists_every_problem_and_fails(tiny_data):

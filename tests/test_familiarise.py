@@ -36,9 +36,20 @@ def test_memos_are_read_hashed_and_missing_ones_listed(sample_copy, caplog):
     assert memos.loc["PAR01-W1", "status"] == "missing"
     assert memos.loc["NOPE-W9", "status"] == "no such interview"
     assert "NOPE-W9" in caplog.text
-    text = familiarise.memo_markdown(memos.reset_index())
-    assert "### PAR02-W1" in text and "#### Familiarisation memo" in text
+    text = familiarise.memo_html(memos.reset_index())
+    assert "<h3>PAR02-W1</h3>" in text and "<h4>Familiarisation memo" in text
     assert "No memo yet for" in text and "PAR01-W1" in text
+
+
+def test_memo_markup_shows_as_text_and_makes_no_request(sample_copy):
+    (sample_copy / "memos" / "PAR01-W1.md").write_text(
+        "Heard <inaudible> twice.\n\n<script>alert(1)</script>\n\n<img src='http://example.org/x.png'>\n\n"
+        "![chart](http://example.org/y.png) and [notes](javascript:alert(1)) **bold**\n", encoding="utf-8")
+    memos = familiarise.load_memos(load_dataset(sample_copy))
+    text = familiarise.memo_html(memos)
+    assert "&lt;inaudible&gt;" in text and "&lt;script&gt;" in text and "<script" not in text
+    assert "<img" not in text and "javascript:" not in text.replace("[notes](javascript:alert(1))", "")
+    assert "<strong>bold</strong>" in text
 
 
 def test_interview_profiles_join_summary_key_terms_and_memos(sample_dataset):

@@ -190,7 +190,18 @@ def test_summary_says_where_a_theme_is_prominent(tiny_data):
         {"theme": "T1", "group": "parent", "prominence": "out of scope"},
         {"theme": "T2", "group": "parent", "prominence": "salient"},
     ])
-    summary = membercheck.build_summary(codebook, _quotes(), profiles=profiles)
+    names = {"service_team": "the service team", "referrer": "referrers", "commissioner": "commissioners"}
+    summary = membercheck.build_summary(codebook, _quotes(), profiles=profiles, group_names=names)
     texts = {t["id"]: t["convergence_text"] for t in summary["themes"]}
     assert texts["T1"] == "Most prominent among the service team and referrers; less so among commissioners."
     assert texts["T2"] == ""  # one group only: nothing to compare
+
+
+def test_each_theme_says_whose_interviews_it_comes_from(tiny_data):
+    dataset = load_dataset(tiny_data)
+    summary = membercheck.build_summary(dataset.codebook, _quotes(), scopes=dataset.scopes,
+                                        group_names={"referrer": "referrers", "parent": "parents"})
+    texts = {t["id"]: t["scope_text"] for t in summary["themes"]}
+    assert texts == {"T1": "Theme from the interviews with referrers", "T2": "Theme from the interviews with parents"}
+    unscoped = membercheck.build_summary(dataset.codebook, _quotes())
+    assert {t["scope_text"] for t in unscoped["themes"]} == {"Theme from all the interviews"}

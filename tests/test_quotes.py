@@ -14,7 +14,7 @@ def sample_quotes(sample_dataset):
     final = combine_coders(code_segments(segments, sample_dataset.codings))
     spans = triangulate.coded_spans(sample_dataset.codings, final, segments)
     located = triangulate.locate_spans(spans, segments, sample_dataset.codebook,
-                                       scopes=triangulate.group_scopes(segments["group"]))
+                                       scopes=sample_dataset.scopes)
     names = quotes.load_known_names(SAMPLE / "source" / "cast.yaml")
     chosen, aside = quotes.select_quotes(located, sample_dataset.texts, check=quotes.identifier_check(names))
     return located, names, chosen, aside

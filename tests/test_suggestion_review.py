@@ -36,18 +36,21 @@ def test_accepted_suggestions_become_codings_with_provenance_once(exported):
     edited.loc[0, "decision"] = "accept"
     edited.loc[1, "decision"] = "Reject"
     edited.to_csv(path, index=False)
+    before = (data / "codings" / "coder_b.csv").read_bytes()
     entries = review.apply_review(data, coder="coder_b", now=lambda: "2026-01-01T00:00:00+00:00")
     assert sorted(entries["decision"]) == ["accept", "reject"]
+    after = (data / "codings" / "coder_b.csv").read_bytes()
+    assert after.startswith(before) and after[len(before):].count(b"\n") == 1  # one line appended, nothing rewritten
     codings = pd.read_csv(data / "codings" / "coder_b.csv", dtype=str, keep_default_na=False)
-    added = codings[codings["source"] == "thematic suggestion"]
-    assert len(added) == 1
-    row = added.iloc[0]
-    assert row["code"] == table.loc[0, "code"] and row["model"] == table.loc[0, "model"]
-    assert row["accepted_at"] == "2026-01-01T00:00:00+00:00" and float(row["score"]) == table.loc[0, "score"]
+    row = codings.iloc[-1]
+    assert row["code"] == table.loc[0, "code"] and int(row["start"]) == table.loc[0, "start"]
     assert load_dataset(data).codings.query("coder == 'coder_b'").shape[0] == len(codings)
     assert review.apply_review(data, coder="coder_b").empty  # nothing new the second time
     log = review.read_log(data)
     assert len(log) == 2 and set(review.log_summary(log)["coder"]) == {"coder_b"}
+    accepted = log[log["decision"] == "accept"].iloc[0]  # provenance: model, score and time in the log
+    assert accepted["model"] == table.loc[0, "model"] and float(accepted["score"]) == table.loc[0, "score"]
+    assert accepted["time"] == "2026-01-01T00:00:00+00:00"
     # re-exporting keeps the decisions already made
     review.export_suggestions(table, path)
     assert review.read_suggestions(path)["decision"].iloc[:2].tolist() == ["accept", "reject"]

@@ -18,8 +18,7 @@ def _located(dataset, segments, codings=None, rule="union"):
     codings = dataset.codings if codings is None else codings
     final = combine_coders(code_segments(segments, codings), rule=rule)
     spans = triangulate.coded_spans(codings, final, segments, rule=rule)
-    scopes = triangulate.group_scopes(segments["group"])
-    return triangulate.locate_spans(spans, segments, dataset.codebook, scopes=scopes)
+    return triangulate.locate_spans(spans, segments, dataset.codebook, scopes=dataset.scopes)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +77,6 @@ def test_scope_rules_keep_parents_apart_and_count_what_they_exclude(tiny):
     assert not matrix.loc[("T1", "parent"), "in_scope"] and matrix.loc[("T2", "parent"), "in_scope"]
     unscoped = triangulate.salience(located, segments, dataset.codebook, scoped=False).set_index(["theme", "group"])
     assert unscoped.loc[("T1", "parent"), "coded_chars"] == 12
-    scopes = triangulate.group_scopes(["parent", "carer", "referrer"], parent_groups=["parent", "carer"])
-    assert scopes == {"carer": "parents", "parent": "parents", "referrer": "professionals"}
 
 
 def test_salience_measures_volume_not_only_presence(tiny):
@@ -122,7 +119,7 @@ def test_convergence_codes_follow_the_declared_rules():
         _cell("service_team", theme="V"), _cell("referrer", theme="V"),
         _cell("commissioner", theme="V"),
         _cell("parent", theme="V", in_scope=False, share=0.0),
-    ])
+    ])  # groups in the study's order: pairs follow it
     profiles = triangulate.group_profiles(matrix, rules).set_index(["theme", "group"])
     assert profiles.loc[("T", "service_team"), "stance"] == "barrier"
     assert profiles.loc[("T", "referrer"), "stance"] == "facilitator"
@@ -135,7 +132,7 @@ def test_convergence_codes_follow_the_declared_rules():
     assert pairs.loc[("T", "service_team", "commissioner"), "convergence"] == "silence"
     assert pairs.loc[("U", "service_team", "referrer"), "convergence"] == "agreement"
     assert pairs.loc[("U", "service_team", "commissioner"), "convergence"] == "partial agreement"
-    assert pairs.loc[("V", "parent", "referrer"), "convergence"] == "out of scope"
+    assert pairs.loc[("V", "referrer", "parent"), "convergence"] == "out of scope"
     assert "mostly barrier" in pairs.loc[("T", "service_team", "referrer"), "evidence"]
     # a stricter stance rule turns the dissonance into partial agreement
     lenient = triangulate.ConvergenceRules(stance_majority=0.95)
@@ -171,7 +168,7 @@ def test_sample_convergence(sample_located, sample_dataset):
 
 def test_sample_team_wave_change(sample_located, sample_dataset):
     segments, located = sample_located
-    waves = triangulate.wave_change(located, segments, sample_dataset.codebook).set_index("theme")
+    waves = triangulate.wave_change(located, segments, sample_dataset.codebook, group="service_team").set_index("theme")
     assert waves.loc["T4", "direction"] == "rose" and waves.loc["T4", "participants_up"] == 4
     assert waves.loc["T2", "direction"] == "fell"
     assert waves.loc["T6", "talk_share_first"] == 0 and waves.loc["T6", "direction"] == "steady"

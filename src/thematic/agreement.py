@@ -32,6 +32,7 @@ import pandas as pd
 
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
+from thematic.settings import in_scope
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Unit = Literal["turn", "sentence", "character"]
@@ -290,24 +291,20 @@ class PatternStatistics:
 
 # --- our codings -------------------------------------------------------------------------------
 
-def scope_segments(segments: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """Participant segments a code of *scope* may apply to (parents' or professionals')."""
-    spoken = segments[~segments["is_interviewer"]]
-    is_parent = spoken["group"] == "parent"
-    return spoken[is_parent] if scope == "parents" else spoken[~is_parent]
-
-
 def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame:
     """The units of analysis: participant turns, their sentences, or (for ``character``) turns.
 
     Columns ``unit_id``, ``segment_id`` (the turn a unit belongs to; the bootstrap resamples
-    these for character units), ``interview_id``, ``group``, ``start``, ``end``, ``text``. Sentences come
-    from :func:`thematic.nlp.sentence_spans` (spaCy's rule-based sentencizer).
+    these for character units), ``interview_id``, ``group``, ``scope`` (the group's codebook
+    scope), ``start``, ``end``, ``text``. Sentences come from :func:`thematic.nlp.sentence_spans`
+    (spaCy's rule-based sentencizer).
     """
     if unit not in UNITS:
         raise ParameterError(Errors.E018.format(value=unit, what="unit of analysis", known=list(UNITS)))
     turns = segments[~segments["is_interviewer"]]
-    columns = ["unit_id", "segment_id", "interview_id", "group", "start", "end", "text"]
+    if "scope" not in turns.columns:
+        turns = turns.assign(scope=None)
+    columns = ["unit_id", "segment_id", "interview_id", "group", "scope", "start", "end", "text"]
     if unit in ("turn", "character"):
         return turns.assign(unit_id=turns["segment_id"])[columns].reset_index(drop=True)
     from thematic.nlp import sentence_spans
@@ -317,7 +314,7 @@ def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame
         body_offset = turn.end - len(turn.text)
         for number, (start, end) in enumerate(sentence_spans(turn.text), start=1):
             rows.append({"unit_id": f"{turn.segment_id}.s{number:02d}", "segment_id": turn.segment_id,
-                         "interview_id": turn.interview_id, "group": turn.group,
+                         "interview_id": turn.interview_id, "group": turn.group, "scope": turn.scope,
                          "start": body_offset + start, "end": body_offset + end,
                          "text": turn.text[start:end]})
     return pd.DataFrame(rows, columns=columns)
@@ -427,14 +424,14 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
     hits = unit_codes(all_units, codings) if unit != "character" else None
     rng = np.random.default_rng(seed)
     rows, pooled_counts, pooled_weights, pooled_clusters = [], [], [], []
-    for scope in sorted(codes["scope"].unique()):
-        units = all_units[all_units["group"].eq("parent") == (scope == "parents")]
+    for scope in dict.fromkeys(codes["scope"]):
+        units = all_units[[in_scope(scope, unit_scope) for unit_scope in all_units["scope"]]]
         clusters = pd.factorize(units["segment_id"])[0]
         n_clusters = clusters.max() + 1 if len(units) else 0
         weights = (rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=n_boot)[:, clusters]
                    if n_boot and n_clusters else np.zeros((0, len(units))))
         scope_total = np.zeros((len(units), len(stats.patterns)))
-        for code in codes.index[codes["scope"] == scope]:
+        for code in codes.index[[code_scope == scope for code_scope in codes["scope"]]]:
             counts = pattern_counts(units, codings, code=code, coders=coders, unit=unit, hits=hits)
             scope_total += counts
             rows.append(_agreement_row(code, codes.loc[code], counts, weights, stats, coders, unit,

@@ -43,27 +43,28 @@ def report(params_file: str, output_dir: str | None, notebooks_dir: str | None, 
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 def validate(data_dir: str) -> None:
     """Check a data folder and list every problem, with file and line."""
-    from thematic import io
     from thematic.dataset import load_dataset
     from thematic.errors import DataError
     from thematic.ingest import check_transcripts
+    from thematic.study import Study
 
     def check() -> None:
+        study = Study(data_dir)
         problems, dataset = [], None
         try:
-            dataset = load_dataset(data_dir, require_deidentified=False)
+            dataset = load_dataset(study, require_deidentified=False)
         except DataError as error:
             problems += error.problems
-        root = io.resolve(data_dir)
-        if root.is_dir():
-            problems += [p for p in check_transcripts(root) if p not in problems]
+        problems += [p for p in check_transcripts(study) if p not in problems]
         if problems:
             raise DataError(problems)
-        click.echo(f"{Path(dataset.root)}: {len(dataset.participants)} participants, "
-                   f"{len(dataset.interviews)} interviews, {len(dataset.texts)} de-identified "
+        for warning in dataset.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"{study.root}: {len(dataset.participants)} participants in {len(dataset.groups)} "
+                   f"group(s), {len(dataset.interviews)} interviews, {len(dataset.texts)} de-identified "
                    f"transcripts, {len(dataset.codings)} codings by {len(dataset.coders)} coder(s): OK")
         if dataset.not_deidentified:
-            click.echo(Errors.E307.format(path=Path(dataset.root) / "deidentified",
+            click.echo(Errors.E307.format(path=study.deidentified_dir,
                                           ids=", ".join(dataset.not_deidentified), data_dir=data_dir))
 
     _run(check)
@@ -370,10 +371,16 @@ def suggest_apply(data_dir: str, coder: str) -> None:
 
 
 def _run(action) -> None:
+    """Run a command's action; an error becomes one message (its code, file and what to do)
+    and exit code 1, never a traceback."""
     try:
         action()
     except ThematicError as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except OSError as error:  # permissions, a folder where a file should be, a full disk...
+        where = error.filename or "a file"
+        click.echo(f"error: {Errors.E804.format(path=where, detail=error.strerror or error)}", err=True)
         sys.exit(1)
 
 

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from thematic.errors import DataError, Errors
 
 Kind = Literal["activity", "barrier", "facilitator"]
-Scope = Literal["professionals", "parents"]
+#: Which groups' transcripts a theme or code applies to: a name the study's settings give to
+#: groups (``scope`` in study.yaml); none means every group.
+Scope = str
 
 
 class Code(BaseModel):
@@ -25,7 +27,7 @@ class Code(BaseModel):
     include: str = ""
     exclude: str = ""
     examples: tuple[str, ...] = ()
-    scope: Scope | None = None
+    scope: Scope | None = Field(default=None, min_length=1, max_length=100)
 
 
 class Theme(BaseModel):
@@ -33,9 +35,9 @@ class Theme(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: str = Field(min_length=1, max_length=100)
     name: str
-    scope: Scope
+    scope: Scope | None = Field(default=None, min_length=1, max_length=100)
     description: str = ""
     codes: tuple[Code, ...]
 

@@ -1,13 +1,9 @@
-"""Load and validate a study's data folder into typed objects and DataFrames.
+"""Load and validate a study's data folder into DataFrames: the :class:`Dataset` snapshot.
 
-A data folder holds::
-
-    participants.csv      participant_id, group, role[, label, any case variables]
-    interviews.csv        interview_id, participant_id, wave, date, duration_min, transcript
-    raw/                  transcripts as delivered (read only by de-identification)
-    deidentified/         <interview_id>.txt, the text every analysis step reads
-    codebook.yaml         optional until coding starts
-    codings/<coder>.csv   optional: interview_id, start, end, code, coder[, memo]
+All reading goes through :class:`thematic.study.Study` (the folder's layout is described
+there). Only ``interview_id``, ``participant_id`` and ``transcript`` are required in
+``interviews.csv`` and only ``participant_id`` in ``participants.csv``; a missing ``wave`` is
+wave 1, missing dates and durations are warnings, and tables that need them say so.
 
 Validation collects every problem before raising, each naming file, line and id.
 """
@@ -17,33 +13,47 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from thematic import io
 from thematic.codebook import Codebook, parse_codebook
 from thematic.errors import DataError, Errors
-from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, parse_turns
+from thematic.settings import SINGLE_GROUP, StudySettings
+from thematic.study import Study, check_id
+from thematic.transcripts import parse_turns
 
-PARTICIPANT_COLUMNS = ("participant_id", "group", "role")
-INTERVIEW_COLUMNS = ("interview_id", "participant_id", "wave", "date", "duration_min", "transcript")
+PARTICIPANT_COLUMNS = ("participant_id",)
+INTERVIEW_COLUMNS = ("interview_id", "participant_id", "transcript")
+OPTIONAL_INTERVIEW_COLUMNS = ("wave", "date", "duration_min", "interviewer")
 CODING_COLUMNS = ("interview_id", "start", "end", "code", "coder")
-#: How a group is named in quote attributions ("Referrer 5") when participants.csv has no label.
-GROUP_LABELS = {"parent": "Parent", "service_team": "Practitioner",
-                "referrer": "Referrer", "commissioner": "Commissioner"}
+#: Characters of the SHA-256 of a coded span kept with the coding (``text_hash``) to detect drift.
+TEXT_HASH_LENGTH = 12
 
 
 @dataclass
 class Dataset:
-    """A validated study: metadata tables, de-identified texts, codebook and codings."""
+    """A validated study: metadata tables, de-identified texts, codebook, codings, settings.
 
-    root: Path
+    ``participants`` has ``participant_id, group, role, label`` and the study's case
+    variables; ``interviews`` has ``interview_id, participant_id, transcript, wave, date,
+    duration_min, interviewer`` joined with the participant's columns.
+    """
+
+    study: Study
     participants: pd.DataFrame
     interviews: pd.DataFrame
     texts: dict[str, str]
+    settings: StudySettings = field(default_factory=StudySettings)
     codebook: Codebook | None = None
     codings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=[*CODING_COLUMNS, "memo"]))
     not_deidentified: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.study.root
 
     @property
     def has_codebook(self) -> bool:
@@ -57,11 +67,35 @@ class Dataset:
     def coders(self) -> list[str]:
         return sorted(self.codings["coder"].unique())
 
+    @property
+    def groups(self) -> list[str]:
+        """The stakeholder groups present, in the study's order."""
+        return self.settings.order(self.participants["group"])
+
+    @property
+    def scopes(self) -> dict[str, str | None]:
+        """The codebook scope of each group (None: every theme applies)."""
+        return self.settings.scopes(self.groups)
+
+    @property
+    def has_dates(self) -> bool:
+        return bool(self.interviews["date"].notna().any())
+
+    @property
+    def has_durations(self) -> bool:
+        return bool(self.interviews["duration_min"].notna().any())
+
+    @property
+    def waves(self) -> list[int]:
+        return sorted(int(w) for w in self.interviews["wave"].unique())
+
     def inventory(self) -> pd.DataFrame:
         """What the data folder holds, for the report: one row per kind of input."""
         rows = [
             ("participants", len(self.participants), "participants.csv"),
+            ("stakeholder groups", len(self.groups), "participants.csv"),
             ("interviews", len(self.interviews), "interviews.csv"),
+            ("waves", len(self.waves), "interviews.csv"),
             ("de-identified transcripts", len(self.texts), "deidentified/"),
             ("interviews awaiting de-identification", len(self.not_deidentified), "raw/"),
             ("themes in codebook", len(self.codebook.themes) if self.codebook else 0, "codebook.yaml"),
@@ -72,24 +106,16 @@ class Dataset:
         return pd.DataFrame(rows, columns=["item", "count", "source"])
 
     def deidentified_path(self, interview_id: str) -> Path:
-        return deidentified_path(self.root, interview_id)
+        return self.study.deidentified_path(interview_id)
 
 
-def deidentified_path(root: Path, interview_id: str) -> Path:
-    """Where the de-identified text of *interview_id* lives in the data folder *root*."""
-    return root / "deidentified" / f"{interview_id}.txt"
-
-
-def load_dataset(data_dir: str | Path, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN,
-                 require_deidentified: bool = True) -> Dataset:
+def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = True) -> Dataset:
     """Load and validate the data folder *data_dir* (relative paths from the project root).
 
     Parameters
     ----------
     data_dir
-        The study's data folder.
-    speaker_pattern
-        Regular expression that starts a speaker turn (group ``speaker``).
+        The study's data folder, or a :class:`~thematic.study.Study`.
     require_deidentified
         If False, interviews without a de-identified text are listed in
         ``Dataset.not_deidentified`` instead of being an error (used before de-identification).
@@ -99,115 +125,182 @@ def load_dataset(data_dir: str | Path, *, speaker_pattern: str = DEFAULT_SPEAKER
     DataError
         Listing every problem found, each with file, line and id.
     """
-    root = io.resolve(data_dir)
-    if not root.is_dir():
-        raise DataError(Errors.E001.format(path=root, hint="Set data_dir to your study's data folder."))
+    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
     problems: list[str] = []
-    participants = _participants(root / "participants.csv", problems)
-    interviews = _interviews(root / "interviews.csv", participants, problems, root)
+    warnings: list[str] = []
+    settings = _settings(study, problems)
+    participants = _participants(study, settings, problems)
+    interviews = _interviews(study, participants, problems, warnings)
     texts, missing = {}, []
-    for interview_id in interviews["interview_id"]:
-        path = deidentified_path(root, interview_id)
+    for interview_id in interviews["interview_id"] if not problems else []:
+        path = study.deidentified_path(interview_id)
         if not path.exists():
             missing.append(interview_id)
             continue
         try:
-            texts[interview_id] = io.read_text(path)
-            parse_turns(texts[interview_id], speaker_pattern=speaker_pattern, source=str(path))
+            texts[interview_id] = study.read_text(path)
+            parse_turns(texts[interview_id], source=str(path))
         except DataError as error:
             problems += error.problems
     if missing and require_deidentified:
         problems.append(Errors.E008.format(
-            path=root / "deidentified",
+            path=study.deidentified_dir,
             detail=f"no de-identified text for {', '.join(missing)}. Run 'thematic deidentify' "
                    "or notebook 00-prepare first."))
     codebook = None
-    if (root / "codebook.yaml").exists():
+    if study.codebook_file.exists():
         try:
-            codebook = parse_codebook(io.read_yaml(root / "codebook.yaml"),
-                                      source=str(root / "codebook.yaml"))
+            codebook = parse_codebook(io.read_yaml(study.codebook_file), source=str(study.codebook_file))
         except DataError as error:
             problems += error.problems
-    codings = _codings(root / "codings", texts, codebook, problems)
+    codings = _codings(study, texts, codebook, problems)
     if problems:
         raise DataError(problems)
-    return Dataset(root=root, participants=participants, interviews=interviews, texts=texts,
-                   codebook=codebook, codings=codings, not_deidentified=missing)
+    if settings.groups:
+        unused = [g.id for g in settings.groups if g.id not in set(participants["group"])]
+        if unused:
+            warnings.append(Errors.W102.format(path=study.settings_file, groups=unused))
+    return Dataset(study=study, participants=participants, interviews=interviews, texts=texts,
+                   settings=settings, codebook=codebook, codings=codings, not_deidentified=missing,
+                   warnings=warnings)
 
 
-def _participants(path: Path, problems: list[str]) -> pd.DataFrame:
-    frame = io.read_csv(path, required=PARTICIPANT_COLUMNS)
+def _settings(study: Study, problems: list[str]) -> StudySettings:
+    try:
+        return study.settings()
+    except DataError as error:
+        problems += error.problems
+        return StudySettings()
+
+
+def _participants(study: Study, settings: StudySettings, problems: list[str]) -> pd.DataFrame:
+    path = study.participants_file
+    frame = study.read_table(path, required=PARTICIPANT_COLUMNS)
+    grouping = settings.grouping
+    if grouping not in frame.columns:
+        if grouping != "group" or "group" in frame.columns:
+            problems.append(Errors.E105.format(path=path, column=grouping, settings=study.settings_file,
+                                               columns=[c for c in frame.columns if c != "_line"]))
+        frame["group"] = SINGLE_GROUP
+    elif grouping != "group":
+        frame["group"] = frame[grouping]
+    for column in ("role", "label"):
+        if column not in frame.columns:
+            frame[column] = ""
+    _check_ids(frame, "participant_id", path, problems)
     for _, row in frame.iterrows():
-        for column in PARTICIPANT_COLUMNS:
-            if not row[column]:
-                problems.append(Errors.E002.format(path=path, line=row["_line"], column=column))
-    for _, row in frame[frame["participant_id"].duplicated()].iterrows():
-        problems.append(Errors.E004.format(path=path, line=row["_line"], what="participant_id",
-                                           value=row["participant_id"]))
-    if "label" not in frame.columns:
-        frame["label"] = ""
+        if not row["group"]:
+            problems.append(Errors.E002.format(path=path, line=row["_line"], column=grouping))
     numbers = frame.groupby("group").cumcount() + 1
-    default = frame["group"].map(lambda g: GROUP_LABELS.get(g, g.replace("_", " ").title()))
+    default = frame["group"].map(settings.label)
     frame["label"] = frame["label"].where(frame["label"] != "", default + " " + numbers.astype(str))
-    return frame
+    front = ["participant_id", "group", "role", "label"]
+    return frame[front + [c for c in frame.columns if c not in front]]
 
 
-def _interviews(path: Path, participants: pd.DataFrame, problems: list[str], root: Path) -> pd.DataFrame:
-    frame = io.read_csv(path, required=INTERVIEW_COLUMNS)
+def _check_ids(frame: pd.DataFrame, column: str, path: Path, problems: list[str]) -> None:
+    """Every id safe to name a file, unique, and unique ignoring case (Windows, macOS)."""
+    first_seen: dict[str, tuple[str, int]] = {}
+    for _, row in frame.iterrows():
+        value, line = row[column], row["_line"]
+        if not value:
+            problems.append(Errors.E002.format(path=path, line=line, column=column))
+            continue
+        try:
+            check_id(value, what=column, path=path, line=line)
+        except DataError as error:
+            problems += error.problems
+            continue
+        seen = first_seen.get(value.lower())
+        if seen is None:
+            first_seen[value.lower()] = (value, line)
+        elif seen[0] == value:
+            problems.append(Errors.E004.format(path=path, line=line, what=column, value=value))
+        else:
+            problems.append(Errors.E103.format(path=path, line=line, what=column, value=value,
+                                               other=seen[0], first=seen[1]))
+
+
+def _interviews(study: Study, participants: pd.DataFrame, problems: list[str],
+                warnings: list[str]) -> pd.DataFrame:
+    path = study.interviews_file
+    frame = study.read_table(path, required=INTERVIEW_COLUMNS)
+    for column in OPTIONAL_INTERVIEW_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    _check_ids(frame, "interview_id", path, problems)
     known = set(participants["participant_id"])
     for _, row in frame.iterrows():
         line = row["_line"]
-        for column in INTERVIEW_COLUMNS:
+        for column in ("participant_id", "transcript"):
             if not row[column]:
                 problems.append(Errors.E002.format(path=path, line=line, column=column))
         if row["participant_id"] and row["participant_id"] not in known:
             problems.append(Errors.E005.format(path=path, line=line, what="participant_id",
-                                               value=row["participant_id"],
-                                               known=_short(sorted(known))))
-        checks = (("wave", "a whole number", lambda v: int(v) >= 1),
-                  ("duration_min", "a number of minutes", lambda v: float(v) >= 0),
-                  ("date", "a date (YYYY-MM-DD)", lambda v: pd.Timestamp(v)))
+                                               value=row["participant_id"], known=_short(sorted(known))))
+        checks = (("wave", "a whole number of 1 or more", lambda v: int(v) >= 1),
+                  ("duration_min", "a number of minutes, 0 or more", lambda v: float(v) >= 0 and np.isfinite(float(v))),
+                  ("date", "a date (YYYY-MM-DD)", lambda v: pd.Timestamp(v) is not pd.NaT))
         for column, expected, check in checks:
             try:
-                if row[column]:
-                    check(row[column])
-            except (ValueError, TypeError):
+                if row[column] and not check(row[column]):
+                    raise ValueError(row[column])
+            except (ValueError, TypeError, OverflowError):
                 problems.append(Errors.E006.format(path=path, line=line, value=row[column],
                                                    column=column, expected=expected))
-        if row["transcript"] and not (root / row["transcript"]).exists():
-            problems.append(Errors.E001.format(path=root / row["transcript"],
-                                               hint=f"(interviews.csv line {line}, {row['interview_id']})"))
-    for _, row in frame[frame["interview_id"].duplicated()].iterrows():
-        problems.append(Errors.E004.format(path=path, line=row["_line"], what="interview_id",
-                                           value=row["interview_id"]))
+        if row["transcript"]:
+            try:
+                transcript = study.inside(row["transcript"], what="transcript", source=path, line=line)
+            except DataError as error:
+                problems += error.problems
+                continue
+            if transcript.is_dir():
+                problems.append(Errors.E106.format(path=transcript, line=line))
+            elif not transcript.exists():
+                problems.append(Errors.E001.format(path=transcript,
+                                                   hint=f"(interviews.csv line {line}, {row['interview_id']})"))
     if frame.empty:
         problems.append(Errors.E017.format(path=path))
     if problems:
         return frame
-    frame["wave"] = frame["wave"].astype(int)
-    frame["duration_min"] = frame["duration_min"].astype(float)
-    frame["date"] = pd.to_datetime(frame["date"])
-    extra = [c for c in participants.columns if c not in ("_line",)]
+    for column, consequence in (("date", "tables and figures by date are left out"),
+                                ("duration_min", "tables and figures of interview length are left out")):
+        blank = frame.loc[frame[column] == "", "interview_id"].tolist()
+        if blank:
+            warnings.append(Errors.W101.format(path=path, column=column, count=len(blank),
+                                               examples=_short(blank, 4), consequence=consequence))
+    frame["wave"] = frame["wave"].replace("", "1").astype(int)
+    frame["duration_min"] = pd.to_numeric(frame["duration_min"].replace("", np.nan)).astype(float)
+    frame["date"] = pd.to_datetime(frame["date"].replace("", None))
+    frame["interviewer"] = frame["interviewer"].map(
+        lambda v: tuple(name.strip() for name in v.split(";") if name.strip()))
+    extra = [c for c in participants.columns if c != "_line"]
     return frame.merge(participants[extra], on="participant_id", how="left")
 
 
-def _codings(folder: Path, texts: dict[str, str], codebook: Codebook | None,
+def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None,
              problems: list[str]) -> pd.DataFrame:
     frames = []
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
-        frame = io.read_csv(path, required=CODING_COLUMNS)
-        if "memo" not in frame.columns:
-            frame["memo"] = ""
-        known_codes = set(codebook.code_ids) if codebook else set()
+    known_codes = set(codebook.code_ids) if codebook else set()
+    for path in study.coding_files():
+        try:
+            check_id(path.stem, what="coder (file name)", path=path, line="-")
+        except DataError as error:
+            problems += error.problems
+            continue
+        frame = study.read_table(path, required=CODING_COLUMNS)
+        for column in ("memo", "text_hash"):
+            if column not in frame.columns:
+                frame[column] = ""
+        if codebook is None and len(frame):
+            problems.append(Errors.E008.format(path=path, detail="codings need a codebook.yaml"))
+            continue
         for _, row in frame.iterrows():
             line, interview = row["_line"], row["interview_id"]
             if interview not in texts:
                 problems.append(Errors.E005.format(path=path, line=line, what="interview_id",
                                                    value=interview, known=_short(sorted(texts))))
                 continue
-            if codebook is None:
-                problems.append(Errors.E008.format(path=path, detail="codings need a codebook.yaml"))
-                break
             if row["code"] not in known_codes:
                 problems.append(Errors.E005.format(path=path, line=line, what="code",
                                                    value=row["code"], known=_short(sorted(known_codes))))
@@ -221,6 +314,9 @@ def _codings(folder: Path, texts: dict[str, str], codebook: Codebook | None,
             if not 0 <= start < end <= length:
                 problems.append(Errors.E009.format(path=path, line=line, start=start, end=end,
                                                    interview=interview, length=length))
+            elif row["text_hash"] and row["text_hash"] != text_hash(texts[interview][start:end]):
+                problems.append(Errors.E110.format(path=path, line=line, start=start, end=end,
+                                                   interview=interview))
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=[*CODING_COLUMNS, "memo"])
@@ -231,6 +327,21 @@ def _codings(folder: Path, texts: dict[str, str], codebook: Codebook | None,
     codings["end"] = codings["end"].astype(int)
     codings = codings[[*CODING_COLUMNS, "memo"]]
     return codings.sort_values(["interview_id", "start", "end", "code", "coder"]).reset_index(drop=True)
+
+
+def text_hash(text: str) -> str:
+    """The check stored with a coding: the first hex digits of the SHA-256 of the coded text."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TEXT_HASH_LENGTH]
+
+
+def with_text_hashes(codings: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+    """*codings* with ``text_hash`` filled in from the texts they were coded on."""
+    out = codings.copy()
+    out["text_hash"] = [text_hash(texts[row.interview_id][int(row.start):int(row.end)])
+                        for row in out.itertuples()]
+    return out
 
 
 def _short(values: list[str], limit: int = 8) -> str:

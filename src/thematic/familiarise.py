@@ -7,6 +7,7 @@ in :mod:`thematic.kwic` and the spaCy parse cache in :mod:`thematic.parse`.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from pathlib import Path
@@ -106,11 +107,6 @@ def methods_table(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def memo_path(root: Path, interview_id: str) -> Path:
-    """Where the familiarisation memo of *interview_id* lives in the data folder *root*."""
-    return root / MEMO_FOLDER / f"{interview_id}.md"
-
-
 def load_memos(dataset: Dataset) -> pd.DataFrame:
     """The familiarisation memo of every interview, or that it has none yet.
 
@@ -122,11 +118,11 @@ def load_memos(dataset: Dataset) -> pd.DataFrame:
     Columns: ``interview_id, status ("memo" | "missing" | "no such interview"), path,
     words, sha256, text``.
     """
-    folder = dataset.root / MEMO_FOLDER
+    folder = dataset.study.memos_dir
     known = list(dataset.interviews["interview_id"])
     rows = []
     for interview_id in known:
-        path = memo_path(dataset.root, interview_id)
+        path = dataset.study.memo_path(interview_id)
         if path.exists():
             text = io.read_text(path).strip()
             rows.append({"interview_id": interview_id, "status": "memo",
@@ -145,19 +141,28 @@ def load_memos(dataset: Dataset) -> pd.DataFrame:
     return table.sort_values("interview_id").reset_index(drop=True)
 
 
-def memo_markdown(memos: pd.DataFrame) -> str:
-    """All memos as one Markdown document for the report, headings demoted below the
-    notebook's own, each memo headed by its interview id and the first 12 hex digits of its
-    SHA-256; interviews without a memo are listed at the end."""
+def memo_html(memos: pd.DataFrame) -> str:
+    """All memos as one HTML fragment for the report, each headed by its interview id and the
+    first 12 hex digits of its SHA-256; interviews without a memo are listed at the end.
+
+    Memos are Markdown written by researchers, so they are rendered, but safely: raw HTML in
+    a memo shows as text (``<inaudible>`` stays visible, a ``<script>`` never runs), images
+    become plain links (no request leaves the report), and headings sit below the notebook's.
+    """
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
     parts = []
     for row in memos[memos["status"] == "memo"].itertuples():
         body = re.sub(r"^(#{1,4})(\s)", lambda m: "#" * min(6, len(m.group(1)) + 3) + m.group(2),
                       row.text, flags=re.MULTILINE)
-        parts.append(f"### {row.interview_id}\n\n`{row.path}` · sha256 `{row.sha256[:12]}`\n\n{body}")
+        parts.append(f"<h3>{html.escape(row.interview_id)}</h3>\n<p><code>{html.escape(row.path)}</code> · "
+                     f"sha256 <code>{html.escape(row.sha256[:12])}</code></p>\n{markdown.render(body)}")
     missing = list(memos.loc[memos["status"] == "missing", "interview_id"])
     if missing:
-        parts.append(f"*No memo yet for {len(missing)} interview(s):* {', '.join(missing)}.")
-    return "\n\n".join(parts) if parts else "*No familiarisation memos yet.*"
+        parts.append(f"<p><em>No memo yet for {len(missing)} interview(s):</em> "
+                     f"{html.escape(', '.join(missing))}.</p>")
+    return "\n".join(parts) if parts else "<p><em>No familiarisation memos yet.</em></p>"
 
 
 def interview_profiles(summary: pd.DataFrame, key_terms: pd.DataFrame, memos: pd.DataFrame) -> pd.DataFrame:

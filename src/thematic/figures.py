@@ -2,40 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-GROUP_ORDER = ["parent", "service_team", "referrer", "commissioner"]
+from thematic.settings import arrange
+
 TEMPLATE = "plotly_white"
 
 
-def _groups(frame: pd.DataFrame) -> list[str]:
-    present = list(dict.fromkeys(frame["group"]))
-    return [g for g in GROUP_ORDER if g in present] + sorted(g for g in present if g not in GROUP_ORDER)
+@dataclass(frozen=True)
+class Groups:
+    """How a study's stakeholder groups are drawn: their order and colours (from its settings).
+
+    Build it with :meth:`of` from a :class:`~thematic.dataset.Dataset`; the default draws
+    groups in order of name with plotly's colours.
+    """
+
+    order: tuple[str, ...] = ()
+    colours: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, dataset) -> Groups:
+        """The groups of *dataset*, in its study's order and colours."""
+        return cls(order=tuple(dataset.groups), colours=dataset.settings.colours(dataset.groups))
+
+    def arrange(self, present: Iterable[str]) -> list[str]:
+        """*present* groups in the study's order, unknown ones after them by name."""
+        return arrange(present, order=self.order)
+
+    def express(self, frame: pd.DataFrame, column: str = "group") -> dict:
+        """plotly express keywords: category order and colours of *column*."""
+        return {"category_orders": {column: self.arrange(frame[column])},
+                "color_discrete_map": dict(self.colours)}
 
 
-def words_per_interview(summary: pd.DataFrame) -> go.Figure:
+def _groups(groups: Groups | None) -> Groups:
+    return groups or Groups()
+
+
+def words_per_interview(summary: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Bar chart of words per interview, coloured by group."""
     fig = px.bar(summary, x="interview_id", y="words", color="group",
-                 category_orders={"group": _groups(summary)}, template=TEMPLATE,
+                 **_groups(groups).express(summary), template=TEMPLATE,
                  hover_data=["label", "wave", "turns", "participant_share"],
                  title="Words per interview")
     return fig.update_layout(xaxis_title=None, yaxis_title="words (all speakers)")
 
 
-def duration_by_group(interviews: pd.DataFrame) -> go.Figure:
+def duration_by_group(interviews: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Strip-and-box plot of interview durations per group."""
-    fig = px.box(interviews, x="group", y="duration_min", points="all", template=TEMPLATE,
-                 category_orders={"group": _groups(interviews)}, hover_data=["interview_id"],
+    fig = px.box(interviews, x="group", y="duration_min", points="all", template=TEMPLATE, color="group",
+                 **_groups(groups).express(interviews), hover_data=["interview_id"],
                  title="Interview duration by stakeholder group")
     return fig.update_layout(xaxis_title=None, yaxis_title="minutes")
 
 
-def terms_by_group(terms: pd.DataFrame) -> go.Figure:
+def terms_by_group(terms: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Horizontal bars of the most frequent terms, one panel per group."""
-    fig = px.bar(terms, x="per_1000_words", y="term", facet_col="group", orientation="h",
-                 category_orders={"group": _groups(terms)}, template=TEMPLATE,
+    fig = px.bar(terms, x="per_1000_words", y="term", facet_col="group", orientation="h", color="group",
+                 **_groups(groups).express(terms), template=TEMPLATE,
                  title="Frequent terms per stakeholder group (per 1,000 participant words)")
     fig.update_yaxes(matches=None, showticklabels=True, autorange="reversed", title=None)
     return fig.update_layout(height=520)
@@ -57,10 +86,11 @@ def theme_sunburst(prevalence: pd.DataFrame, themes: dict[str, str]) -> go.Figur
     return fig.update_layout(height=600)
 
 
-def theme_group_heatmap(matrix: pd.DataFrame, themes: dict[str, str]) -> go.Figure:
+def theme_group_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
+                        groups: Groups | None = None) -> go.Figure:
     """Share of each group's participants whose interviews carry each theme."""
     grid = matrix.pivot(index="theme", columns="group", values="share")
-    grid = grid.reindex(columns=[g for g in GROUP_ORDER if g in grid.columns])
+    grid = grid.reindex(columns=_groups(groups).arrange(grid.columns))
     labels = [f"{t}: {themes[t]}" for t in grid.index]
     fig = px.imshow(grid.to_numpy(), x=list(grid.columns), y=labels, zmin=0, zmax=1,
                     color_continuous_scale="Blues", text_auto=".0%", aspect="auto", template=TEMPLATE,
@@ -169,14 +199,14 @@ CONVERGENCE_COLOURS = {"agreement": "#1a7f37", "partial agreement": "#9fd89f", "
 
 
 def salience_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
-                     value: str = "talk_share_mean") -> go.Figure:
+                     value: str = "talk_share_mean", groups: Groups | None = None) -> go.Figure:
     """Theme x group heatmap of coded share of participants' talk; cells say n/N participants.
 
     Cells outside a theme's scope are left empty.
     """
     frame = matrix.assign(shown=matrix[value].where(matrix["in_scope"]))
     grid = frame.pivot(index="theme", columns="group", values="shown")
-    groups = [g for g in GROUP_ORDER if g in grid.columns] + sorted(set(grid.columns) - set(GROUP_ORDER))
+    groups = _groups(groups).arrange(grid.columns)
     grid = grid.reindex(index=list(themes), columns=groups)
     people = frame.assign(text=lambda f: [
         f"{v:.1%}<br>{a}/{b} people" if s else "out of scope" for v, a, b, s in
@@ -214,7 +244,7 @@ def convergence_matrix(pairs: pd.DataFrame, themes: dict[str, str]) -> go.Figure
                              title="Convergence of each theme between pairs of stakeholder groups")
 
 
-def wave_change_chart(waves: pd.DataFrame, *, group_label: str = "service team") -> go.Figure:
+def wave_change_chart(waves: pd.DataFrame, *, group_label: str) -> go.Figure:
     """Dumbbell chart: each theme's share of talk in the first and the last wave."""
     fig = go.Figure()
     labels = [f"{t}: {n}" for t, n in zip(waves["theme"], waves["name"], strict=True)]
@@ -239,15 +269,16 @@ def _wrap(text: str, width: int = 90) -> list[str]:
         else:
             line = f"{line} {word}".strip()
     return [*lines, line]
-def distinctive_terms(table: pd.DataFrame, *, by: str = "group", title: str | None = None) -> go.Figure:
+def distinctive_terms(table: pd.DataFrame, *, by: str = "group", title: str | None = None,
+                      groups: Groups | None = None) -> go.Figure:
     """Horizontal bars of the log-odds z-score of each group's most distinctive terms.
 
     *table* is :func:`thematic.vocabulary.distinctive_terms` output; bars are ordered by rank
     within each panel, and the hover shows the counts behind each z-score.
     """
     frame = table.rename(columns={by: "group"}) if by != "group" else table
-    fig = px.bar(frame, x="z", y="term", facet_col="group", orientation="h", template=TEMPLATE,
-                 category_orders={"group": _groups(frame)}, hover_data=["count", "count_rest", "log_odds"],
+    fig = px.bar(frame, x="z", y="term", facet_col="group", orientation="h", template=TEMPLATE, color="group",
+                 **_groups(groups).express(frame), hover_data=["count", "count_rest", "log_odds"],
                  title=title or "Distinctive terms per stakeholder group (weighted log-odds z-score vs the rest)")
     fig.update_yaxes(matches=None, showticklabels=True, autorange="reversed", title=None)
     fig.update_xaxes(title="z")
@@ -255,12 +286,13 @@ def distinctive_terms(table: pd.DataFrame, *, by: str = "group", title: str | No
     return fig.update_layout(height=max(360, 26 * frame.groupby("group").size().max() + 120))
 
 
-def term_group_heatmap(rates: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def term_group_heatmap(rates: pd.DataFrame, *, title: str | None = None,
+                       groups: Groups | None = None) -> go.Figure:
     """Terms (rows) x groups (columns): uses per 1,000 words spoken by the group.
 
     *rates* is :func:`thematic.vocabulary.term_rates` output.
     """
-    columns = [g for g in GROUP_ORDER if g in rates.columns] + [g for g in rates.columns if g not in GROUP_ORDER]
+    columns = _groups(groups).arrange(rates.columns)
     grid = rates[columns]
     fig = px.imshow(grid.to_numpy(), x=columns, y=list(grid.index), color_continuous_scale="Blues",
                     text_auto=".1f", aspect="auto", template=TEMPLATE,
@@ -268,15 +300,17 @@ def term_group_heatmap(rates: pd.DataFrame, *, title: str | None = None) -> go.F
     return fig.update_layout(height=max(360, 22 * len(grid) + 140), coloraxis_colorbar_title="per 1,000")
 
 
-def talk_share(summary: pd.DataFrame) -> go.Figure:
+def talk_share(summary: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """The participant's share of the words in each interview, coloured by group.
 
     *summary* is :func:`thematic.familiarise.interview_summary` output; a dashed line marks
     the corpus median, so interviews where the interviewer spoke unusually much stand out.
     """
-    frame = summary.sort_values(["group", "interview_id"])
+    order = _groups(groups).arrange(summary["group"])
+    frame = summary.assign(_rank=summary["group"].map(order.index)).sort_values(["_rank", "interview_id"])
     fig = px.bar(frame, x="interview_id", y="participant_share", color="group", template=TEMPLATE,
-                 category_orders={"group": _groups(frame), "interview_id": list(frame["interview_id"])},
+                 category_orders={"group": order, "interview_id": list(frame["interview_id"])},
+                 color_discrete_map=dict(_groups(groups).colours),
                  hover_data=["label", "wave", "words", "turns"],
                  title="Participant's share of the words spoken, per interview")
     median = float(frame["participant_share"].median())

@@ -108,15 +108,16 @@ def _normalise(text: str) -> str:
     return text.strip() + "\n" if text.strip() else ""
 
 
-def check_transcripts(root: Path, *, speaker_pattern: str | None = None) -> list[str]:
-    """Problems with the raw transcripts of the data folder *root* (for ``thematic validate``):
-    unreadable or turn-less files, files in ``raw/`` or ``deidentified/`` that no interview in
-    interviews.csv refers to. Every problem names its file (and line where there is one)."""
+def check_transcripts(study, *, speaker_pattern: str | None = None) -> list[str]:
+    """Problems with the raw transcripts of a :class:`thematic.study.Study` (for ``thematic
+    validate``): unreadable or turn-less files, paths leading outside the folder, files in
+    ``raw/`` or ``deidentified/`` that no interview in interviews.csv refers to. Every problem
+    names its file (and line where there is one)."""
     from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, parse_turns
 
     pattern = speaker_pattern or DEFAULT_SPEAKER_PATTERN
     try:
-        interviews = io.read_csv(root / "interviews.csv", required=("interview_id", "transcript"))
+        interviews = study.read_table(study.interviews_file, required=("interview_id", "transcript"))
     except DataError:
         return []  # reported by load_dataset
     problems = []
@@ -124,19 +125,24 @@ def check_transcripts(root: Path, *, speaker_pattern: str | None = None) -> list
     for _, row in interviews.iterrows():
         if not row["transcript"]:
             continue
-        path = root / row["transcript"]
+        try:
+            path = study.inside(row["transcript"], what="transcript", source=study.interviews_file,
+                                line=row["_line"])
+        except DataError:
+            continue  # reported by load_dataset
         referenced.add(path.resolve())
-        if not path.exists():
+        if not path.is_file():
             continue  # reported by load_dataset
         try:
             parse_turns(read_transcript(path), speaker_pattern=pattern, source=str(path))
         except DataError as error:
             problems += error.problems
     known_ids = set(interviews["interview_id"])
-    for path in sorted((root / "raw").glob("*")) if (root / "raw").is_dir() else []:
+    for path in sorted(study.raw_dir.glob("*")) if study.raw_dir.is_dir() else []:
         if path.is_file() and not path.name.startswith(".") and path.resolve() not in referenced:
             problems.append(Errors.E308.format(path=path, what="no row of interviews.csv names this transcript"))
-    for path in sorted((root / "deidentified").glob("*.txt")) if (root / "deidentified").is_dir() else []:
+    deidentified = study.deidentified_dir
+    for path in sorted(deidentified.glob("*.txt")) if deidentified.is_dir() else []:
         if path.stem not in known_ids:
             problems.append(Errors.E308.format(path=path, what=f"'{path.stem}' is not an interview_id in interviews.csv"))
     return problems

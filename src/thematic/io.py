@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,16 @@ def read_text_verbatim(path: str | os.PathLike) -> str:
 def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a CSV of strings; check *required* columns. Adds ``_line`` (file line number)."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise DataError(Errors.E001.format(path=path, hint="See data-sample/ for the expected files."))
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = read_text(path)
+    try:
+        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(Errors.E008.format(path=path, detail="the file is empty; it needs a header row "
+                                           f"with the columns {list(required)}")) from None
+    except pd.errors.ParserError as error:
+        raise DataError(Errors.E008.format(path=path, detail=f"not a readable CSV file ({error})")) from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(Errors.E003.format(path=path, missing=missing, expected=list(required)))
@@ -133,14 +141,15 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield Path(tmp)
         # mkstemp makes the file private (0600); give it the mode any new file would get.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (new files get ``0o666 & ~umask()``)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -179,10 +188,13 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
-    """Write a DataFrame as CSV atomically, without the index unless it is named."""
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as UTF-8 CSV, without the index unless it is named, ``\n`` line endings."""
     index = any(name is not None for name in frame.index.names)
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=index, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    return Path(path)
+    return frame.to_csv(index=index, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).encode("utf-8")
+
+
+def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV atomically (see :func:`csv_bytes`)."""
+    return write_bytes(path, csv_bytes(frame))
 

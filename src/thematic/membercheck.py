@@ -27,6 +27,8 @@ from docx.shared import Pt, RGBColor
 from thematic import __version__, io
 from thematic.codebook import Codebook
 from thematic.errors import DataError, Errors
+from thematic.settings import in_scope
+from thematic.study import Study
 
 COMMENT_COLUMNS = ["comment_id", "document_id", "item_id", "comment", "reviewer", "commented_on",
                    "recorded_at", "source_file", "source_sha256"]
@@ -34,10 +36,6 @@ TEMPLATE_COLUMNS = ["document_id", "item_id", "item", "comment", "reviewer", "co
 #: Header of the comment tables in the Word document; the reader looks for it.
 DOCX_TABLE_HEADER = ("Item", "Your comments")
 GENERAL_ITEM = "general"
-SCOPE_TEXT = {"professionals": "from the interviews with professionals (service team, referrers, commissioners)",
-              "parents": "from the interviews with parents, analysed separately"}
-GROUP_PROSE = {"parent": "parents", "service_team": "the service team", "referrer": "referrers",
-               "commissioner": "commissioners"}
 CONVERGENCE_TEXT = {
     "agreement": "The groups describe this theme in much the same way and with similar emphasis.",
     "partial agreement": "The groups share this theme but differ in emphasis or in whether it is "
@@ -51,15 +49,19 @@ CONVERGENCE_TEXT = {
 
 def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.DataFrame | None = None,
                   profiles: pd.DataFrame | None = None, title: str = "", study: str = "",
-                  group_names: dict[str, str] | None = None) -> dict:
+                  group_names: dict[str, str] | None = None,
+                  scopes: dict[str, str | None] | None = None) -> dict:
     """What the stakeholder reads, as plain data (also hashed into ``document_id``).
 
     *quotes* is the output of :func:`thematic.quotes.select_quotes`; *convergence* that of
     :func:`thematic.triangulate.theme_convergence` and *profiles* that of
     :func:`thematic.triangulate.group_profiles` (both optional: they add a sentence on how the
-    groups compare). *group_names* names groups in prose (default :data:`GROUP_PROSE`).
+    groups compare). *group_names* names groups in prose ("the service team"; default: the
+    group id), *scopes* gives each group's codebook scope (the study's settings), so that each
+    theme says whose interviews it comes from.
     """
-    group_names = {**GROUP_PROSE, **(group_names or {})}
+    group_names = group_names or {}
+    scopes = scopes or {}
     by_theme = convergence.set_index("theme") if convergence is not None and len(convergence) else None
     themes = []
     for theme in codebook.themes:
@@ -67,7 +69,7 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
         code = by_theme.loc[theme.id, "convergence"] if by_theme is not None and theme.id in by_theme.index else ""
         themes.append({
             "id": theme.id, "name": theme.name, "scope": theme.scope,
-            "scope_text": f"Theme {SCOPE_TEXT.get(theme.scope, theme.scope)}",
+            "scope_text": scope_text(theme.scope, scopes=scopes, group_names=group_names),
             "description": " ".join(theme.description.split()),
             "convergence": code,
             "convergence_text": " ".join(filter(None, [CONVERGENCE_TEXT.get(code, ""),
@@ -89,6 +91,18 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
     summary["document_id"] = f"MC-{digest[:12]}"
     summary["template_name"] = "member-check-comments.csv"
     return summary
+
+
+def scope_text(scope: str | None, *, scopes: dict[str, str | None], group_names: dict[str, str]) -> str:
+    """'Theme from the interviews with the service team and referrers' for a theme of *scope*."""
+    groups = [g for g, group_scope in scopes.items() if in_scope(scope, group_scope)]
+    if scope is None or len(groups) == len(scopes):
+        return "Theme from all the interviews"
+    named = [group_names.get(g, g.replace("_", " ")) for g in groups]
+    if not named:
+        return f"Theme of scope '{scope}' (no group of this study has that scope)"
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"Theme from the interviews with {listed}"
 
 
 def _prominence_text(profiles: pd.DataFrame | None, theme_id: str, names: dict[str, str]) -> str:
@@ -290,7 +304,7 @@ def valid_item(item_id: str, codebook: Codebook) -> bool:
     return item_id == GENERAL_ITEM or item_id in themes or bool(match and match.group(1) in themes)
 
 
-def record_comments(data_dir: str | Path, source: str | Path, *, codebook: Codebook, reviewer: str = "",
+def record_comments(data_dir: str | Path | Study, source: str | Path, *, codebook: Codebook, reviewer: str = "",
                     commented_on: str = "", again: bool = False, now: datetime | None = None) -> pd.DataFrame:
     """Append the comments in *source* to ``<data_dir>/member-check/comments.csv``.
 
@@ -309,7 +323,8 @@ def record_comments(data_dir: str | Path, source: str | Path, *, codebook: Codeb
                 for row in comments.itertuples() if not valid_item(row.item_id, codebook)]
     if problems:
         raise DataError(problems)
-    target = io.resolve(data_dir) / "member-check" / "comments.csv"
+    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    target = study.comments_file
     existing = (io.read_csv(target).drop(columns="_line") if target.exists()
                 else pd.DataFrame(columns=COMMENT_COLUMNS))
     sha = io.sha256_file(source)
@@ -321,13 +336,14 @@ def record_comments(data_dir: str | Path, source: str | Path, *, codebook: Codeb
     added = comments.assign(
         comment_id=[f"C{n:04d}" for n in range(start, start + len(comments))],
         recorded_at=stamp, source_file=source.name, source_sha256=sha)[COMMENT_COLUMNS]
-    io.write_csv(target, pd.concat([existing[COMMENT_COLUMNS], added], ignore_index=True))
+    with study.transaction() as transaction:
+        transaction.write_csv(target, pd.concat([existing[COMMENT_COLUMNS], added], ignore_index=True))
     return added
 
 
-def recorded_comments(data_dir: str | Path) -> pd.DataFrame:
+def recorded_comments(data_dir: str | Path | Study) -> pd.DataFrame:
     """The comments recorded so far (empty when there are none)."""
-    target = io.resolve(data_dir) / "member-check" / "comments.csv"
+    target = (data_dir if isinstance(data_dir, Study) else Study(data_dir)).comments_file
     if not target.exists():
         return pd.DataFrame(columns=COMMENT_COLUMNS)
     return io.read_csv(target).drop(columns="_line")

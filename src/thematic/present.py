@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,7 @@ class Publisher:
 
     def table(self, frame: pd.DataFrame, name: str, *, caption: str = "", max_rows: int = 60) -> Path | None:
         """Show *frame* (first *max_rows* rows) and save all of it as ``tables/<phase>/<name>.csv``."""
+        name = file_name(name)
         path = None
         if self.output_dir is not None:
             path = io.write_csv(self.output_dir / "tables" / self.phase / f"{name}.csv", frame)
@@ -51,6 +53,7 @@ class Publisher:
 
     def figure(self, fig: go.Figure, name: str) -> Path | None:
         """Show *fig* and save it as ``figures/<phase>/<name>.json`` (plotly JSON)."""
+        name = file_name(name)
         path = None
         spec = json.loads(fig.to_json())
         if self.output_dir is not None:
@@ -64,3 +67,14 @@ class Publisher:
     def note(self, text: str) -> None:
         """Show a Markdown note (e.g. why a step was skipped)."""
         display(Markdown(text))
+
+    def html(self, fragment: str) -> None:
+        """Show an HTML fragment the library built and escaped (e.g. the memos)."""
+        display({"text/html": fragment, "text/plain": re.sub(r"<[^>]+>", "", fragment)}, raw=True)
+
+
+def file_name(name: str) -> str:
+    """*name* made safe as a file name: names can hold a study's group or theme ids, and
+    must never lead out of the report folder."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")[:120]
+    return safe or "unnamed"

@@ -24,7 +24,7 @@ text, so ``text[start:end]`` of each piece gives back its words exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,8 @@ from thematic import io
 from thematic.errors import DataError, Errors
 from thematic.nlp import sentencizer
 from thematic.parameters import rules_from_parameter
-from thematic.triangulate import group_order_key, merge_intervals
+from thematic.settings import arrange
+from thematic.triangulate import merge_intervals
 
 ELLIPSIS = "[...]"
 
@@ -229,8 +230,9 @@ def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]],
 # --- selection ----------------------------------------------------------------------------------
 
 def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteRules | None = None,
-                  check: IdentifierCheck | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Choose, trim, attribute and check quotes per theme and group.
+                  check: IdentifierCheck | None = None,
+                  group_order: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Choose, trim, attribute and check quotes per theme and group (groups in *group_order*).
 
     Returns ``(quotes, set_aside)``. ``quotes``: quote_id, theme, group, rank, attribution,
     participant_id, interview_id, segment_id, start, end (of the candidate), pieces
@@ -280,7 +282,7 @@ def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteR
                                            "participant_id", "interview_id", "segment_id", "start", "end",
                                            "pieces", "words", "score", "participants_with_candidates", "quote"])
     if len(quotes):
-        quotes["_g"] = quotes["group"].map(group_order_key)
+        quotes["_g"] = quotes["group"].map(arrange(quotes["group"], order=group_order).index)
         quotes = quotes.sort_values(["theme", "_g", "rank"]).drop(columns="_g").reset_index(drop=True)
         quotes["quote_id"] = quotes["theme"] + "-Q" + (quotes.groupby("theme").cumcount() + 1).astype(str)
     return quotes, pd.DataFrame(aside, columns=["theme", "group", "interview_id", "start", "end", "reason"])
@@ -300,12 +302,12 @@ def verify_quotes(quotes: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quote_id", "interview_id", "pieces", "traceable"])
 
 
-def known_names_for(data_dir: str | Path, known_names_file: str) -> tuple[list[str], Path | None]:
-    """Known names from *known_names_file* (relative to the data folder unless absolute)."""
+def known_names_for(study, known_names_file: str) -> tuple[list[str], Path | None]:
+    """Known names from *known_names_file*, a path inside the study's data folder (a
+    :class:`thematic.study.Study`); an empty name or a missing file gives no names."""
     if not known_names_file:
         return [], None
-    path = Path(known_names_file)
-    path = path if path.is_absolute() else io.resolve(data_dir) / path
-    if not path.exists():
+    path = study.confine(known_names_file, what="known_names")
+    if not path.is_file():
         return [], None
     return load_known_names(path), path

@@ -36,15 +36,15 @@ from thematic.deidentify import (
     apply_identifiers,
     assign_placeholders,
     find_identifiers_batch,
-    load_known_names,
 )
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
+from thematic.study import Study
+from thematic.ingest import read_transcript
 
 REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
                   "decision", "text", "note")
 DECISIONS = ("", "ok", "false positive", "missed")
-KNOWN_NAMES_FILES = ("known-names.yaml", "known-names.yml", "known-names.csv")
 
 
 # --- measuring against a gold standard ------------------------------------------------------
@@ -289,16 +289,12 @@ class FolderResult:
     written: bool = False
 
 
-def find_known_names_file(root: Path) -> Path | None:
-    return next((root / name for name in KNOWN_NAMES_FILES if (root / name).exists()), None)
-
-
 def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
     interview_id, text, known, model = item
     return find_identifiers_batch([text], known_names=known, interview_ids=[interview_id], model=model)[0]
 
 
-def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = None,
+def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path | None = None,
                       known_names: str | Path | None = None, model: str = "en_core_web_sm",
                       n_jobs: int = 1, write: bool = True,
                       progress: Callable[[str], None] | None = None) -> FolderResult:
@@ -311,11 +307,15 @@ def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = 
         Its decisions are applied; with *write*, it is rewritten with the new findings (earlier
         decisions kept).
     known_names
-        Known-names file [default: ``known-names.yaml`` (or .yml/.csv) in the folder, if any].
+        Known-names file [default: ``known-names.yaml`` (or .yml/.csv/.txt) in the folder, if any].
     n_jobs
         Workers for the per-transcript detection (:func:`thematic.parallel.map_documents`).
     write
         False for a dry run (notebook ``00-prepare``): nothing in the data folder is written.
+
+    Every file it changes (de-identified texts, the codings moved onto them, audit logs, the
+    review file) is written in one :meth:`~thematic.study.Study.transaction`: a run killed at
+    any point leaves the folder as it was, or finished.
 
     Raises
     ------
@@ -323,18 +323,18 @@ def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = 
         Bad input (every problem listed), or a change that would invalidate codings (E306),
         in which case nothing is written.
     """
-    from thematic.ingest import read_transcript
+    from thematic.dataset import load_dataset
 
-    root = io.resolve(data_dir)
-    interviews = io.read_csv(root / "interviews.csv", required=("interview_id", "transcript"))
-    known_path = io.resolve(known_names) if known_names else find_known_names_file(root)
-    known = load_known_names(known_path) if known_path else KnownNames()
-    review_path = io.resolve(review_file) if review_file else root / "deidentification" / "review.csv"
+    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    dataset = load_dataset(study, require_deidentified=False)
+    known = study.read_known_names(io.resolve(known_names) if known_names else None)
+    review_path = io.resolve(review_file) if review_file else study.review_file
     decisions = read_review(review_path) if review_path.exists() else []
     problems, raws = [], {}
-    for _, row in interviews.iterrows():
+    for row in dataset.interviews.itertuples(index=False):
         try:
-            raws[row["interview_id"]] = read_transcript(root / row["transcript"])
+            raws[row.interview_id] = read_transcript(study.inside(row.transcript, what="transcript",
+                                                                  source=study.interviews_file))
         except DataError as error:
             problems += error.problems
     if problems:
@@ -353,46 +353,52 @@ def deidentify_folder(data_dir: str | Path, *, review_file: str | Path | None = 
         texts[interview_id] = apply_identifiers(raws[interview_id], final[interview_id])
     result = FolderResult(identifiers=identifiers_frame(final), review_file=review_path,
                           review_status=_review_status(decisions, final))
+    current = {i: study.read_text(study.deidentified_path(i)) for i in ids if study.deidentified_path(i).exists()}
     for interview_id in ids:
-        path = root / "deidentified" / f"{interview_id}.txt"
-        same = path.exists() and io.read_text(path) == texts[interview_id]
+        same = current.get(interview_id) == texts[interview_id]
         (result.unchanged if same else result.changed).append(interview_id)
     if not write:
         return result
-    codings_updates = _codings_updates(root, {i: texts[i] for i in result.changed})
+    codings_updates = _codings_updates(study, current, {i: texts[i] for i in result.changed})
     result.remapped_codings = sum(n for _, _, n in codings_updates)
-    for interview_id in ids:
-        if interview_id in result.changed:
-            io.write_text(root / "deidentified" / f"{interview_id}.txt", texts[interview_id])
-        audit = identifiers_frame({interview_id: final[interview_id]})
-        io.write_csv(root / "deidentification" / "audit" / f"{interview_id}.csv", audit)
-    for path, frame, _ in codings_updates:
-        io.write_csv(path, frame)
     rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))]
-    io.write_csv(review_path, pd.DataFrame(rows, columns=list(REVIEW_COLUMNS)))
+    with study.transaction() as transaction:
+        for interview_id in ids:
+            if interview_id in result.changed:
+                transaction.write_text(study.deidentified_path(interview_id), texts[interview_id])
+            transaction.write_csv(study.audit_path(interview_id), identifiers_frame({interview_id: final[interview_id]}))
+        for path, frame, _ in codings_updates:
+            transaction.write_csv(path, frame)
+        transaction.write_csv(review_path, pd.DataFrame(rows, columns=list(REVIEW_COLUMNS)))
     result.written = True
     return result
 
 
-def _codings_updates(root: Path, new_texts: dict[str, str]) -> list[tuple[Path, pd.DataFrame, int]]:
-    """Codings files moved onto the new texts; raises E306 listing codings that cannot move."""
+def _codings_updates(study: Study, old_texts: dict[str, str],
+                     new_texts: dict[str, str]) -> list[tuple[Path, pd.DataFrame, int]]:
+    """Codings files moved onto the new texts, with their ``text_hash`` renewed; raises E306
+    listing codings that cannot move."""
+    from thematic.dataset import with_text_hashes
+
     updates, blocked_all = [], []
-    folder = root / "codings"
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
-        frame = io.read_csv(path, required=("interview_id", "start", "end", "code"))
+    for path in study.coding_files():
+        frame = study.read_table(path, required=("interview_id", "start", "end", "code"))
         moved_total = 0
         out = frame.copy()
         for interview_id, new in new_texts.items():
             rows = frame[frame["interview_id"] == interview_id]
-            old_path = root / "deidentified" / f"{interview_id}.txt"
-            if rows.empty or not old_path.exists():
+            if rows.empty or interview_id not in old_texts:
                 continue
-            moved, blocked = remap_codings(rows, io.read_text(old_path), new)
+            moved, blocked = remap_codings(rows, old_texts[interview_id], new)
             out.loc[moved.index, ["start", "end"]] = moved[["start", "end"]]
             moved_total += int((moved[["start", "end"]] != rows.loc[moved.index, ["start", "end"]]).any(axis=1).sum())
             blocked_all += [(interview_id, path.name, int(r["_line"]), r["code"]) for _, r in blocked.iterrows()]
-        if moved_total:
-            updates.append((path, out.drop(columns="_line"), moved_total))
+        if moved_total or (new_texts.keys() & set(frame["interview_id"]) and "text_hash" in frame.columns):
+            texts = {**old_texts, **new_texts}
+            out = out.drop(columns="_line")
+            if "text_hash" in out.columns:
+                out = with_text_hashes(out, texts)
+            updates.append((path, out, moved_total))
     if blocked_all:
         by_interview: dict[str, list[str]] = {}
         for interview_id, name, line, code in blocked_all:

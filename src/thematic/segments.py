@@ -10,31 +10,36 @@ import pandas as pd
 
 from thematic.consensus import Rule, combine_coders  # noqa: F401  (combine_coders lives in consensus)
 from thematic.dataset import Dataset
-from thematic.transcripts import DEFAULT_SPEAKER_PATTERN, is_interviewer, parse_turns
+from thematic.transcripts import is_interviewer, parse_turns
 
-SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "group", "role", "label", "wave",
-                   "turn", "speaker", "is_interviewer", "start", "end", "words", "text"]
+SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "group", "scope", "role", "label",
+                   "wave", "turn", "speaker", "is_interviewer", "start", "end", "words", "text"]
 
 
-def segment_turns(dataset: Dataset, *, speaker_pattern: str = DEFAULT_SPEAKER_PATTERN) -> pd.DataFrame:
+def segment_turns(dataset: Dataset) -> pd.DataFrame:
     """One row per speaker turn of every de-identified transcript.
 
     ``segment_id`` is ``<interview_id>:t<turn>`` (turn numbered from 1, zero-padded), stable
-    as long as the transcript's turns do not change.
+    as long as the transcript's turns do not change. ``scope`` is the codebook scope of the
+    participant's group (the study's settings; None: every theme applies). The interviewer is
+    who ``interviews.csv`` declares (column ``interviewer``), else a speaker labelled as one.
     """
     meta = dataset.interviews.set_index("interview_id")
+    scopes = dataset.scopes
     rows = []
     for interview_id, text in sorted(dataset.texts.items()):
         info = meta.loc[interview_id]
-        for turn in parse_turns(text, speaker_pattern=speaker_pattern, source=interview_id):
+        declared = {name.lower() for name in info["interviewer"]}
+        for turn in parse_turns(text, source=interview_id):
             body = turn.text(text)
             rows.append({
                 "segment_id": f"{interview_id}:t{turn.index + 1:03d}",
                 "interview_id": interview_id, "participant_id": info["participant_id"],
-                "group": info["group"], "role": info["role"], "label": info["label"],
-                "wave": int(info["wave"]), "turn": turn.index + 1, "speaker": turn.speaker,
-                "is_interviewer": is_interviewer(turn.speaker), "start": turn.start, "end": turn.end,
-                "words": len(body.split()), "text": body,
+                "group": info["group"], "scope": scopes.get(info["group"]), "role": info["role"],
+                "label": info["label"], "wave": int(info["wave"]), "turn": turn.index + 1,
+                "speaker": turn.speaker,
+                "is_interviewer": (turn.speaker.lower() in declared if declared else is_interviewer(turn.speaker)),
+                "start": turn.start, "end": turn.end, "words": len(body.split()), "text": body,
             })
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 

@@ -8,8 +8,9 @@ Files in the data folder (next to ``codings/``)::
     review/review-log.csv            every decision applied: who, when, what, score, model
 
 ``apply_review`` appends accepted suggestions to ``codings/<coder>.csv`` (a coded span per
-segment, with source, model, score and time) and logs every decision, both written
-atomically. Applying twice changes nothing the second time.
+segment; the lines already there are left byte for byte as they were) and logs every
+decision with its model, score and time; both files change together in one transaction of
+the data folder. Applying twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -21,24 +22,28 @@ from pathlib import Path
 import pandas as pd
 
 from thematic import io
-from thematic.dataset import CODING_COLUMNS
+from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.errors import DataError, Errors
+from thematic.study import Study
 
 DECISIONS = ("accept", "reject", "")
 SUGGESTION_COLUMNS = ["suggestion_id", "segment_id", "interview_id", "start", "end", "code", "rank",
                       "score", "threshold", "evidence", "exemplars", "text", "model", "decision", "note"]
 LOG_COLUMNS = ["time", "coder", "suggestion_id", "segment_id", "interview_id", "start", "end", "code",
                "score", "model", "decision", "note"]
-PROVENANCE_COLUMNS = ["source", "model", "score", "accepted_at"]
 
 
-def suggestions_path(data_dir: str | Path, coder: str) -> Path:
+def suggestions_path(data_dir: str | Path | Study, coder: str) -> Path:
     """Where the suggestions for *coder* to review live in the data folder."""
-    return Path(data_dir) / "review" / f"suggestions-{coder}.csv"
+    return _study(data_dir).suggestions_path(coder)
 
 
-def log_path(data_dir: str | Path) -> Path:
-    return Path(data_dir) / "review" / "review-log.csv"
+def log_path(data_dir: str | Path | Study) -> Path:
+    return _study(data_dir).suggestions_log
+
+
+def _study(data_dir: str | Path | Study) -> Study:
+    return data_dir if isinstance(data_dir, Study) else Study(data_dir)
 
 
 def review_table(suggestions: pd.DataFrame, segments: pd.DataFrame, *, model: str) -> pd.DataFrame:
@@ -109,7 +114,7 @@ def read_suggestions(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_log(data_dir: str | Path) -> pd.DataFrame:
+def read_log(data_dir: str | Path | Study) -> pd.DataFrame:
     """The review log of *data_dir* (empty when nothing was applied yet)."""
     path = log_path(data_dir)
     if not path.exists():
@@ -117,21 +122,26 @@ def read_log(data_dir: str | Path) -> pd.DataFrame:
     return io.read_csv(path, required=tuple(LOG_COLUMNS))[LOG_COLUMNS]
 
 
-def apply_review(data_dir: str | Path, *, coder: str, now: Callable[[], str] | None = None) -> pd.DataFrame:
+def apply_review(data_dir: str | Path | Study, *, coder: str,
+                 now: Callable[[], str] | None = None) -> pd.DataFrame:
     """Turn the accepted suggestions of ``review/suggestions-<coder>.csv`` into codings of
     *coder* and log every decision not logged before.
 
     Returns the newly logged decisions. Decisions already in the log are skipped, so running
-    this twice adds nothing; the codings file and the log are each replaced atomically.
+    this twice adds nothing. Accepted codings are appended to ``codings/<coder>.csv`` (with
+    the decision's note as memo); who accepted what, when, from which model and score is in
+    the log.
     """
-    data_dir = Path(data_dir)
-    source = suggestions_path(data_dir, coder)
+    from thematic.dataset import load_dataset
+
+    study = _study(data_dir)
+    source = study.suggestions_path(coder)
     if not source.exists():
         raise DataError(Errors.E001.format(path=source, hint="Export suggestions first "
                                            "(notebook 02 or 'thematic suggest export')."))
     reviewed = read_suggestions(source)
     decided = reviewed[reviewed["decision"] != ""]
-    log = read_log(data_dir)
+    log = read_log(study)
     done = set(zip(log["coder"], log["suggestion_id"], strict=True))
     new = decided[[(coder, s) not in done for s in decided["suggestion_id"]]]
     stamp = (now or _utc_now)()
@@ -143,20 +153,29 @@ def apply_review(data_dir: str | Path, *, coder: str, now: Callable[[], str] | N
     if entries.empty:
         return entries
     accepted = entries[entries["decision"] == "accept"]
-    if not accepted.empty:
-        codings_file = data_dir / "codings" / f"{coder}.csv"
-        existing = (io.read_csv(codings_file, required=CODING_COLUMNS).drop(columns="_line")
-                    if codings_file.exists() else pd.DataFrame(columns=[*CODING_COLUMNS, "memo"]))
-        added = pd.DataFrame({"interview_id": accepted["interview_id"], "start": accepted["start"],
-                              "end": accepted["end"], "code": accepted["code"], "coder": coder,
-                              "memo": accepted["note"], "source": "thematic suggestion",
-                              "model": accepted["model"], "score": accepted["score"],
-                              "accepted_at": stamp})
-        columns = list(dict.fromkeys([*existing.columns, "memo", *PROVENANCE_COLUMNS]))
-        combined = pd.concat([existing, added], ignore_index=True).reindex(columns=columns).fillna("")
-        io.write_csv(codings_file, combined)
-    io.write_csv(log_path(data_dir), pd.concat([log, entries], ignore_index=True)[LOG_COLUMNS])
+    with study.transaction() as transaction:
+        if not accepted.empty:
+            texts = load_dataset(study, require_deidentified=False).texts
+            codings_file = study.codings_path(coder)
+            transaction.write_bytes(codings_file, _appended(codings_file, accepted, coder=coder, texts=texts))
+        transaction.write_csv(study.suggestions_log, pd.concat([log, entries], ignore_index=True)[LOG_COLUMNS])
     return entries.reset_index(drop=True)
+
+
+def _appended(path: Path, accepted: pd.DataFrame, *, coder: str, texts: dict[str, str]) -> bytes:
+    """The bytes of the codings file *path* with one line per accepted suggestion added at its end."""
+    added = pd.DataFrame({"interview_id": accepted["interview_id"], "start": accepted["start"].astype(int),
+                          "end": accepted["end"].astype(int), "code": accepted["code"], "coder": coder,
+                          "memo": accepted["note"]})
+    added["text_hash"] = [text_hash(texts[r.interview_id][r.start:r.end]) if r.interview_id in texts else ""
+                          for r in added.itertuples()]
+    if not path.exists():
+        return io.csv_bytes(added)
+    existing = path.read_bytes()
+    columns = io.read_csv(path, required=CODING_COLUMNS).columns.drop("_line")
+    rows = io.csv_bytes(added.reindex(columns=columns).fillna(""))
+    body = rows.split(b"\n", 1)[1]  # without the header line
+    return existing + (b"" if existing.endswith(b"\n") or not existing else b"\n") + body
 
 
 def _utc_now() -> str:

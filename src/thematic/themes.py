@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from thematic.codebook import Codebook
+from thematic.settings import in_scope
 
 
 def locate_codings(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -74,20 +75,21 @@ def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Code
     """Per theme: coded segments, interviews, participants and groups, with the groups named.
 
     A segment counts once per theme however many of its codes it carries. ``participant_share``
-    is the share of the participants in the theme's scope (parents, or the professionals)
-    whose interviews carry the theme.
+    is the share of the participants in the theme's scope (the groups whose settings give them
+    the theme's scope; every participant for a theme without one) whose interviews carry the theme.
     """
     located = locate_codings(final, segments, codebook)
     counts = located.groupby("theme").agg(
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"),
         group_names=("group", lambda g: ", ".join(sorted(set(g)))))
-    people = segments.groupby(segments["group"].eq("parent"))["participant_id"].nunique()
+    group_scopes = segments["scope"] if "scope" in segments.columns else pd.Series(None, index=segments.index)
     rows = []
     for theme in codebook.themes:
-        in_scope = int(people.get(theme.scope == "parents", 0))
+        mask = [in_scope(theme.scope, group_scope) for group_scope in group_scopes]
         rows.append({"theme": theme.id, "theme_name": theme.name, "scope": theme.scope,
-                     "codes": len(theme.codes), "participants_in_scope": in_scope})
+                     "codes": len(theme.codes),
+                     "participants_in_scope": int(segments.loc[mask, "participant_id"].nunique())})
     table = pd.DataFrame(rows).set_index("theme").join(counts)
     for column in ("segments", "interviews", "participants", "groups"):
         table[column] = table[column].fillna(0).astype(int)

@@ -25,6 +25,7 @@ from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
 from thematic.parameters import rules_from_parameter
 from thematic.segments import Rule
+from thematic.settings import arrange, in_scope
 from thematic.themes import locate_codings
 
 Interval = tuple[int, int]
@@ -107,30 +108,27 @@ def coded_spans(codings: pd.DataFrame, final: pd.DataFrame, segments: pd.DataFra
 
 # --- scope: parents apart --------------------------------------------------------------------
 
-def group_scopes(groups: Iterable[str], *, parent_groups: Sequence[str] = ("parent",)) -> dict[str, str]:
-    """Which codebook scope each stakeholder group's transcripts belong to."""
-    return {g: "parents" if g in parent_groups else "professionals" for g in sorted(set(groups))}
-
-
 def locate_spans(spans: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
                  scopes: dict[str, str]) -> pd.DataFrame:
     """Spans joined with segment metadata and the codebook, with ``in_scope`` and ``chars``.
 
     A span is in scope when its code's scope (from the codebook: the code's, else its
-    theme's) is the scope of the group whose transcript it is in.
+    theme's) applies to the group whose transcript it is in (:func:`thematic.settings.in_scope`);
+    *scopes* maps each group to its scope (the study's settings, ``Dataset.scopes``).
     """
     meta = segments[["segment_id", "participant_id", "group", "label", "wave"]]
     codes = codebook.codes[["code", "label", "kind", "scope", "theme", "theme_name"]].rename(
         columns={"label": "code_label"})
     located = spans.merge(meta, on="segment_id").merge(codes, on="code")
-    located["group_scope"] = located["group"].map(scopes)
-    located["in_scope"] = located["scope"] == located["group_scope"]
+    located["group_scope"] = located["group"].map(lambda g: scopes.get(g))
+    located["in_scope"] = [in_scope(code, group) for code, group in
+                           zip(located["scope"], located["group_scope"], strict=True)]
     located["chars"] = located["end"] - located["start"]
     return located
 
 
 def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable[str]) -> pd.DataFrame:
-    """What the scope rules keep and set aside, per theme and group.
+    """What the scope rules keep and set aside, per theme and group (*groups* in display order).
 
     One row per theme and group: the theme's scope, codings (distinct segment-code pairs)
     kept and excluded, and characters excluded, so a reader sees how much coding of, e.g.,
@@ -139,7 +137,7 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
     rows = []
     for theme in codebook.themes:
         mine = located[located["theme"] == theme.id]
-        for group in sorted(set(groups), key=group_order_key):
+        for group in dict.fromkeys(groups):
             cell = mine[mine["group"] == group]
             kept, out = cell[cell["in_scope"]], cell[~cell["in_scope"]]
             rows.append({"theme": theme.id, "theme_scope": theme.scope, "group": group,
@@ -153,7 +151,8 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
 # --- salience: theme (or code) x group -------------------------------------------------------
 
 def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
-             level: Literal["theme", "code"] = "theme", scoped: bool = True) -> pd.DataFrame:
+             level: Literal["theme", "code"] = "theme", scoped: bool = True,
+             group_order: Sequence[str] = ()) -> pd.DataFrame:
     """Per theme (or code) and group: presence, coded volume and share of participants' talk.
 
     Columns: theme[, code], group, in_scope, participants_in_group, participants_with_theme,
@@ -164,6 +163,7 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     barrier + facilitator characters; empty when neither was coded), stance_segments.
 
     With ``scoped=True`` cells outside a theme's scope are zero and ``in_scope`` is False.
+    Groups come in *group_order* (the study's), others after them by name.
     """
     spoken = segments[~segments["is_interviewer"]].assign(chars=lambda f: f["end"] - f["start"])
     talk_by_participant = spoken.groupby("participant_id")["chars"].sum()
@@ -177,7 +177,7 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     codes = codebook.codes.set_index("code")
     scope_of = ({t.id: t.scope for t in codebook.themes} if level == "theme"
                 else codes["scope"].to_dict())
-    groups = sorted(talk.index, key=group_order_key)
+    groups = arrange(talk.index, order=group_order)
     scopes = located.drop_duplicates("group").set_index("group")["group_scope"].to_dict() if len(located) else {}
     rows = []
     for item in items:
@@ -194,7 +194,7 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
                 "theme": item if level == "theme" else codes.loc[item, "theme"],
                 **({"code": item} if level == "code" else {}),
                 "group": group,
-                "in_scope": scopes.get(group, _default_scope(group)) == scope_of[item],
+                "in_scope": in_scope(scope_of[item], scopes.get(group)),
                 "participants_in_group": int(talk.loc[group, "participants_in_group"]),
                 "participants_with_theme": int(cell["participant_id"].nunique()),
                 "coded_segments": int(cell["segment_id"].nunique()),
@@ -227,17 +227,6 @@ def _intervals_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[Inte
 def _coded_chars(frame: pd.DataFrame) -> int:
     """Characters covered by the spans of *frame*, overlaps within an interview counted once."""
     return sum(covered(v) for v in _intervals_by(frame, ["interview_id"]).values())
-
-
-def _default_scope(group: str) -> str:
-    return "parents" if group == "parent" else "professionals"
-
-
-def group_order_key(group: str) -> tuple[int, str]:
-    """Sort key: the study's usual group order (parents first), then other groups by name."""
-    from thematic.figures import GROUP_ORDER
-
-    return (GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER), group)
 
 
 # --- convergence (Farmer et al. 2006) ---------------------------------------------------------
@@ -361,7 +350,7 @@ def convergence(profiles: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for theme, mine in profiles.groupby("theme", sort=False):
         by_group = mine.set_index("group")
-        for first, second in combinations(sorted(by_group.index, key=group_order_key), 2):
+        for first, second in combinations(list(dict.fromkeys(mine["group"])), 2):
             a, b = by_group.loc[first], by_group.loc[second]
             code, reason = _pair_code(a, b)
             rows.append({
@@ -434,8 +423,14 @@ def theme_convergence(pairs: pd.DataFrame, profiles: pd.DataFrame, codebook: Cod
 
 # --- change over time --------------------------------------------------------------------------
 
+def longitudinal_groups(segments: pd.DataFrame, *, group_order: Sequence[str] = ()) -> list[str]:
+    """Groups with at least one participant interviewed in more than one wave (study order)."""
+    waves = segments.groupby(["group", "participant_id"])["wave"].nunique()
+    return arrange(waves[waves > 1].index.get_level_values("group"), order=group_order)
+
+
 def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
-                group: str = "service_team", min_change: float = 0.01) -> pd.DataFrame:
+                group: str, min_change: float = 0.01) -> pd.DataFrame:
     """Per theme: one group's first wave against its last, on participants who gave both.
 
     Columns: theme, name, participants (interviewed in both waves), carried_first,
@@ -510,7 +505,7 @@ def theme_group_matrix(final: pd.DataFrame, segments: pd.DataFrame, codebook: Co
 
 
 def wave_comparison(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
-                    group: str = "service_team") -> pd.DataFrame:
+                    group: str) -> pd.DataFrame:
     """Per theme: coded segments per 1,000 participant words in each wave, for one group."""
     spoken = segments[(segments["group"] == group) & ~segments["is_interviewer"]]
     words = spoken.groupby("wave")["words"].sum()

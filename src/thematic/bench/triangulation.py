@@ -61,7 +61,7 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
     final = combine_coders(code_segments(segments, dataset.codings))
     spans = triangulate.coded_spans(dataset.codings, final, segments)
     located = triangulate.locate_spans(spans, segments, dataset.codebook,
-                                       scopes=triangulate.group_scopes(segments["group"]))
+                                       scopes=dataset.scopes)
     matrix = triangulate.salience(located, segments, dataset.codebook)
     profiles = triangulate.group_profiles(matrix, triangulate.ConvergenceRules())
     triangulate.theme_convergence(triangulate.convergence(profiles), profiles, dataset.codebook)

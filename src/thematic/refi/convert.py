@@ -21,16 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
+import pandas as pd
 import yaml
 
 from thematic import __version__
 from thematic.codebook import Codebook, Theme, parse_codebook
-from thematic.dataset import (
-    CODING_COLUMNS,
-    INTERVIEW_COLUMNS,
-    PARTICIPANT_COLUMNS,
-    Dataset,
-)
+from thematic.dataset import CODING_COLUMNS, Dataset
 from thematic.refi.model import (
     Case,
     Code,
@@ -44,6 +40,10 @@ from thematic.refi.model import (
     Variable,
 )
 from thematic.refi.offsets import LineEndings
+
+#: Columns an imported data folder's metadata files start with (the others follow).
+PARTICIPANT_COLUMNS = ("participant_id", "group", "role")
+INTERVIEW_COLUMNS = ("interview_id", "participant_id", "wave", "date", "duration_min", "transcript")
 
 #: Namespace of every GUID thematic writes (a UUID 5 of the project's URL-like name).
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://thematic.invalid/refi-qda")
@@ -101,8 +101,8 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: dict[str, str]) -> Pro
     participants = dataset.participants
     participant_columns = [c for c in participants.columns if c not in ("participant_id", "_line")]
     interview_columns = [c for c in dataset.interviews.columns
-                         if c not in participants.columns and c not in
-                         ("interview_id", "transcript", "_line")]
+                         if c not in participants.columns and c not in ("interview_id", "transcript", "_line")
+                         and dataset.interviews[c].map(_value_text).astype(bool).any()]
     project.variables = [
         Variable(guid=guid("variable", name), name=name,
                  type=INTERVIEW_VARIABLE_TYPES.get(name, "Text"))
@@ -158,6 +158,10 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: dict[str, str]) -> Pro
 
 
 def _value_text(value: object) -> str:
+    if isinstance(value, tuple):  # several names, e.g. the interviewers
+        return ";".join(value)
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from thematic import folders, io
 from thematic.codebook import parse_codebook
-from thematic.dataset import deidentified_path, load_dataset
+from thematic.dataset import load_dataset
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
 from thematic.refi.archive import PROJECT_MEMBER, Limits, read_archive, write_archive
@@ -57,11 +57,11 @@ def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_job
     dataset = load_dataset(data_dir)
     ids = list(dataset.texts)
     stored = dict(zip(ids, map_documents(io.read_text_verbatim,
-                                         [deidentified_path(dataset.root, i) for i in ids],
+                                         [dataset.deidentified_path(i) for i in ids],
                                          n_jobs=n_jobs), strict=True))
     for iid in ids:
         if len(stored[iid]) - stored[iid].count("\r\n") != len(dataset.texts[iid]):
-            raise DataError(Errors.E714.format(path=deidentified_path(dataset.root, iid),
+            raise DataError(Errors.E714.format(path=dataset.deidentified_path(iid),
                                                detail="stored and normalised text differ in length."))
     project = dataset_to_project(dataset, stored_texts=stored)
     members = {PROJECT_MEMBER: project_xml(project)}
