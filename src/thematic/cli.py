@@ -71,6 +71,20 @@ def validate(data_dir: str) -> None:
 
 
 @main.command()
+@click.argument("transcripts_dir", type=click.Path(file_okay=False))
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False),
+              help="The new data folder to create (it must not exist, or be empty).")
+@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline for finding names.")
+@click.option("--no-names", is_flag=True, help="Do not look for names (an empty known-names.yaml).")
+def init(transcripts_dir: str, output_dir: str, model: str, no_names: bool) -> None:
+    """Scaffold a data folder from a folder of transcripts, validate it, say what to do next."""
+    from thematic.scaffold import scaffold_study
+
+    _run(lambda: click.echo(scaffold_study(transcripts_dir, output_dir, model=model,
+                                           find_names=not no_names).text()))
+
+
+@main.command()
 @click.argument("names", nargs=-1)
 @click.option("--quick", is_flag=True, help="Smaller sizes: a smoke run, figures not meaningful.")
 @click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")

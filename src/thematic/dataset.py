@@ -27,6 +27,8 @@ PARTICIPANT_COLUMNS = ("participant_id",)
 INTERVIEW_COLUMNS = ("interview_id", "participant_id", "transcript")
 OPTIONAL_INTERVIEW_COLUMNS = ("wave", "date", "duration_min", "interviewer")
 CODING_COLUMNS = ("interview_id", "start", "end", "code", "coder")
+#: The group of participants whose group cell is blank (a study being set up).
+UNASSIGNED = "unassigned"
 #: Characters of the SHA-256 of a coded span kept with the coding (``text_hash``) to detect drift.
 TEXT_HASH_LENGTH = 12
 
@@ -129,7 +131,7 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
     problems: list[str] = []
     warnings: list[str] = []
     settings = _settings(study, problems)
-    participants = _participants(study, settings, problems)
+    participants = _participants(study, settings, problems, warnings)
     interviews = _interviews(study, participants, problems, warnings)
     texts, missing = {}, []
     for interview_id in interviews["interview_id"] if not problems else []:
@@ -173,7 +175,8 @@ def _settings(study: Study, problems: list[str]) -> StudySettings:
         return StudySettings()
 
 
-def _participants(study: Study, settings: StudySettings, problems: list[str]) -> pd.DataFrame:
+def _participants(study: Study, settings: StudySettings, problems: list[str],
+                  warnings: list[str]) -> pd.DataFrame:
     path = study.participants_file
     frame = study.read_table(path, required=PARTICIPANT_COLUMNS)
     grouping = settings.grouping
@@ -188,9 +191,12 @@ def _participants(study: Study, settings: StudySettings, problems: list[str]) ->
         if column not in frame.columns:
             frame[column] = ""
     _check_ids(frame, "participant_id", path, problems)
-    for _, row in frame.iterrows():
-        if not row["group"]:
-            problems.append(Errors.E002.format(path=path, line=row["_line"], column=grouping))
+    blank = frame["group"] == ""
+    if blank.any():
+        warnings.append(Errors.W103.format(path=path, column=grouping, count=int(blank.sum()),
+                                           examples=_short(list(frame.loc[blank, "participant_id"]), 4),
+                                           group=UNASSIGNED))
+        frame.loc[blank, "group"] = UNASSIGNED
     numbers = frame.groupby("group").cumcount() + 1
     default = frame["group"].map(settings.label)
     frame["label"] = frame["label"].where(frame["label"] != "", default + " " + numbers.astype(str))

@@ -94,10 +94,14 @@ class Errors(metaclass=_Catalogue):
     E110 = ("{path}, line {line}: the text at {start}-{end} of '{interview}' is no longer the text "
             "that was coded (its text_hash differs). The de-identified text changed after coding: "
             "restore it from version control, or re-code the span and clear its text_hash.")
+    E111 = ("{path}: no transcript found ({suffixes}). Give the folder that holds your transcript "
+            "files; convert .doc, .pdf or .rtf to .docx or .txt first.")
     W101 = ("{path}: no {column} for {count} interview(s) ({examples}); {consequence}. Fill the "
             "column in to include them.")
     W102 = ("{path}: group(s) {groups} are listed but no participant belongs to them; check the "
             "spelling against participants.csv.")
+    W103 = ("{path}: no {column} for {count} participant(s) ({examples}); they are analysed as one "
+            "group, '{group}', until you fill it in.")
     # E700-E799: REFI-QDA exchange (.qdpx projects, .qdc codebooks)
     E700 = ("{path}: not a REFI-QDA file ('{suffix}'). Use a .qdpx project or a .qdc codebook "
             "as exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.")
@@ -194,6 +198,8 @@ class Errors(metaclass=_Catalogue):
             "folder.")
     E804 = ("{path}: {detail}. Check that the path is right and that you may read (and, for "
             "commands that write, write) it; nothing else was changed.")
+    E805 = ("{path} already exists and is not empty: thematic init never writes over a folder. "
+            "Give the path of a new folder.")
     E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
             "code matrix per text.")
     E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "
