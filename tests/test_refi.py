@@ -67,10 +67,11 @@ def test_export_holds_sources_users_codes_codings_cases_and_memos(sample_qdpx, s
     assert counts["text_sources"] == len(sample_dataset.texts)
     assert counts["cases"] == len(sample_dataset.participants)
     assert {v.name for v in project.variables} >= {"group", "role", "wave"}
-    assert counts["notes"] == int((sample_dataset.codings["memo"] != "").sum())
+    memos = len(list((SAMPLE / "memos").glob("*.md")))
+    assert counts["notes"] == int((sample_dataset.codings["memo"] != "").sum()) + memos
     members = zipfile.ZipFile(sample_qdpx).namelist()
     assert members[0] == "project.qde"
-    assert sum(m.startswith("sources/") and m.endswith(".txt") for m in members) == 25
+    assert sum(m.startswith("sources/") and m.endswith(".txt") for m in members) == 25 + memos
     # every source is the de-identified text, never the raw one
     texts = {s.name: s.text for s in project.sources}
     assert texts == sample_dataset.texts
