@@ -61,6 +61,24 @@ def main(argv: list[str]) -> None:
         with corpus.session():
             corpus.update_codebook()
         REFIQDAWriter(str(folder / "settings.yaml")).write(str(target))
+    elif command == "build":
+        from qualitative_coding.corpus import QCCorpus
+
+        spec = json.loads(Path(first).read_text(encoding="utf-8"))
+        folder = Path(second).resolve()
+        (folder / "incoming").mkdir(parents=True)
+        os.chdir(folder)
+        QCCorpus.initialize()
+        corpus = QCCorpus(folder / "settings.yaml")
+        with corpus.session():
+            for name, text in spec["documents"].items():
+                (folder / "incoming" / name).write_bytes(text.encode("utf-8"))
+                corpus.import_media(folder / "incoming" / name, importer="verbatim")
+            by_document = {}
+            for document, line, code, coder in spec["coded"]:
+                by_document.setdefault((document, coder), []).append({"line": line, "code_id": code})
+            for (document, coder), lines in by_document.items():
+                corpus.update_coded_lines(document, coder, lines)
     else:
         raise SystemExit(f"unknown command {command!r}")
 

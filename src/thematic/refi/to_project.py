@@ -137,7 +137,10 @@ def _selections(iid: str, stored: str, codings: list[dict], *, created: str,
     """One selection per coding row, named by its text, dated, its memo as description and note."""
     endings = LineEndings(stored)
     seen, selections = Counter(), []
-    for coding in sorted(codings, key=lambda c: (int(c["start"]), int(c["end"]), c["coder"], c["code"])):
+    # a repeated coding (same coder, span and code) after the one with a memo: tools that keep
+    # one coding per code, span and coder (QualCoder) then keep the memo
+    order = sorted(codings, key=lambda c: (int(c["start"]), int(c["end"]), c["coder"], c["code"], not c["memo"]))
+    for coding in order:
         start, end = endings.to_stored(int(coding["start"])), endings.to_stored(int(coding["end"]))
         key = f"{iid}:{coding['start']}:{coding['end']}:{coding['code']}:{coding['coder']}"
         seen[key] += 1
