@@ -342,3 +342,37 @@ def test_codings_of_unknown_codes_and_spans_outside_the_text_are_reported(tmp_pa
     assert "(5-500) lies outside its text of 20 characters" in text
     assert report.written["codings"] == 1
     assert "unknown_coder" in "\n".join(report.defaults)
+
+
+def test_exports_of_other_shapes_are_schema_valid_and_dated_from_the_data(tiny_data, tmp_path):
+    """Windows line endings, an emoji, a familiarisation memo, both coders on one span, a chosen
+    subset of case variables: valid under the XSD, reproducible, and back unchanged."""
+    schema = _schema("Project-mrt2019.xsd")
+    path = tiny_data / "deidentified" / "P1-W1.txt"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("drive.", "drive 🚗.")
+                     .replace("\n", "\r\n").encode("utf-8"))
+    (tiny_data / "memos").mkdir()
+    (tiny_data / "memos" / "P2-W1.md").write_text("# Memo\n\nShort & <plain>.\n", encoding="utf-8")
+    before = load_dataset(tiny_data)
+    project = export_refi(tiny_data, tmp_path / "t.qdpx", variables=["group"])
+    qde = zipfile.ZipFile(tmp_path / "t.qdpx").read("project.qde")
+    schema.validate(qde.decode("utf-8"))
+    export_refi(tiny_data, tmp_path / "again.qdpx", variables=["group"])
+    assert (tmp_path / "again.qdpx").read_bytes() == (tmp_path / "t.qdpx").read_bytes()
+    assert {v.name for v in project.variables} == {"group", "wave", "date", "duration_min", "participant_id"}
+    root = ET.fromstring(qde)
+    selections = list(root.iter(f"{NS}PlainTextSelection"))
+    assert len(selections) == len(before.codings)  # both coders' codings of one span apart
+    assert {s.get("creationDateTime") for s in selections} == {"2020-08-01T00:00:00Z"}
+    assert [s.get("creationDateTime") for s in root.iter(f"{NS}TextSource")] == [
+        "2020-07-01T00:00:00Z", "2020-08-01T00:00:00Z"]
+    journal = next(n for n in root.iter(f"{NS}Note") if n.get("plainTextPath"))
+    assert journal.get("name") == "P2-W1: familiarisation memo"
+    import_refi(tmp_path / "t.qdpx", tmp_path / "back")
+    back = load_dataset(tmp_path / "back")
+    columns = ["interview_id", "start", "end", "code", "coder", "memo"]
+    assert back.codings[columns].equals(before.codings[columns])
+    assert back.texts == before.texts
+    assert (tmp_path / "back" / "memos" / "P2-W1.md").read_text(encoding="utf-8") == "# Memo\n\nShort & <plain>.\n"
+    assert list(back.participants.columns[:3]) == ["participant_id", "group", "role"]
+    assert set(back.participants["role"]) == {"unspecified"}  # not exported, so not invented
