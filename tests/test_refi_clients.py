@@ -175,7 +175,8 @@ def test_qualcoder_model_reproduces_what_qualcoder_did_to_a_shared_selection():
       <Notes><Note guid="n" name="memo"><PlainTextContent>why</PlainTextContent></Note></Notes></Project>"""
     with pytest.raises(qualcoder_model.QualCoderWouldStop):
         qualcoder_model.load(qde.encode())
-    loaded = qualcoder_model.load(qde.replace('name="memo"', 'name="memo" creationDateTime="2020-01-01T00:00:00Z"').encode())
+    dated = qde.replace('name="memo"', 'name="memo" creationDateTime="2020-01-01T00:00:00Z"')
+    loaded = qualcoder_model.load(dated.encode())
     assert loaded.codings_per_coder == Counter({"default": 1}) and loaded.duplicates == 1
     assert loaded.coding_memos == 0
 

@@ -63,7 +63,8 @@ def case_tables(project: Project, interview_ids: dict[str, str],
     for case in people:
         pid = case_ids[case.guid]
         values = _values(case, names)
-        row = {k: v for k, v in values.items() if k not in INTERVIEW_VARIABLE_TYPES and k != PARTICIPANT_VARIABLE}
+        row = {k: v for k, v in values.items()
+               if k not in INTERVIEW_VARIABLE_TYPES and k != PARTICIPANT_VARIABLE}
         if case.description.strip():
             row["description" if "description" not in row else "case_description"] = case.description.strip()
         participants[pid] = {**row, "participant_id": pid}
@@ -77,7 +78,8 @@ def case_tables(project: Project, interview_ids: dict[str, str],
                                  f"'{participant_of[source]}' and '{pid}'; kept with the first.")
             else:
                 participant_of[source] = pid
-                interview_defaults[source] = {k: v for k, v in values.items() if k in INTERVIEW_VARIABLE_TYPES}
+                interview_defaults[source] = {k: v for k, v in values.items()
+                                              if k in INTERVIEW_VARIABLE_TYPES}
     report.defaults += conflicts
     if unresolved:
         report.not_imported.append(f"{unresolved} case SourceRef(s) name no text source of the file "
@@ -185,7 +187,8 @@ def _grouping(project: Project, participants: dict[str, dict], interviews: list[
             others.append(name)
     by_sets = _set_partition(project, interviews, resolve, interview_ids)
     if by_sets:
-        candidates["the sets of sources " + ", ".join(f"'{n}'" for n in sorted(set(by_sets.values())))] = by_sets
+        names = ", ".join(f"'{n}'" for n in sorted(set(by_sets.values())))
+        candidates[f"the sets of sources {names}"] = by_sets
     if len(candidates) == 1:
         (what, values), = candidates.items()
         for row in people:

@@ -16,9 +16,9 @@ from thematic import folders, io
 from thematic.codebook import parse_codebook
 from thematic.dataset import deidentified_path, load_dataset
 from thematic.errors import DataError, Errors
+from thematic.familiarise import memo_path
 from thematic.parallel import map_documents
 from thematic.refi.archive import PROJECT_MEMBER, Limits, read_archive, write_archive
-from thematic.familiarise import memo_path
 from thematic.refi.codes import codebook_to_codes, dump_codebook, project_codebook
 from thematic.refi.model import Project
 from thematic.refi.read import read_codebook, read_project

@@ -28,7 +28,13 @@ from thematic.refi.cases import MAX_EXAMPLES, case_tables
 from thematic.refi.codes import dump_codebook, project_codebook
 from thematic.refi.ids import ID_PATTERN, strip_suffix, unique_ids
 from thematic.refi.model import Project, TextSource
-from thematic.refi.offsets import STANDARD, LineEndings, Positions, ambiguous, detect_convention
+from thematic.refi.offsets import (
+    STANDARD,
+    LineEndings,
+    Positions,
+    ambiguous,
+    detect_convention,
+)
 from thematic.refi.report import ImportReport
 
 
@@ -119,12 +125,14 @@ def interview_ids(project: Project, report: ImportReport) -> dict[str, str]:
     if changed:
         report.converted.append(f"{len(changed)} source name(s) changed to make interview ids (letters, "
                                 "digits, '-' and '_'; duplicates numbered): "
-                                + ", ".join(changed[:MAX_EXAMPLES]) + (" ..." if len(changed) > MAX_EXAMPLES else "")
+                                + ", ".join(changed[:MAX_EXAMPLES])
+                                + (" ..." if len(changed) > MAX_EXAMPLES else "")
                                 + ".")
     return ids
 
 
-def project_to_files(project: Project, *, source: str, n_jobs: int = 1) -> tuple[dict[str, bytes], ImportReport]:
+def project_to_files(project: Project, *, source: str,
+                     n_jobs: int = 1) -> tuple[dict[str, bytes], ImportReport]:
     """The files of a data folder (relative path -> bytes) for *project*, and the report."""
     from thematic.parallel import map_documents
 

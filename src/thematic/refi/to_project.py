@@ -139,7 +139,8 @@ def _selections(iid: str, stored: str, codings: list[dict], *, created: str,
     seen, selections = Counter(), []
     # a repeated coding (same coder, span and code) after the one with a memo: tools that keep
     # one coding per code, span and coder (QualCoder) then keep the memo
-    order = sorted(codings, key=lambda c: (int(c["start"]), int(c["end"]), c["coder"], c["code"], not c["memo"]))
+    order = sorted(codings, key=lambda c: (int(c["start"]), int(c["end"]), c["coder"], c["code"],
+                                           not c["memo"]))
     for coding in order:
         start, end = endings.to_stored(int(coding["start"])), endings.to_stored(int(coding["end"]))
         key = f"{iid}:{coding['start']}:{coding['end']}:{coding['code']}:{coding['coder']}"
