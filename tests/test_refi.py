@@ -384,3 +384,17 @@ def test_exports_of_other_shapes_are_schema_valid_and_dated_from_the_data(tiny_d
     assert (tmp_path / "back" / "memos" / "P2-W1.md").read_text(encoding="utf-8") == "# Memo\n\nShort & <plain>.\n"
     assert list(back.participants.columns[:3]) == ["participant_id", "group", "role"]
     assert set(back.participants["role"]) == {"unspecified"}  # not exported, so not invented
+
+
+def test_cli_exports_only_the_case_variables_named(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["qdpx", "export", str(SAMPLE), "-o", str(tmp_path / "s.qdpx"),
+                                  "--variables", "group, role"])
+    assert result.exit_code == 0, result.output
+    project = read_refi(tmp_path / "s.qdpx")
+    case_variables = {v for case in project.cases for v, _ in case.values}
+    assert {v.name for v in project.variables if v.guid in case_variables} == {"group", "role"}
+    result = runner.invoke(main, ["qdpx", "export", str(SAMPLE), "-o", str(tmp_path / "t.qdpx"),
+                                  "--variables", "group,nhs_number"])
+    assert result.exit_code == 1 and "[E715]" in result.output and "'nhs_number'" in result.output
+    assert not (tmp_path / "t.qdpx").exists()

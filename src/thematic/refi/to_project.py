@@ -31,6 +31,7 @@ import pandas as pd
 
 from thematic import __version__
 from thematic.dataset import Dataset
+from thematic.errors import Errors, ParameterError
 from thematic.refi.codes import codebook_to_codes, describe
 from thematic.refi.ids import guid
 from thematic.refi.model import (
@@ -77,6 +78,11 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: Mapping[str, str],
         Familiarisation memo text by interview id.
     variables
         The participants.csv columns to export as case variables; None exports them all.
+
+    Raises
+    ------
+    ParameterError
+        If *variables* names a column participants.csv does not have.
     """
     codebook, memos = dataset.codebook, memos or {}
     project = Project(name=codebook.title if codebook else dataset.root.name,
@@ -92,6 +98,11 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: Mapping[str, str],
         project.codes, project.sets = codebook_to_codes(codebook)
     participants = dataset.participants
     chosen = None if variables is None else set(variables)
+    unknown = sorted((chosen or set()) - set(participants.columns) - {"_line"})
+    if unknown:
+        known = [c for c in participants.columns if c != "_line"]
+        raise ParameterError(Errors.E715.format(path=dataset.root / "participants.csv",
+                                                names=", ".join(map(repr, unknown)), known=", ".join(known)))
     participant_columns = [c for c in participants.columns if c not in ("participant_id", "_line")
                            and (chosen is None or c in chosen)]
     interview_columns = [c for c in interviews.columns if c not in participants.columns
