@@ -398,3 +398,15 @@ def test_cli_exports_only_the_case_variables_named(tmp_path):
                                   "--variables", "group,nhs_number"])
     assert result.exit_code == 1 and "[E715]" in result.output and "'nhs_number'" in result.output
     assert not (tmp_path / "t.qdpx").exists()
+
+
+def test_a_taguette_codebook_with_an_empty_sets_element_imports_with_a_word(tmp_path):
+    """Taguette 1.5 writes ``<Sets/>`` (invalid: the schema wants at least one Set)."""
+    (tmp_path / "tags.qdc").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.5">'
+        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="interesting" isCodable="true">'
+        '<Description>worth a look</Description></Code></Codes><Sets/></CodeBook>', encoding="utf-8")
+    report = import_refi(tmp_path / "tags.qdc", tmp_path / "folder")
+    codebook = parse_codebook(yaml.safe_load((tmp_path / "folder" / "codebook.yaml").read_text()))
+    assert [c.label for c in codebook.themes[0].codes] == ["interesting"]
+    assert "an empty <Sets/> element" in "\n".join(report.not_imported)

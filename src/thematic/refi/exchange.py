@@ -120,6 +120,7 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
 
 def _import_codebook(project: Project, *, path: Path, target: Path, force: bool) -> ImportReport:
     report = ImportReport(source=str(path), origin=project.origin, read=project.counts())
+    report.not_imported += project.problems
     codebook, _ = project_codebook(project, report=report)
     destination = target / "codebook.yaml"
     if destination.exists() and not force:
