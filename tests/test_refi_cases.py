@@ -184,3 +184,13 @@ def test_nothing_reported_as_nothing_when_something_was_dropped(tmp_path):
     assert "1 set(s) of notes only ('Diary notes')" in text
     written = (data / "import-report.md").read_text()
     assert "## Not imported\n- nothing" not in written
+
+
+def test_a_source_in_no_case_never_takes_over_a_case_of_the_same_name(tmp_path):
+    sources = [_source(1, "P1"), _source(2, "s2")]
+    cases = f'<Case guid="{_guid(5, 1)}" name="P1">{_value(0, "nurse")}<SourceRef targetGUID="{_guid(3, 2)}"/></Case>'
+    _, data = _project(tmp_path, sources=sources, texts=_texts(1, 2), cases=cases, variables=["group"])
+    people = pd.read_csv(data / "participants.csv", dtype=str)
+    assert people[["participant_id", "group"]].values.tolist() == [["P1", "nurse"], ["P1-2", "unspecified"]]
+    assert list(pd.read_csv(data / "interviews.csv", dtype=str)["participant_id"]) == ["P1-2", "P1"]
+    load_dataset(data)

@@ -97,7 +97,10 @@ def case_tables(project: Project, interview_ids: dict[str, str],
                                          or "case")
                 participants.setdefault(pid, {"participant_id": pid})
             else:
-                pid = iid
+                pid, n = iid, 1
+                while pid in participants:  # a case may already carry the source's name
+                    n += 1
+                    pid = f"{iid}-{n}"
                 participants[pid] = {"participant_id": pid}
                 missing["case"] += 1
             participant_of[source.guid] = pid
