@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test test-fast lab sample clean
+CLIENTS := .venv-clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+
+.PHONY: report test test-fast lab sample clean clients
 
 # (Re)install only when the venv is missing or the pins changed.
 $(STAMP): pyproject.toml constraints.txt
@@ -14,10 +17,22 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# REFI-QDA clients that tests/test_refi_clients.py loads our exports with, each in a venv of
+# its own: their pins clash with ours (qualitative-coding wants webvtt-py<0.6 and xmlschema<4,
+# portableQDA lxml<5). The tests skip a client that is not installed.
+$(CLIENTS_STAMP): tests/clients/qualitative-coding.txt tests/clients/portableqda.txt
+	test -x $(CLIENTS)/qc/bin/python || $(PYTHON) -m venv $(CLIENTS)/qc
+	$(CLIENTS)/qc/bin/python -m pip install --quiet -r tests/clients/qualitative-coding.txt
+	test -x $(CLIENTS)/portableqda/bin/python || $(PYTHON) -m venv $(CLIENTS)/portableqda
+	$(CLIENTS)/portableqda/bin/python -m pip install --quiet -r tests/clients/portableqda.txt
+	touch $(CLIENTS_STAMP)
+
+clients: $(CLIENTS_STAMP)  ## the REFI-QDA clients the tests load exports with (qualitative-coding, portableQDA)
+
 report: $(STAMP)  ## render reports/ from params/sample.yaml (data-sample/)
 	$(BIN)/thematic report --params params/sample.yaml
 
-test: $(STAMP)  ## unit, notebook (nbval) and end-to-end tests
+test: $(STAMP) $(CLIENTS_STAMP)  ## unit, notebook (nbval) and end-to-end tests
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-current-env notebooks
 
 test-fast: $(STAMP)  ## unit tests only

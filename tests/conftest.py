@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data-sample"
-SHARED = ROOT.parent / "shared"
+#: The read-only shared folder beside the project (absent in CI clones and for users);
+#: THEMATIC_SHARED points elsewhere, e.g. from a git worktree.
+SHARED = Path(os.environ.get("THEMATIC_SHARED") or ROOT.parent / "shared")
 
 
 @pytest.fixture(scope="session")

@@ -67,10 +67,11 @@ def test_export_holds_sources_users_codes_codings_cases_and_memos(sample_qdpx, s
     assert counts["text_sources"] == len(sample_dataset.texts)
     assert counts["cases"] == len(sample_dataset.participants)
     assert {v.name for v in project.variables} >= {"group", "role", "wave"}
-    assert counts["notes"] == int((sample_dataset.codings["memo"] != "").sum())
+    memos = len(list((SAMPLE / "memos").glob("*.md")))
+    assert counts["notes"] == int((sample_dataset.codings["memo"] != "").sum()) + memos
     members = zipfile.ZipFile(sample_qdpx).namelist()
     assert members[0] == "project.qde"
-    assert sum(m.startswith("sources/") and m.endswith(".txt") for m in members) == 25
+    assert sum(m.startswith("sources/") and m.endswith(".txt") for m in members) == 25 + memos
     # every source is the de-identified text, never the raw one
     texts = {s.name: s.text for s in project.sources}
     assert texts == sample_dataset.texts
@@ -85,13 +86,21 @@ def test_round_trip_gives_the_same_content(sample_qdpx, tmp_path, sample_dataset
     report = import_refi(sample_qdpx, tmp_path / "data")
     assert report.not_imported == [] and report.defaults == []
     data = tmp_path / "data"
-    for name in ("participants.csv", "interviews.csv", "codings/coder_a.csv", "codings/coder_b.csv"):
+    for name in ("participants.csv", "interviews.csv"):
         assert pd.read_csv(data / name, dtype=str).equals(pd.read_csv(SAMPLE / name, dtype=str)), name
+    for name in ("codings/coder_a.csv", "codings/coder_b.csv"):
+        # every row back; a coding repeated by its coder (same span and code) comes back memo first
+        got, want = (pd.read_csv(path / name, dtype=str, keep_default_na=False) for path in (data, SAMPLE))
+        assert got.sort_values(list(got.columns), ignore_index=True).equals(
+            want.sort_values(list(want.columns), ignore_index=True)), name
+        assert got[list(got.columns)[:5]].equals(want[list(want.columns)[:5]]), name
     assert parse_codebook(yaml.safe_load((data / "codebook.yaml").read_text())) == sample_dataset.codebook
     for path in sorted((SAMPLE / "deidentified").glob("*.txt")):
         assert (data / "deidentified" / path.name).read_bytes() == path.read_bytes()
     reloaded = load_dataset(data)
-    assert reloaded.codings.equals(sample_dataset.codings)
+    columns = list(sample_dataset.codings.columns)
+    assert reloaded.codings.sort_values(columns, ignore_index=True).equals(
+        sample_dataset.codings.sort_values(columns, ignore_index=True))
     export_refi(data, tmp_path / "again.qdpx")
     first, second = read_refi(sample_qdpx), read_refi(tmp_path / "again.qdpx")
     first.problems = second.problems = []
@@ -341,3 +350,63 @@ def test_codings_of_unknown_codes_and_spans_outside_the_text_are_reported(tmp_pa
     assert "(5-500) lies outside its text of 20 characters" in text
     assert report.written["codings"] == 1
     assert "unknown_coder" in "\n".join(report.defaults)
+
+
+def test_exports_of_other_shapes_are_schema_valid_and_dated_from_the_data(tiny_data, tmp_path):
+    """Windows line endings, an emoji, a familiarisation memo, both coders on one span, a chosen
+    subset of case variables: valid under the XSD, reproducible, and back unchanged."""
+    schema = _schema("Project-mrt2019.xsd")
+    path = tiny_data / "deidentified" / "P1-W1.txt"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("drive.", "drive 🚗.")
+                     .replace("\n", "\r\n").encode("utf-8"))
+    (tiny_data / "memos").mkdir()
+    (tiny_data / "memos" / "P2-W1.md").write_text("# Memo\n\nShort & <plain>.\n", encoding="utf-8")
+    before = load_dataset(tiny_data)
+    project = export_refi(tiny_data, tmp_path / "t.qdpx", variables=["group"])
+    qde = zipfile.ZipFile(tmp_path / "t.qdpx").read("project.qde")
+    schema.validate(qde.decode("utf-8"))
+    export_refi(tiny_data, tmp_path / "again.qdpx", variables=["group"])
+    assert (tmp_path / "again.qdpx").read_bytes() == (tmp_path / "t.qdpx").read_bytes()
+    assert {v.name for v in project.variables} == {"group", "wave", "date", "duration_min", "participant_id"}
+    root = ET.fromstring(qde)
+    selections = list(root.iter(f"{NS}PlainTextSelection"))
+    assert len(selections) == len(before.codings)  # both coders' codings of one span apart
+    assert {s.get("creationDateTime") for s in selections} == {"2020-08-01T00:00:00Z"}
+    assert [s.get("creationDateTime") for s in root.iter(f"{NS}TextSource")] == [
+        "2020-07-01T00:00:00Z", "2020-08-01T00:00:00Z"]
+    journal = next(n for n in root.iter(f"{NS}Note") if n.get("plainTextPath"))
+    assert journal.get("name") == "P2-W1: familiarisation memo"
+    import_refi(tmp_path / "t.qdpx", tmp_path / "back")
+    back = load_dataset(tmp_path / "back")
+    columns = ["interview_id", "start", "end", "code", "coder", "memo"]
+    assert back.codings[columns].equals(before.codings[columns])
+    assert back.texts == before.texts
+    assert (tmp_path / "back" / "memos" / "P2-W1.md").read_text(encoding="utf-8") == "# Memo\n\nShort & <plain>.\n"
+    assert list(back.participants.columns[:3]) == ["participant_id", "group", "role"]
+    assert set(back.participants["role"]) == {"unspecified"}  # not exported, so not invented
+
+
+def test_cli_exports_only_the_case_variables_named(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["qdpx", "export", str(SAMPLE), "-o", str(tmp_path / "s.qdpx"),
+                                  "--variables", "group, role"])
+    assert result.exit_code == 0, result.output
+    project = read_refi(tmp_path / "s.qdpx")
+    case_variables = {v for case in project.cases for v, _ in case.values}
+    assert {v.name for v in project.variables if v.guid in case_variables} == {"group", "role"}
+    result = runner.invoke(main, ["qdpx", "export", str(SAMPLE), "-o", str(tmp_path / "t.qdpx"),
+                                  "--variables", "group,nhs_number"])
+    assert result.exit_code == 1 and "[E715]" in result.output and "'nhs_number'" in result.output
+    assert not (tmp_path / "t.qdpx").exists()
+
+
+def test_a_taguette_codebook_with_an_empty_sets_element_imports_with_a_word(tmp_path):
+    """Taguette 1.5 writes ``<Sets/>`` (invalid: the schema wants at least one Set)."""
+    (tmp_path / "tags.qdc").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.5">'
+        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="interesting" isCodable="true">'
+        '<Description>worth a look</Description></Code></Codes><Sets/></CodeBook>', encoding="utf-8")
+    report = import_refi(tmp_path / "tags.qdc", tmp_path / "folder")
+    codebook = parse_codebook(yaml.safe_load((tmp_path / "folder" / "codebook.yaml").read_text()))
+    assert [c.label for c in codebook.themes[0].codes] == ["interesting"]
+    assert "an empty <Sets/> element" in "\n".join(report.not_imported)

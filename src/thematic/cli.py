@@ -130,12 +130,16 @@ def qdpx() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="FILE.qdpx for the whole project, FILE.qdc for the codebook alone.")
 @click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for reading texts.")
-def qdpx_export(data_dir: str, output: str, n_jobs: int) -> None:
-    """Write DATA_DIR's de-identified texts, codebook, codings and cases as REFI-QDA."""
+@click.option("--variables", default=None, metavar="COLUMNS",
+              help="Comma-separated participants.csv columns to export as case variables [default: all].")
+def qdpx_export(data_dir: str, output: str, n_jobs: int, variables: str | None) -> None:
+    """Write DATA_DIR's de-identified texts, codebook, codings, memos and cases as REFI-QDA."""
     from thematic.refi import export_refi
 
+    chosen = None if variables is None else [v.strip() for v in variables.split(",") if v.strip()]
+
     def run() -> None:
-        project = export_refi(data_dir, output, n_jobs=n_jobs)
+        project = export_refi(data_dir, output, n_jobs=n_jobs, variables=chosen)
         counts = project.counts()
         click.echo(f"{output}: {counts['text_sources']} sources, {counts['codes']} codes, "
                    f"{counts['users']} users, {counts['codings']} codings, {counts['cases']} cases")

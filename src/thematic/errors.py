@@ -128,6 +128,8 @@ class Errors(metaclass=_Catalogue):
     E713 = ("{path} already exists and is not empty. Import into a new folder, or pass --force "
             "to replace it (the old folder is removed only after the import succeeded).")
     E714 = ("{path}: cannot export: {detail}")
+    E715 = ("{path}: no column {names} to export as case variables. Its columns are: {known}. "
+            "Name columns of participants.csv (or leave --variables out to export them all).")
     E716 = "{path} is a file. Give a folder to import into."
     # issue 5: agreement, consensus, theme mapping (E500-E599)
     E501 = ("A reliability matrix must be 2-dimensional, units x coders, with at least {minimum} "

@@ -2,8 +2,10 @@
 
 Modules, one per concern: :mod:`model` (the project in memory), :mod:`archive` (safe zip
 reading, atomic writing), :mod:`read` (QDA-XML to model, via defusedxml), :mod:`write` (model to
-QDA-XML), :mod:`offsets` (line endings), :mod:`convert` (model to and from thematic's data
-folder) and :mod:`exchange` (the export and import operations the command line runs).
+QDA-XML), :mod:`offsets` (line endings and position conventions), :mod:`ids` (GUIDs and safe
+names), :mod:`codes` (codebook <-> code tree), :mod:`to_project` (data folder -> project),
+:mod:`to_folder` and :mod:`cases` (project -> data folder), :mod:`report` (the import report)
+and :mod:`exchange` (the export and import operations the command line runs).
 """
 
 from thematic.refi.archive import Limits

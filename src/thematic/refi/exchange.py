@@ -9,24 +9,22 @@ import leaves nothing behind and never half-overwrites an existing folder.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from thematic import folders, io
 from thematic.codebook import parse_codebook
 from thematic.dataset import load_dataset
+from thematic.study import Study
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
 from thematic.refi.archive import PROJECT_MEMBER, Limits, read_archive, write_archive
-from thematic.refi.convert import (
-    ImportReport,
-    codebook_to_codes,
-    dataset_to_project,
-    dump_codebook,
-    project_codebook,
-    project_to_files,
-)
+from thematic.refi.codes import codebook_to_codes, dump_codebook, project_codebook
 from thematic.refi.model import Project
 from thematic.refi.read import read_codebook, read_project
+from thematic.refi.report import ImportReport
+from thematic.refi.to_folder import project_to_files
+from thematic.refi.to_project import dataset_to_project
 from thematic.refi.write import codebook_xml, project_xml, source_member
 
 REPORT_NAME = "import-report.md"
@@ -35,18 +33,21 @@ MAX_CODEBOOK_BYTES = 64 * 1024 * 1024
 MAX_LISTED = 20
 
 
-def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_jobs: int = 1) -> Project:
+def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_jobs: int = 1,
+                variables: Iterable[str] | None = None) -> Project:
     """Write the data folder *data_dir* as a ``.qdpx`` project or ``.qdc`` codebook (by suffix).
 
     Only de-identified texts are exported and the folder must validate first; a ``.qdc``
-    needs only a valid ``codebook.yaml``.
+    needs only a valid ``codebook.yaml``. *variables* names the participants.csv columns to
+    export as case variables (None: all of them). Familiarisation memos
+    (``memos/<interview_id>.md``) are exported with their interviews.
     """
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
         raise DataError(Errors.E700.format(path=output, suffix=output.suffix))
     if suffix == ".qdc":
-        book = io.resolve(data_dir) / "codebook.yaml"
+        book = Study(data_dir).codebook_file
         if not book.exists():
             raise DataError(Errors.E714.format(path=book, detail="no codebook.yaml to export."))
         codebook = parse_codebook(io.read_yaml(book), source=str(book))
@@ -63,9 +64,12 @@ def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_job
         if len(stored[iid]) - stored[iid].count("\r\n") != len(dataset.texts[iid]):
             raise DataError(Errors.E714.format(path=dataset.deidentified_path(iid),
                                                detail="stored and normalised text differ in length."))
-    project = dataset_to_project(dataset, stored_texts=stored)
+    memos = {iid: io.read_text(dataset.study.memo_path(iid)) for iid in ids
+             if dataset.study.memo_path(iid).is_file()}
+    project = dataset_to_project(dataset, stored_texts=stored, memos=memos, variables=variables)
     members = {PROJECT_MEMBER: project_xml(project)}
     members.update({source_member(s): (s.text or "").encode("utf-8") for s in project.sources})
+    members.update({source_member(n): n.text.encode("utf-8") for n in project.notes if n.member})
     write_archive(output, members)
     return project
 
@@ -116,6 +120,7 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
 
 def _import_codebook(project: Project, *, path: Path, target: Path, force: bool) -> ImportReport:
     report = ImportReport(source=str(path), origin=project.origin, read=project.counts())
+    report.not_imported += project.problems
     codebook, _ = project_codebook(project, report=report)
     destination = target / "codebook.yaml"
     if destination.exists() and not force:

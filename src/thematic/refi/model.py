@@ -41,12 +41,14 @@ class Code:
 
 @dataclass(frozen=True)
 class CodeSet:
-    """A named group of codes (thematic writes one per theme)."""
+    """A ``Set``: a named group of codes, sources or notes (thematic writes one per theme)."""
 
     guid: str
     name: str
     description: str = ""
     member_codes: tuple[str, ...] = ()
+    member_sources: tuple[str, ...] = ()
+    member_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Coding:
     code: str
     user: str | None = None
     notes: tuple[str, ...] = ()
+    created: str | None = None  # creationDateTime, ``YYYY-MM-DDThh:mm:ssZ``
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class Selection:
     user: str | None = None
     codings: tuple[Coding, ...] = ()
     notes: tuple[str, ...] = ()
+    created: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,8 @@ class TextSource:
     selections: tuple[Selection, ...] = ()
     values: tuple[tuple[str, str], ...] = ()  # (variable GUID, value as text)
     notes: tuple[str, ...] = ()
-    created: str | None = field(default=None, compare=False)  # creationDateTime, read only
+    created: str | None = None  # creationDateTime
+    rich_path: str | None = field(default=None, compare=False)  # richTextPath, read only
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,9 @@ class OtherSource:
 
 @dataclass(frozen=True)
 class Case:
+    """A ``Case``; one without a name and with one SourceRef holds that source's variables
+    (how MAXQDA and Quirkos store document variables)."""
+
     guid: str
     name: str
     description: str = ""
@@ -118,10 +126,17 @@ class Case:
 
 @dataclass(frozen=True)
 class Note:
+    """A ``Note``: its text inline (``PlainTextContent``) or, with ``member``, as an archive
+    member ``sources/<guid>.txt`` (how QualCoder and NVivo store journals)."""
+
     guid: str
     name: str
     text: str = ""
     user: str | None = None
+    created: str | None = None
+    description: str = ""
+    member: bool = False
+    selections: int = field(default=0, compare=False)  # PlainTextSelections inside, read only
 
 
 @dataclass

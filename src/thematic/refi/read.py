@@ -107,11 +107,14 @@ def read_project(data: bytes, *, members: Mapping[str, bytes], path: str,
         note = reader.text_source(element, members, project.problems, note=True)
         if note is not None:
             project.notes.append(Note(guid=note.guid, name=note.name, text=note.text or "",
-                                      user=note.user))
-    project.sets = [
-        CodeSet(guid=reader.guid(s), name=s.get("name", ""), description=reader.text(s, "Description"),
-                member_codes=tuple(reader.refs(s, "MemberCode")))
-        for s in reader.children(root, "Sets", "Set")]
+                                      user=note.user, created=note.created,
+                                      description=note.description,
+                                      member=element.get("plainTextPath") is not None,
+                                      selections=len(note.selections)))
+    project.sets = [reader.code_set(s) for s in reader.children(root, "Sets", "Set")]
+    if root.find(_tag(PROJECT_NS, "Sets")) is not None and not project.sets:
+        project.problems.append("an empty <Sets/> element (the REFI-QDA schema requires at least "
+                                "one Set; Taguette writes it): ignored.")
     if root.find(_tag(PROJECT_NS, "Links")) is not None:
         project.problems.append(f"{len(reader.children(root, 'Links', 'Link'))} link(s) between "
                                 "items: thematic has no links; not imported.")
@@ -127,10 +130,11 @@ def read_codebook(data: bytes, *, path: str, member: str = "codebook") -> Projec
     reader = _Reader(CODEBOOK_NS, path=path, member=member)
     project = Project(name="", origin=root.get("origin", ""))
     project.codes = [reader.code(c) for c in reader.children(root, "Codes", "Code")]
-    project.sets = [
-        CodeSet(guid=reader.guid(s), name=s.get("name", ""), description=reader.text(s, "Description"),
-                member_codes=tuple(m.get("guid", "") for m in s.findall(_tag(CODEBOOK_NS, "MemberCode"))))
-        for s in reader.children(root, "Sets", "Set")]
+    project.sets = [reader.code_set(s, member_attribute="guid")
+                    for s in reader.children(root, "Sets", "Set")]
+    if root.find(_tag(CODEBOOK_NS, "Sets")) is not None and not project.sets:
+        project.problems.append("an empty <Sets/> element (the REFI-QDA schema requires at least "
+                                "one Set; Taguette writes it): ignored.")
     return project
 
 
@@ -173,8 +177,16 @@ class _Reader:
                 detail=f"missing required attribute '{attribute}'."))
         return value.strip("{}").lower()
 
-    def refs(self, element: Element, name: str) -> list[str]:
-        return [self.guid(ref, "targetGUID") for ref in element.findall(_tag(self.ns, name))]
+    def refs(self, element: Element, name: str, attribute: str = "targetGUID") -> list[str]:
+        return [self.guid(ref, attribute) for ref in element.findall(_tag(self.ns, name))]
+
+    def code_set(self, element: Element, *, member_attribute: str = "targetGUID") -> CodeSet:
+        """A ``Set``; a codebook's ``MemberCode`` names its code ``guid``, a project's ``targetGUID``."""
+        return CodeSet(guid=self.guid(element), name=element.get("name", ""),
+                       description=self.text(element, "Description"),
+                       member_codes=tuple(self.refs(element, "MemberCode", member_attribute)),
+                       member_sources=tuple(self.refs(element, "MemberSource")),
+                       member_notes=tuple(self.refs(element, "MemberNote")))
 
     def values(self, element: Element) -> tuple[tuple[str, str], ...]:
         pairs = []
@@ -187,7 +199,7 @@ class _Reader:
         return tuple(pairs)
 
     def user(self, element: Element) -> str | None:
-        value = element.get("creatingUser")
+        value = element.get("creatingUser") or element.get("modifyingUser")
         return value.strip("{}").lower() if value else None
 
     def code(self, element: Element) -> Code:
@@ -235,13 +247,15 @@ class _Reader:
                     detail="startPosition and endPosition must be whole numbers.")) from None
             codings = tuple(
                 Coding(guid=self.guid(c), code=self.guid(c.find(_tag(self.ns, "CodeRef")), "targetGUID"),
-                       user=self.user(c), notes=tuple(self.refs(c, "NoteRef")))
+                       user=self.user(c), notes=tuple(self.refs(c, "NoteRef")),
+                       created=c.get("creationDateTime"))
                 for c in sel.findall(_tag(self.ns, "Coding"))
                 if c.find(_tag(self.ns, "CodeRef")) is not None)
             selections.append(Selection(guid=self.guid(sel), start=start, end=end,
                                         name=sel.get("name", ""), description=self.text(sel, "Description"),
                                         user=self.user(sel), codings=codings,
-                                        notes=tuple(self.refs(sel, "NoteRef"))))
+                                        notes=tuple(self.refs(sel, "NoteRef")),
+                                        created=sel.get("creationDateTime")))
         whole = element.findall(_tag(self.ns, "Coding"))
         if whole:
             problems.append(f"source '{name}': {len(whole)} coding(s) of the whole document; "
@@ -250,4 +264,5 @@ class _Reader:
                           description=self.text(element, "Description"), user=self.user(element),
                           selections=tuple(selections), values=self.values(element),
                           notes=tuple(self.refs(element, "NoteRef")),
-                          created=element.get("creationDateTime"))
+                          created=element.get("creationDateTime"),
+                          rich_path=element.get("richTextPath"))

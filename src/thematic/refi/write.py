@@ -2,7 +2,8 @@
 
 Elements follow the order the REFI-QDA 1.0 schemas require. Text sources are written as
 archive members (``plainTextPath="internal://<guid>.txt"``) by the caller; this module only
-builds the XML. Output is deterministic: no time stamps, items in the model's order.
+builds the XML. Output is deterministic: time stamps are those of the model (thematic derives
+them from the data, never from the clock), items in the model's order.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from thematic.refi.model import (
     CODEBOOK_NS,
     PROJECT_NS,
     Code,
+    Note,
     Project,
     Selection,
     TextSource,
@@ -52,9 +54,13 @@ def project_xml(project: Project) -> bytes:
     if project.notes:
         notes = SubElement(root, _t(ns, "Notes"))
         for note in project.notes:
-            element = SubElement(notes, _t(ns, "Note"), _attrs(guid=note.guid, name=note.name,
-                                                               creatingUser=note.user))
-            SubElement(element, _t(ns, "PlainTextContent")).text = note.text
+            element = SubElement(notes, _t(ns, "Note"), _attrs(
+                guid=note.guid, name=note.name,
+                plainTextPath=f"internal://{note.guid}.txt" if note.member else None,
+                creatingUser=note.user, creationDateTime=note.created))
+            _description(element, note.description, ns)
+            if not note.member:
+                SubElement(element, _t(ns, "PlainTextContent")).text = note.text
     _sets(root, project, ns, member_attribute="targetGUID")
     _description(root, project.description, ns)
     return _serialise(root, ns)
@@ -81,10 +87,14 @@ def _sets(root: Element, project: Project, ns: str, *, member_attribute: str) ->
         _description(element, code_set.description, ns)
         for member in code_set.member_codes:
             SubElement(element, _t(ns, "MemberCode"), {member_attribute: member})
+        for member in code_set.member_sources:
+            SubElement(element, _t(ns, "MemberSource"), targetGUID=member)
+        for member in code_set.member_notes:
+            SubElement(element, _t(ns, "MemberNote"), targetGUID=member)
 
 
-def source_member(source: TextSource) -> str:
-    """The archive member that holds *source*'s text."""
+def source_member(source: TextSource | Note) -> str:
+    """The archive member that holds the text of *source* (or of a note stored as a member)."""
     return f"sources/{source.guid}.txt"
 
 
@@ -101,7 +111,8 @@ def _text_source(parent: Element, source: TextSource, types: dict[str, str], ns:
                  tag: str) -> None:
     element = SubElement(parent, _t(ns, tag), _attrs(
         guid=source.guid, name=source.name,
-        plainTextPath=f"internal://{source.guid}.txt", creatingUser=source.user))
+        plainTextPath=f"internal://{source.guid}.txt", creatingUser=source.user,
+        creationDateTime=source.created))
     _description(element, source.description, ns)
     for selection in source.selections:
         _selection(element, selection, ns)
@@ -113,11 +124,12 @@ def _text_source(parent: Element, source: TextSource, types: dict[str, str], ns:
 def _selection(parent: Element, selection: Selection, ns: str) -> None:
     element = SubElement(parent, _t(ns, "PlainTextSelection"), _attrs(
         guid=selection.guid, name=selection.name, startPosition=str(selection.start),
-        endPosition=str(selection.end), creatingUser=selection.user))
+        endPosition=str(selection.end), creatingUser=selection.user,
+        creationDateTime=selection.created))
     _description(element, selection.description, ns)
     for coding in selection.codings:
-        coding_element = SubElement(element, _t(ns, "Coding"),
-                                    _attrs(guid=coding.guid, creatingUser=coding.user))
+        coding_element = SubElement(element, _t(ns, "Coding"), _attrs(
+            guid=coding.guid, creatingUser=coding.user, creationDateTime=coding.created))
         SubElement(coding_element, _t(ns, "CodeRef"), targetGUID=coding.code)
         for note in coding.notes:
             SubElement(coding_element, _t(ns, "NoteRef"), targetGUID=note)
