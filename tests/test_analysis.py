@@ -19,9 +19,10 @@ def tiny(tiny_data):
 def test_corpus_overview_counts_participant_words_only(tiny):
     dataset, segments, _ = tiny
     table = familiarise.corpus_overview(dataset, segments)
-    assert table.loc["all", "interviews"] == 2
+    assert table.loc[familiarise.TOTAL, "interviews"] == 2
+    assert list(table.index) == ["referrer", "parent", familiarise.TOTAL]  # the study's order (study.yaml)
     assert table.loc["parent", "participant_words"] == len("I had five people visiting in one week.".split())
-    assert table.loc["all", "duration_mean_min"] == 17.5
+    assert table.loc[familiarise.TOTAL, "duration_mean_min"] == 17.5
 
 
 def test_interview_summary_talk_share(tiny):

@@ -12,7 +12,8 @@ def test_methods_table_reports_the_sample_as_the_study_did(sample_dataset):
     table = familiarise.methods_table(sample_dataset, segments).set_index("Stakeholder group")
     assert table.loc["All", "Participants"] == 21 and table.loc["All", "Interviews"] == 25
     assert table.loc["All", "Duration, min: mean (range)"] == "33.4 (12-80)"
-    assert table.loc["Service team", "Interviews"] == 8 and table.loc["Service team", "Participants"] == 4
+    assert table.loc["The service team", "Interviews"] == 8 and table.loc["The service team", "Participants"] == 4
+    assert list(table.index) == ["Parents", "The service team", "Referrers", "Commissioners", "All"]
     roles = familiarise.participants_by_role(sample_dataset)
     assert roles["participants"].sum() == 21 and roles["interviews"].sum() == 25
     assert roles.set_index("role").loc["clinical lead", "waves"] == "1, 2"

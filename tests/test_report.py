@@ -144,3 +144,44 @@ def test_member_check_documents_are_rendered(report: Path):
     assert {"T1", "T6-Q1", "general"} <= set(template["item_id"])
     reader = (report / "html" / "04-triangulation.html").read_text(encoding="utf-8")
     assert "../member-check/member-check.html" in reader
+
+
+def _reshaped_sample(target: Path, *, groups, drop_interview_columns=()) -> Path:
+    """The sample with its participants regrouped by *groups* (a function of the row number,
+    or None for no group column), without study.yaml, and without some interview columns."""
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("source", "study.yaml"))
+    participants = pd.read_csv(target / "participants.csv", dtype=str, keep_default_na=False)
+    participants = participants.drop(columns=["group", "label"])
+    if groups is not None:
+        participants.insert(1, "group", [groups(n) for n in range(len(participants))])
+    participants.to_csv(target / "participants.csv", index=False)
+    interviews = pd.read_csv(target / "interviews.csv", dtype=str, keep_default_na=False)
+    interviews.drop(columns=list(drop_interview_columns)).to_csv(target / "interviews.csv", index=False)
+    return target
+
+
+@pytest.mark.parametrize(("shape", "groups", "dropped"), [
+    ("one group, no waves", None, ("wave",)),
+    ("twelve groups, no dates or durations", lambda n: f"site_{n % 12:02d}", ("date", "duration_min")),
+])
+def test_other_shapes_of_study_render_the_whole_report(tmp_path: Path, shape: str, groups, dropped):
+    data = _reshaped_sample(tmp_path / "data", groups=groups, drop_interview_columns=dropped)
+    params = tmp_path / "params.yaml"
+    params.write_text(f"data_dir: {data}\ntitle: {shape}\n")
+    out = render_report(params, output_dir=tmp_path / "r", notebooks_dir=ROOT / "notebooks",
+                        progress=False, echo=lambda m: None)
+    for phase in PHASES:
+        executed = nbformat.read(out / "executed" / f"{phase}.ipynb", as_version=4)
+        errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, (phase, errors)
+    overview = pd.read_csv(out / "tables" / "01-familiarisation" / "methods-table.csv")
+    assert len(overview) == (1 if groups is None else 12) + 1  # the groups and the total
+    convergence = pd.read_csv(out / "tables" / "04-triangulation" / "convergence-by-theme.csv")
+    if groups is None:
+        assert set(convergence["convergence"]) == {"single group"}
+        reader = (out / "html" / "04-triangulation.html").read_text(encoding="utf-8")
+        assert "No participant was interviewed in more than one wave" in reader
+    else:
+        assert convergence["groups_in_scope"].max() == 12
+        reader = (out / "html" / "01-familiarisation.html").read_text(encoding="utf-8")
+        assert "No interview durations" in reader

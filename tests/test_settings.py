@@ -13,7 +13,7 @@ def test_without_settings_groups_come_by_name_and_every_theme_applies():
     assert settings.plural("health_visitor") == "health visitor"
     assert settings.scopes(["a", "b"]) == {"a": None, "b": None}
     assert settings.colours(["b", "a"]) == {"a": PALETTE[0], "b": PALETTE[1]}
-    assert SINGLE_GROUP == "all"
+    assert SINGLE_GROUP == "participant"
 
 
 def test_declared_groups_lead_in_their_order_with_their_names():

@@ -90,9 +90,9 @@ def test_only_ids_and_transcripts_are_required(tiny_data: Path):
     (tiny_data / "participants.csv").write_text("participant_id\nP1\nP2\n", encoding="utf-8")
     _interviews(tiny_data, "P1-W1,P1,raw/P1-W1.txt\nP2-W1,P2,raw/P2-W1.txt\n")
     dataset = load_dataset(tiny_data)
-    assert dataset.groups == ["all"] and list(dataset.participants["label"]) == ["All 1", "All 2"]
+    assert dataset.groups == ["participant"] and list(dataset.participants["label"]) == ["Participant 1", "Participant 2"]
     assert dataset.waves == [1] and not dataset.has_dates and not dataset.has_durations
-    assert dataset.scopes == {"all": None}
+    assert dataset.scopes == {"participant": None}
     warnings = "\n".join(dataset.warnings)
     assert "[W101]" in warnings and "no date for 2 interview(s)" in warnings and "no duration_min" in warnings
     result = CliRunner().invoke(main, ["validate", str(tiny_data)])

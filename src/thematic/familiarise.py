@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Folder of familiarisation memos inside the data folder: ``memos/<interview_id>.md``.
 MEMO_FOLDER = "memos"
+#: The row of the corpus overview that sums every group (never a group's own id).
+TOTAL = "(all groups)"
 
 
 def corpus_overview(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
@@ -40,11 +42,11 @@ def corpus_overview(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
             "duration_min_min": minutes.min(), "duration_max_min": minutes.max(),
         }
 
-    rows = {group: describe(frame) for group, frame in interviews.groupby("group")}
+    rows = {group: describe(interviews[interviews["group"] == group]) for group in dataset.groups}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table["participant_words"] = spoken.reindex(table.index).fillna(0).astype(int)
     total = describe(interviews) | {"participant_words": int(spoken.sum())}
-    table.loc["all"] = total
+    table.loc[TOTAL] = total
     table.index.name = "group"
     return table
 
@@ -93,18 +95,23 @@ def methods_table(dataset: Dataset, segments: pd.DataFrame) -> pd.DataFrame:
     words = segments[~segments["is_interviewer"]].groupby("interview_id")["words"].sum()
     interviews = dataset.interviews.assign(words=lambda f: f["interview_id"].map(words).fillna(0))
     mean_words = interviews.groupby("group")["words"].mean()
-    mean_words["all"] = interviews["words"].mean()
+    mean_words[TOTAL] = interviews["words"].mean()
     rows = []
     for group, row in overview.iterrows():
+        timed = pd.notna(row["duration_mean_min"])
         rows.append({
-            "Stakeholder group": "All" if group == "all" else str(group).replace("_", " ").capitalize(),
+            "Stakeholder group": "All" if group == TOTAL else _capitalise(dataset.settings.plural(group)),
             "Participants": int(row["participants"]), "Interviews": int(row["interviews"]),
-            "Duration, min: mean (range)": f"{row['duration_mean_min']:.1f} "
-                                           f"({row['duration_min_min']:g}-{row['duration_max_min']:g})",
-            "Median, min": f"{row['duration_median_min']:g}",
+            "Duration, min: mean (range)": (f"{row['duration_mean_min']:.1f} ({row['duration_min_min']:g}-"
+                                            f"{row['duration_max_min']:g})" if timed else "not recorded"),
+            "Median, min": f"{row['duration_median_min']:g}" if timed else "",
             "Participant words: mean per interview": f"{mean_words.get(group, 0):,.0f}",
         })
     return pd.DataFrame(rows)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def load_memos(dataset: Dataset) -> pd.DataFrame:

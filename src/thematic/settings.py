@@ -16,7 +16,7 @@ whether the data are synthetic all come from here. Every setting is optional::
         scope: parents               # codebook themes of this scope apply to this group
 
 Without ``study.yaml`` the groups are the values of the ``group`` column (or a single group,
-``all``, when there is none), in order of name, and every theme applies to every group.
+``participant``, when there is none), in order of name, and every theme applies to every group.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from thematic.errors import DataError, Errors
 
 #: The group every participant belongs to when the study declares no grouping.
-SINGLE_GROUP = "all"
+SINGLE_GROUP = "participant"
 #: Colours of groups without a declared colour, in group order (colour-blind safe, Okabe & Ito 2008).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
            "#999999", "#882255", "#44AA99", "#117733")

@@ -361,7 +361,8 @@ def convergence(profiles: pd.DataFrame) -> pd.DataFrame:
                              f"{a['stance']} ({a['stance_evidence']}). {second}: {b['prominence']} "
                              f"({b['prominence_evidence']}), stance {b['stance']} ({b['stance_evidence']})."),
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["theme", "group_a", "group_b", "pair", "convergence", "prominence_a",
+                                       "prominence_b", "stance_a", "stance_b", "evidence"])
 
 
 def _pair_code(a: pd.Series, b: pd.Series) -> tuple[str, str]:
