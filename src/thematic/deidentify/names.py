@@ -1,0 +1,209 @@
+"""Names: known names in context, names the NER misses (lexicon), second thoughts on NER."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from thematic.deidentify.known_names import KnownNames
+from thematic.deidentify.model import _Finding
+from thematic.deidentify.patterns import _ORDINAL_WORD, ORG_WORDS, TRANSCRIBER_NOTE
+from thematic.deidentify.words import (
+    COMMON_WORD_NAMES,
+    MONTH_NAMES,
+    NAME_CONTEXT_AFTER,
+    NAME_CONTEXT_BEFORE,
+    PERSON_BEFORE,
+    PLACE_BEFORE,
+    STRONG_AFTER,
+    STRONG_BEFORE,
+    TEMPORAL_BEFORE,
+    _dictionary_words,
+    _first_names,
+    _is_word,
+)
+
+def _names_pattern(known: KnownNames) -> re.Pattern | None:
+    surfaces = sorted({s for n in known.names for s in n.surfaces}, key=len, reverse=True)
+    if not surfaces:
+        return None
+    alternation = "|".join(r"\s+".join(map(re.escape, s.split())) for s in surfaces)
+    return re.compile(rf"(?<![\w@.])(?:{alternation})(?![\w@]|\.\w)", re.IGNORECASE)
+
+
+NAME_AFTER = re.compile(
+    r"(?:'s\b(?!\s+(?:been|got|going|not|just|a|an|the)\b)|,?\s+(?:she's|he's)\s+called|\s+(?:was|wasn't|is|isn't|"
+    r"has|hasn't|had|hadn't|did|didn't|does|doesn't|said|says|cried|cries|slept|sleeps|smiled|"
+    r"looked|looks|loves?|loved|stayed|came|went|got|gets|seems|seemed|started|needed|doing|and\s+(?:I|me)\b))")
+#: Words after a capitalised ambiguous word that make it the ordinary word ("Will this...").
+WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|your|my|our|be|do|have|I|"
+                        r"someone|somebody|anyone|anybody|everyone|not)\b")
+
+
+def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
+    """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here."""
+    surface = text[start:end]
+    if not surface[:1].isupper():
+        return False  # lowercase "will", "hope", "may" are the words
+    lower = surface.lower()
+    before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
+    after = text[end:end + 30]
+    previous = before[-1].lower() if before else ""
+    sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, start - 40):start]) is not None
+    tokens = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    person_entity = tokens is not None and any(t.ent_type_ == "PERSON" for t in tokens)
+    if lower in MONTH_NAMES:
+        if previous in TEMPORAL_BEFORE - {"after", "before", "during", "from", "around", "about"}:
+            return False
+        if re.match(rf"(?i)\s*(?:\d|(?:the\s+)?{_ORDINAL_WORD}\b)", after):
+            return False  # "May the fourteenth", "May 3rd" are dates
+        if NAME_AFTER.match(after) or person_entity:
+            return True
+        if tokens is not None and len(tokens) and tokens[0].i > 0 and doc[tokens[0].i - 1].pos_ == "VERB":
+            return True  # "holding May", "fed May"
+        if previous == "and":
+            word_before = before[-2].lower() if len(before) > 1 else ""
+            return word_before not in MONTH_NAMES
+        return previous in PERSON_BEFORE
+    if NAME_AFTER.match(after):
+        return True
+    if WORD_AFTER.match(after) and (sentence_start or previous in ("and", "but", "so", "i", "just")):
+        return False  # "Will this take long?", "Hope you're well", "May I ask"
+    if person_entity:
+        return True
+    pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
+    following = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
+    if sentence_start and following is not None and following.tag_ in ("VBZ", "VBD") \
+            and following.lower_ not in ("is", "was", "does", "did", "has", "had"):
+        return True  # "Grace brings...", "Hope cried"
+    if sentence_start and pos not in ("PROPN", ""):
+        return False
+    if sentence_start and tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) \
+            and doc[tokens[-1].i + 1].pos_ == "NOUN" and doc[tokens[-1].i + 1].text.islower():
+        return False  # "Grace periods", "Hope springs"
+    # "by the Grace of", "a Mark", "in Faith" are words even capitalised
+    return not (previous in ("a", "an", "the", "of", "by", "no", "some", "any", "in")
+                and lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"))
+
+
+def _known_names_finder(known: KnownNames):
+    pattern = _names_pattern(known)
+    by_surface = {}
+    for index, name in enumerate(known.names):
+        for surface in name.surfaces:
+            by_surface.setdefault(" ".join(surface.lower().split()), (index, name))
+
+    def find(text, nlp_artifacts):
+        if pattern is None:
+            return []
+        doc = getattr(nlp_artifacts, "tokens", None)
+        found = []
+        for m in pattern.finditer(text):
+            index, name = by_surface[" ".join(m.group().lower().split())]
+            if name.is_ambiguous(m.group()) and not _is_name_in_context(text, m.start(), m.end(), doc):
+                continue
+            found.append((m.start(), m.end(), name.type, 1.0,
+                          {"placeholder": name.placeholder, "entity": f"known:{index}"}))
+        return found
+
+    return find
+
+
+def _sentence_initial(doc, token) -> bool:
+    if token.i == 0:
+        return True
+    previous = doc[token.i - 1]
+    return previous.is_space or previous.text in (".", "?", "!", ":", '"', "'", "]") or "\n" in previous.text
+
+
+def _lexicon_finder(allow: frozenset[str], model: str):
+    """Names the pipeline's NER misses. Capitalised: a census first name, or any proper noun
+    that is not a dictionary word (typed PLACE after "in/from/to", else PERSON); ambiguous
+    words only where their context says "name". Lowercase: a census first name or a
+    non-dictionary word in a naming context ("told callum that", "my partner aoife works")."""
+    lexicon = _first_names()
+    dictionary = _dictionary_words(model)
+
+    def find(text, nlp_artifacts):
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        found = []
+        for token in doc:
+            lower = token.lower_
+            if len(lower) < 3 or not token.is_alpha or token.pos_ == "PRON":
+                continue
+            start, end = token.idx, token.idx + len(token.text)
+            previous = doc[token.i - 1].lower_ if token.i > 0 else ""
+            following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+            if lower in COMMON_WORD_NAMES:
+                if lower in lexicon and token.text[0].isupper() and _is_name_in_context(text, start, end, doc):
+                    found.append((start, end, "PERSON", 0.7, {}))
+                continue
+            if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+                continue  # the NER finding covers it
+            if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
+                continue
+            is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
+            two_back = doc[token.i - 2].lower_ if token.i > 1 else ""
+            strong = previous in STRONG_BEFORE or following in STRONG_AFTER or \
+                (previous == "and" and two_back in ("me", "i")) or (previous == "me" and following == "and")
+            weak = previous in NAME_CONTEXT_BEFORE and following in NAME_CONTEXT_AFTER
+            if token.text.islower():
+                if (lower in lexicon and not is_word and (strong or weak or token.pos_ == "PROPN")) or \
+                        (not is_word and (strong or weak)) or (lower in lexicon and strong):
+                    found.append((start, end, "PERSON", 0.6, {}))
+                continue
+            if not token.text[0].isupper() or token.text.isupper():
+                continue
+            initial = _sentence_initial(doc, token)
+            before_tok = doc[token.i - 1] if token.i > 0 else None
+            after_tok = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if (token.pos_ == "PROPN" or not is_word) and (
+                    (before_tok is not None and before_tok.text[:1].isupper() and not initial
+                     and (before_tok.lower_ in lexicon or before_tok.ent_type_ == "PERSON"))
+                    or (after_tok is not None and after_tok.ent_type_ == "PERSON" and after_tok.text[:1].isupper())):
+                found.append((start, end, "PERSON", 0.6, {}))  # the other half of "Bethany Fitzgerald"
+                continue
+            if is_word and lower not in lexicon and not (initial and token.pos_ == "PROPN" and following in STRONG_AFTER):
+                continue  # a dictionary word is a name only as a PROPN before "said", "rang"...
+            if initial and is_word and not (token.pos_ == "PROPN" and following in NAME_CONTEXT_AFTER):
+                continue  # "Will", "Rose", "Lewis" starting a sentence need more evidence
+            if initial and not (following in NAME_CONTEXT_AFTER or token.pos_ == "PROPN"):
+                continue
+            kind = "PLACE" if previous in PLACE_BEFORE and lower not in lexicon else "PERSON"
+            found.append((start, end, kind, 0.6, {}))
+        return found
+
+    return find
+
+
+def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
+    """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
+    ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
+    an entity running across a sentence end ("I. Thanks") is noise."""
+    if finding.detector != "spacy_ner":
+        return finding
+    span = text[finding.start:finding.end]
+    if re.search(r"[.?!]\s", span):
+        return None
+    words = span.split()
+    if len(words) == 1 and words[0].lower() in COMMON_WORD_NAMES and \
+            not _is_name_in_context(text, finding.start, finding.end, doc):
+        return None  # "Grace periods", "Will this...": the same rule as for known names
+    if len(words) == 1:
+        lower = words[0].lower().removesuffix("'s")
+        dictionary, lexicon = _dictionary_words(model), _first_names()
+        sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, finding.start - 40):finding.start])
+        if sentence_start and _is_word(lower, dictionary) and lower not in lexicon:
+            return None
+        if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
+            return replace(finding, type="PERSON")
+    before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
+    first = words[0].lower() if words else ""
+    if before and before[-1].lower() in PLACE_BEFORE and first not in _first_names() and \
+            finding.type in ("PERSON", "ORG") and not ORG_WORDS.search(span):
+        return replace(finding, type="PLACE")
+    return finding
+
+
