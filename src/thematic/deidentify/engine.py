@@ -8,7 +8,7 @@ from functools import lru_cache
 from thematic.deidentify.known_names import KnownNames
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
-from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones
+from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
 from thematic.deidentify.resolve import resolve
 from thematic.deidentify.words import DEFAULT_ALLOW
 
@@ -94,6 +94,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
         RegexRecognizer("date", ["DATE", "DATE_OF_BIRTH"], _find_dates),
         RegexRecognizer("age", ["AGE"], _find_ages),
         RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
+        RegexRecognizer("place_pattern", ["PLACE", "ORG"], _find_places),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],

@@ -40,11 +40,36 @@ WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|y
                         r"someone|somebody|anyone|anybody|everyone|not)\b")
 
 
+#: Where a lowercase word that is also a name ("mark", "jade", "will") is the name: after a verb
+#: of talking to someone or "me and", before a verb of saying or "and me", or "so X from".
+LOWER_NAME_BEFORE = re.compile(
+    r"(?:\b(?:told|tell|telling|asked|ask|asking|rang|ring|ringing|phoned|phone|texted|text|"
+    r"messaged|message|emailed|thanked|thank|thanks|me\s+and|called|named|partner|husband|wife|"
+    r"boyfriend|girlfriend|fiance|fiancee|ex|off)\s+)$")
+LOWER_NAME_AFTER = re.compile(
+    r"\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
+    r"and\s+(?:me|i)\b|from\s+(?:the|work|downstairs|next\s+door|church|school|nursery|group)|"
+    r",?\s+(?:my|our|his|her)\s+(?:neighbour|friend|sister|brother|cousin|mate|partner|ex|husband|wife|"
+    r"boyfriend|girlfriend|auntie|niece|nephew|key\s+worker|social\s+worker|health\s+visitor))\b")
+LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with)\s+$")
+
+
+def _lowercase_name_context(text: str, start: int, end: int) -> bool:
+    """Whether a lowercase word at ``text[start:end]`` stands where speech puts a name."""
+    before, after = text[max(0, start - 30):start].lower(), text[end:end + 40].lower()
+    if LOWER_NAME_BEFORE.search(before):
+        return True
+    if re.match(r"\s+from\b", after):
+        return LOWER_NAME_SO_FROM.search(before) is not None or not before.strip()
+    return LOWER_NAME_AFTER.match(after) is not None
+
+
 def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here."""
     surface = text[start:end]
     if not surface[:1].isupper():
-        return False  # lowercase "will", "hope", "may" are the words
+        # lowercase "will", "hope", "may" are the words, unless speech puts a name there ("i told mark")
+        return surface.lower() not in MONTH_NAMES and _lowercase_name_context(text, start, end)
     lower = surface.lower()
     before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
     after = text[end:end + 30]
@@ -71,6 +96,10 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
         return False  # "Will this take long?", "Hope you're well", "May I ask"
     if person_entity:
         return True
+    nxt = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
+    if not sentence_start and nxt is not None and nxt.pos_ == "NOUN" and nxt.text.islower() \
+            and not NAME_AFTER.match(after) and nxt.lower_ not in TIME_NOUNS:
+        return False  # "Summer school", "Will power": the word as a modifier of a noun
     pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
     following = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
     if sentence_start and following is not None and following.tag_ in ("VBZ", "VBD") \
@@ -109,6 +138,16 @@ def _known_names_finder(known: KnownNames):
     return find
 
 
+#: Parts of speech a lowercase name never has ("ran", "hung" are verbs that are also names).
+FUNCTION_POS = frozenset(["VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "NUM", "PART", "INTJ", "ADV"])
+#: Words before a lowercase word that make it a common noun, not a name.
+DETERMINERS = frozenset(["a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "these",
+                         "those", "some", "any", "no", "every", "each", "at", "per", "of"])
+#: Lowercase nouns after a name that do not make it a modifier ("told Will yesterday").
+TIME_NOUNS = frozenset(["yesterday", "today", "tonight", "tomorrow", "morning", "afternoon", "evening",
+                        "night", "week", "weekend", "time", "mum", "dad"])
+
+
 def _sentence_initial(doc, token) -> bool:
     if token.i == 0:
         return True
@@ -137,11 +176,11 @@ def _lexicon_finder(allow: frozenset[str], model: str):
             previous = doc[token.i - 1].lower_ if token.i > 0 else ""
             following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
             if lower in COMMON_WORD_NAMES:
-                if lower in lexicon and token.text[0].isupper() and _is_name_in_context(text, start, end, doc):
+                if lower in lexicon and _is_name_in_context(text, start, end, doc):
                     found.append((start, end, "PERSON", 0.7, {}))
                 continue
-            if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
-                continue  # the NER finding covers it
+            if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC") and not token.text.islower():
+                continue  # the NER finding covers it (lowercase NER findings are dropped as noise)
             if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
                 continue
             is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
@@ -150,9 +189,15 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                 (previous == "and" and two_back in ("me", "i")) or (previous == "me" and following == "and")
             weak = previous in NAME_CONTEXT_BEFORE and following in NAME_CONTEXT_AFTER
             if token.text.islower():
-                if (lower in lexicon and not is_word and (strong or weak or token.pos_ == "PROPN")) or \
-                        (not is_word and (strong or weak)) or (lower in lexicon and strong):
-                    found.append((start, end, "PERSON", 0.6, {}))
+                # scored above the NER's 0.85 so that Presidio keeps this finding, not the NER's
+                # (lowercase NER findings are dropped as noise)
+                if previous in DETERMINERS or (two_back in DETERMINERS and doc[token.i - 1].pos_ == "ADJ"):
+                    continue  # "my job", "at uni", "a named link"
+                if lower in lexicon and not is_word and token.pos_ not in FUNCTION_POS:
+                    found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
+                elif (not is_word and (strong or weak)) or (lower in lexicon and token.pos_ not in FUNCTION_POS and (
+                        strong or _lowercase_name_context(text, start, end))):
+                    found.append((start, end, "PERSON", 0.9, {}))  # "told jade", "so jade from the group"
                 continue
             if not token.text[0].isupper() or token.text.isupper():
                 continue

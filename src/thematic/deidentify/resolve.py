@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from thematic.deidentify.model import DETECTOR_PRIORITY, PLACEHOLDERS, Identifier, _Finding
 from thematic.deidentify.patterns import TRANSCRIBER_NOTE
 from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW
+
+KINSHIP_BEFORE_NAME = re.compile(
+    r"(?i)(?:auntie|aunty|aunt|uncle|nan|nana|nanna|nanny|gran|granny|grandma|grandad|grandpa|cousin|"
+    r"big|little|baby|sister|brother)\s+")
+TITLE_BEFORE_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Dr\.|Mr\.|Mrs\.|Ms\.)\s+$")
+
 
 def _trim(text: str, finding: _Finding) -> _Finding | None:
     """Trim determiners, possessives and punctuation from a finding; None if nothing is left."""
@@ -20,10 +27,17 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
     while end > start and text[end - 1] in " .,;:!?'\"’)(-":
         end -= 1
     if text[start:end].endswith(("'s", "’s")) and finding.type in ("PERSON", "PLACE", "ORG") \
-            and finding.detector != "known_names":
+            and finding.detector != "known_names" and not re.match(r"(?:St\.?|Saint)\s", text[start:end]):
         end -= 2
-    while start < end and text[start] in " '\"‘(-":
+    while start < end and text[start] in " '\"‘(-" and not (text[start] == "(" and finding.type == "PHONE"):
         start += 1
+    if finding.type == "PERSON" and finding.detector != "known_names":
+        kin = KINSHIP_BEFORE_NAME.match(text, start, end)
+        if kin and kin.end() < end:
+            start = kin.end()  # "Auntie Pam": the relation stays, the name goes
+        title = TITLE_BEFORE_NAME.search(text, max(0, start - 8), start)
+        if title:
+            start = title.start()  # "Dr Sam Okoye": one span with its title
     return replace(finding, start=start, end=end) if end > start else None
 
 
@@ -31,7 +45,8 @@ def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     span = " ".join(text[finding.start:finding.end].split()).lower()
     if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
         return False  # their context rules already decided
-    if span in allow or span.rstrip("s") in allow or re.sub(r"^the\s+", "", span) in allow:
+    bare = re.sub(r"^the\s+", "", span)
+    if span in allow or span.rstrip("s") in allow or bare in allow or f"{bare}'s" in allow or f"{bare}s" in allow:
         return True
     if finding.detector == "spacy_ner":
         words = re.findall(r"[\w'-]+", span)
@@ -45,13 +60,33 @@ def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _allow_pattern(allow: frozenset[str]) -> re.Pattern | None:
+    """One case-insensitive pattern of every allowed phrase of two or more characters."""
+    terms = sorted((a for a in allow if len(a) > 1), key=len, reverse=True)
+    if not terms:
+        return None
+    alternation = "|".join(r"\s+".join(map(re.escape, term.split())) for term in terms)
+    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?:['’]s)?(?![\w'’-])", re.IGNORECASE)
+
+
+def _allowed_phrases(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
+    pattern = _allow_pattern(allow)
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
 def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = DEFAULT_ALLOW) -> list[Identifier]:
     """Trim, filter against the allow-list, merge overlaps and assign placeholders."""
     cleaned = []
+    phrases = _allowed_phrases(text, allow)
     for finding in findings:
         trimmed = _trim(text, finding)
         if trimmed is None or _allowed(text, trimmed, allow):
             continue
+        decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
+        if finding.detector not in ("known_names", "review") and not decided and \
+                any(s <= trimmed.start and trimmed.end <= e for s, e in phrases):
+            continue  # inside an allowed phrase: "Peppa" of "Peppa Pig", "Circle" of "Circle of Security"
         cleaned.append(trimmed)
     cleaned = _inside_transcriber_notes(text, cleaned)
     cleaned.sort(key=lambda f: (f.start, -f.end))

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from thematic import io
+from thematic.errors import DataError, Errors
 
 #: Names that are also ordinary English words: redacted only where the context says "name".
 COMMON_WORD_NAMES = frozenset([
@@ -20,23 +21,50 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
                "september", "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-#: Terms never redacted (case-insensitive, whole span): roles, services, family words, days.
-DEFAULT_ALLOW = frozenset([
-    *WEEKDAYS, *MONTH_NAMES, "nhs", "the nhs", "mum", "mam", "mom", "mummy", "dad", "daddy",
-    "nan", "nana", "nanna", "grandma", "grandad", "granny", "baby", "health visitor",
-    "health visitors", "health visiting", "gp", "gps", "midwife", "midwives", "social worker",
-    "social care", "social services", "children's services", "early help", "sure start",
-    "family nurse partnership", "fnp", "camhs", "iapt", "perinatal", "perinatal team",
-    "the perinatal team", "mother and baby unit", "covid", "covid-19", "coronavirus", "zoom",
-    "teams", "microsoft teams", "whatsapp", "facebook", "skype", "universal credit",
-    "christmas", "easter", "interviewer", "participant", "researcher", "english", "british",
-    "ccg", "ccgs", "the ccg", "council", "the council", "a&e", "ofsted", "nice", "public health",
-    "local authority", "the local authority", "the trust", "trust", "parent-infant",
-    "infant mental health", "bumps", "erm", "yeah", "okay", "ok", "hiya", "lockdown",
-    "video interaction guidance", "vig", "circle of security", "newborn behavioural observation",
-    "nbo", "mellow parenting", "incredible years", "solihull", "solihull approach", "triple p",
-    "cpn", "ot", "hv", "hvs", "senco", "dwp", "youtube", "google", "instagram", "tiktok",
-])
+ALLOW_FILE = Path(__file__).with_name("allow.yaml")
+
+
+def parse_allow_list(data: object, *, source: str = "<allow-list>") -> dict[str, str]:
+    """``{term: kind}`` from an allow-list mapping (``groups:`` of ``kind``, ``reason``, ``terms``).
+
+    Terms are lower-cased with whitespace collapsed. Every malformed group is listed (E320).
+    """
+    problems: list[str] = []
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        raise DataError(Errors.E320.format(path=source, place="top level", detail="expected a 'groups:' list"))
+    terms: dict[str, str] = {}
+    for number, group in enumerate(groups, start=1):
+        place = f"group {number}"
+        if not isinstance(group, dict) or not isinstance(group.get("terms"), list):
+            problems.append(Errors.E320.format(path=source, place=place, detail="expected 'kind', 'reason' and a 'terms:' list"))
+            continue
+        if not str(group.get("reason") or "").strip():
+            problems.append(Errors.E320.format(path=source, place=place, detail="every group needs a one-line 'reason'"))
+        for term in group["terms"]:
+            if not isinstance(term, str | int) or not str(term).strip():
+                problems.append(Errors.E320.format(path=source, place=place, detail=f"term {term!r} is not text"))
+                continue
+            terms.setdefault(" ".join(str(term).lower().split()), str(group.get("kind") or ""))
+    if problems:
+        raise DataError(problems)
+    return terms
+
+
+def load_allow_list(path: str | Path) -> frozenset[str]:
+    """The terms of an allow-list file in the format of the shipped ``allow.yaml``."""
+    path = Path(path)
+    return frozenset(parse_allow_list(io.read_yaml(path), source=str(path)))
+
+
+@lru_cache(maxsize=1)
+def default_allow_kinds() -> dict[str, str]:
+    """The shipped allow-list (``allow.yaml`` beside this module): ``{term: kind}``."""
+    return parse_allow_list(io.read_yaml(ALLOW_FILE), source=str(ALLOW_FILE))
+
+
+#: Terms never redacted (case-insensitive, whole span): the shipped allow-list, as data.
+DEFAULT_ALLOW = frozenset(default_allow_kinds())
 
 TEMPORAL_BEFORE = frozenset([
     "in", "of", "since", "until", "till", "by", "early", "late", "mid", "last", "next",
@@ -51,7 +79,9 @@ PERSON_BEFORE = frozenset([
 
 @lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
-    """Lowercase first names from the ``names`` package (US census first-name lists)."""
+    """Lowercase first names: the ``names`` package (US census lists) and the first names of
+    every locale of Faker's person provider (British, Irish, Polish, Turkish, Arabic, Indian,
+    Nigerian, Ghanaian... names heard in UK clinics), accents folded to ASCII."""
     import names as names_package
 
     folder = Path(names_package.__file__).parent
@@ -60,7 +90,28 @@ def _first_names() -> frozenset[str]:
         for line in io.read_text(folder / file).splitlines():
             if line.split():
                 found.add(line.split()[0].lower())
-    return frozenset(found)
+    return frozenset(found | _faker_first_names())
+
+
+def _faker_first_names() -> set[str]:
+    import importlib
+    import pkgutil
+    import unicodedata
+
+    import faker.providers.person as person
+
+    found = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attribute in ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary"):
+            values = next((base.__dict__[attribute] for base in provider.__mro__ if attribute in base.__dict__), ())
+            if not isinstance(values, dict | list | tuple | set | frozenset):
+                continue
+            for value in values:
+                folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+                if folded.isalpha() and len(folded) > 1:
+                    found.add(folded)
+    return found
 
 
 @lru_cache(maxsize=8)
