@@ -80,24 +80,66 @@ def parse_known_names(data: object, *, source: str = "<known names>") -> KnownNa
     if not isinstance(allow, list):
         problems.append(Errors.E301.format(path=source, place="allow", detail="expected a list of terms"))
         allow = []
+    terms = []
+    for number, item in enumerate(allow, start=1):
+        term = item.get("term") if isinstance(item, dict) else item
+        if not isinstance(term, str | int) or not str(term).strip():
+            problems.append(Errors.E301.format(path=source, place=f"allow entry {number}",
+                                               detail="expected a term, or a mapping with 'term' and 'reason'"))
+            continue
+        terms.append(" ".join(str(term).lower().split()))
     if problems:
         raise DataError(problems)
-    return KnownNames(tuple(names), frozenset(str(a).strip().lower() for a in allow), source)
+    return KnownNames(tuple(names), frozenset(terms), source)
 
 
 def load_known_names(path: str | Path) -> KnownNames:
-    """Read a known-names file: YAML (see :func:`parse_known_names`) or CSV with columns
-    ``surface, type, placeholder[, interviews, ambiguous]`` (one spelling per row; rows with
-    the same type and placeholder in the same interviews are one entity)."""
+    """Read a known-names file; the one reader of these files in thematic.
+
+    - ``.yaml`` / ``.yml``: see :func:`parse_known_names`;
+    - ``.csv``: a ``surface`` (or ``name``) column, optional ``type`` (default PERSON),
+      ``placeholder`` (default the type's), ``interviews`` (ids separated by ``;`` or spaces)
+      and ``ambiguous`` (yes/no); one spelling a row, each row one entity;
+    - ``.txt``: one name a line, optionally ``name | TYPE | [placeholder]``; ``#`` starts a comment.
+
+    Every malformed entry is listed (E301, E322); another suffix is refused (E321).
+    """
     path = Path(path)
-    if path.suffix.lower() == ".csv":
-        frame = io.read_csv(path, required=("surface", "type", "placeholder"))
-        entries = [{"surface": row["surface"], "type": row["type"], "placeholder": row["placeholder"],
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = io.read_csv(path)
+        column = "surface" if "surface" in frame.columns else "name" if "name" in frame.columns else None
+        if column is None:
+            raise DataError(Errors.E301.format(path=path, place="header",
+                                               detail="expected a 'surface' (or 'name') column"))
+        entries = [{"surface": row[column], "type": row.get("type") or "PERSON",
+                    "placeholder": row.get("placeholder", ""),
                     "interviews": [i for i in row.get("interviews", "").replace(";", " ").split() if i],
                     "ambiguous": {"yes": True, "true": True, "no": False, "false": False}.get(
                         str(row.get("ambiguous", "")).lower())}
                    for _, row in frame.iterrows()]
         return parse_known_names({"names": entries}, source=str(path))
-    return parse_known_names(io.read_yaml(path), source=str(path))
+    if suffix == ".txt":
+        return parse_known_names({"names": _text_entries(path)}, source=str(path))
+    if suffix in (".yaml", ".yml"):
+        return parse_known_names(io.read_yaml(path), source=str(path))
+    raise DataError(Errors.E321.format(path=path, suffix=path.suffix))
 
 
+def _text_entries(path: Path) -> list[dict]:
+    entries, problems = [], []
+    for number, line in enumerate(io.read_text(path).splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        parts = [part.strip() for part in content.split("|")]
+        if len(parts) > 3 or not parts[0]:
+            problems.append(Errors.E322.format(path=path, line=number, detail=f"cannot read {len(parts)} fields"))
+            continue
+        entry = {"surface": parts[0], "type": parts[1] if len(parts) > 1 and parts[1] else "PERSON"}
+        if len(parts) > 2:
+            entry["placeholder"] = parts[2]
+        entries.append(entry)
+    if problems:
+        raise DataError(problems)
+    return entries
