@@ -22,10 +22,11 @@ from thematic.deidentify.engine import build_analyzer, find_identifiers, find_id
 from thematic.deidentify.known_names import KnownName, KnownNames, load_known_names, parse_known_names
 from thematic.deidentify.model import IDENTIFIER_TYPES, PLACEHOLDERS, Identifier, _Finding
 from thematic.deidentify.resolve import apply_identifiers, assign_placeholders, resolve
-from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW
+from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW, load_allow_list, parse_allow_list
 
 __all__ = [
     "COMMON_WORD_NAMES", "DEFAULT_ALLOW", "IDENTIFIER_TYPES", "PLACEHOLDERS", "Identifier", "KnownName",
     "KnownNames", "_Finding", "apply_identifiers", "assign_placeholders", "build_analyzer", "find_identifiers",
-    "find_identifiers_batch", "load_known_names", "parse_known_names", "resolve",
+    "find_identifiers_batch", "load_allow_list", "load_known_names", "parse_allow_list", "parse_known_names",
+    "resolve",
 ]

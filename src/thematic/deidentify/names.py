@@ -191,7 +191,7 @@ def _lexicon_finder(allow: frozenset[str], model: str):
             if token.text.islower():
                 # scored above the NER's 0.85 so that Presidio keeps this finding, not the NER's
                 # (lowercase NER findings are dropped as noise)
-                if previous in DETERMINERS or (two_back in DETERMINERS and doc[token.i - 1].pos_ == "ADJ"):
+                if previous in DETERMINERS or (two_back in DETERMINERS and doc[token.i - 1].pos_ in ("ADJ", "VERB")):
                     continue  # "my job", "at uni", "a named link"
                 if lower in lexicon and not is_word and token.pos_ not in FUNCTION_POS:
                     found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
