@@ -262,9 +262,16 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
                             f"identifiers, {len(labelled.lookalikes)} look-alikes")
     result.notes += ["recall = all characters of the identifier covered; precision = found span overlaps one; "
                      "figures are named '<set>: <figure>'; 'n:' rows count what a figure is measured on"]
+    summary = {"recall: all identifiers": "all", "recall: known names": "known",
+               "recall: unknown person names": "unknown names", "recall: person names, lowercase": "lowercase names",
+               "recall: structured (phone, e-mail, postcode, NHS number)": "structured",
+               "look-alikes removed": "look-alikes removed", "precision": "precision"}
     for labelled in sets:
         label = f"{labelled.name} (held out)" if labelled.held_out else labelled.name
-        for figure, value in score_set(labelled, found_by_set[labelled.name]).items():
+        figures = score_set(labelled, found_by_set[labelled.name])
+        result.notes.append(f"summary, {label}: " + ", ".join(
+            f"{short} {figures[name]:.3f}" for name, short in summary.items() if name in figures))
+        for figure, value in figures.items():
             at_least, at_most = TARGETS.get(figure, (None, None))
             unit = "count" if figure.startswith("n: ") else "share"
             result.add(f"{label}: {figure}", value, unit, at_least=at_least, at_most=at_most)
