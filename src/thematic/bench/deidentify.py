@@ -15,10 +15,13 @@ The sets, each printed under its own name (``thematic bench deidentify``):
 ``sample``
     The sample study's raw transcripts against ``data-sample/deidentification-gold.csv``
     (synthetic, written with the cast the sample's known-names file lists).
-``nhs``
-    Real text: 300 NHS patient-feedback comments (``../shared/datasets/nhs-patient-feedback``,
-    not in this repository), labelled by hand; only comment ids and offsets are committed
-    (``benchmarks/deid-nhs/labels.jsonl``). Skipped where the data set is absent.
+``nhs`` and ``nhs-test``
+    Real text: NHS patient-feedback comments (``../shared/datasets/nhs-patient-feedback``, not
+    in this repository), labelled by hand; only comment ids, text hashes and offsets are
+    committed (``benchmarks/deid-nhs/``). ``nhs`` (300 comments) was labelled before the rules
+    of issue 15 changed and measured blind once, then used to develop them; ``nhs-test`` (200
+    other comments, labelled after the first round of changes) is **held out**. Skipped where
+    the data set is absent.
 
 Recall counts an identifier only when found spans cover all of its characters; a found span is
 correct if it overlaps a labelled identifier (spans overlapping only a ``neutral`` label, such
@@ -45,6 +48,7 @@ DATA = "benchmarks/deidentify-utterances.jsonl"
 EVAL_DEV = "benchmarks/deid-eval/dev.jsonl"
 EVAL_TEST = "benchmarks/deid-eval/test.jsonl"
 NHS_LABELS = "benchmarks/deid-nhs/labels.jsonl"
+NHS_HELDOUT_LABELS = "benchmarks/deid-nhs/labels-heldout.jsonl"
 STRUCTURED = ("PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER")
 TYPES = ("PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "DATE", "AGE")
 BASELINE_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
@@ -116,14 +120,15 @@ def sample_set() -> LabelledSet:
                        ids, texts, known, gold)
 
 
-def nhs_set() -> LabelledSet | None:
+def nhs_set(labels_path: str = NHS_LABELS, *, name: str = "nhs", description: str = "", held_out: bool = False
+            ) -> LabelledSet | None:
     """Real patient comments labelled by hand, or None where the shared data set is absent."""
     from thematic.bench.suggest import NHS_FILE, shared_dir
 
     path = shared_dir() / NHS_FILE
     if not path.exists():
         return None
-    lines = io.read_text(io.resolve(NHS_LABELS)).splitlines()
+    lines = io.read_text(io.resolve(labels_path)).splitlines()
     labels = [json.loads(line) for line in lines[1:] if line.strip()]
     raw = pd.read_csv(path, encoding="utf-8", usecols=["Comment ID", "FFT answer"])
     text = dict(zip(raw["Comment ID"], raw["FFT answer"].fillna("").astype(str), strict=True))
@@ -138,9 +143,10 @@ def nhs_set() -> LabelledSet | None:
                   "known": False, "lowercase": comment[s:e].islower()} for s, e, k in label["identifiers"]]
         looks += [{"interview_id": label["comment_id"], "start": s, "end": e, "kind": ""} for s, e in label["lookalikes"]]
         neutral += [{"interview_id": label["comment_id"], "start": s, "end": e, "kind": ""} for s, e in label["neutral"]]
-    return LabelledSet("nhs", f"real NHS patient comments, hand-labelled ({len(ids)} of {len(labels)} found)",
+    return LabelledSet(name, f"{description} ({len(ids)} of {len(labels)} comments found)",
                        ids, texts, {}, pd.DataFrame(gold, columns=GOLD_COLUMNS),
-                       pd.DataFrame(looks, columns=SPAN_COLUMNS), pd.DataFrame(neutral, columns=SPAN_COLUMNS))
+                       pd.DataFrame(looks, columns=SPAN_COLUMNS), pd.DataFrame(neutral, columns=SPAN_COLUMNS),
+                       held_out=held_out)
 
 
 def all_sets(*, quick: bool = False) -> list[LabelledSet]:
@@ -151,9 +157,12 @@ def all_sets(*, quick: bool = False) -> list[LabelledSet]:
     if quick:
         return [s.head(30) for s in sets]
     sets.append(sample_set())
-    nhs = nhs_set()
-    if nhs is not None:
-        sets.append(nhs)
+    for nhs in (nhs_set(NHS_LABELS, name="nhs", description="real NHS patient comments, hand-labelled; "
+                        "measured blind once, then used to develop the rules"),
+                nhs_set(NHS_HELDOUT_LABELS, name="nhs-test", held_out=True,
+                        description="200 other real NHS comments, hand-labelled, HELD OUT (never tuned on)")):
+        if nhs is not None:
+            sets.append(nhs)
     return sets
 
 
