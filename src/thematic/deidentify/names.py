@@ -45,7 +45,7 @@ WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|y
 LOWER_NAME_BEFORE = re.compile(
     r"(?:\b(?:told|tell|telling|asked|ask|asking|rang|ring|ringing|phoned|phone|texted|text|"
     r"messaged|message|emailed|thanked|thank|thanks|me\s+and|called|named|partner|husband|wife|"
-    r"boyfriend|girlfriend|fiance|fiancee|ex|off)\s+)$")
+    r"boyfriend|girlfriend|fiance|fiancee|ex|(?:text|message|call|lift|letter|card|present)\s+off)\s+)$")
 LOWER_NAME_AFTER = re.compile(
     r"\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
     r"and\s+(?:me|i)\b|from\s+(?:the|work|downstairs|next\s+door|church|school|nursery|group)|"
@@ -140,6 +140,14 @@ def _known_names_finder(known: KnownNames):
 
 #: Parts of speech a lowercase name never has ("ran", "hung" are verbs that are also names).
 FUNCTION_POS = frozenset(["VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "NUM", "PART", "INTJ", "ADV"])
+#: Lowercase words of speech and texting that are also in first-name lists but not in a dictionary.
+NOT_NAMES_LOWER = frozenset([
+    "til", "till", "cos", "coz", "cuz", "uni", "lol", "omg", "hun", "babe", "bday", "tho", "thru", "ur", "ya",
+    "yeah", "yep", "yup", "nope", "innit", "dunno", "gonna", "wanna", "gotta", "kinda", "sorta", "telly", "mam",
+    "nan", "ta", "aye", "och", "lass", "lad", "bairn", "wee", "hiya", "bye", "okay", "hmm", "mmm", "erm", "um",
+    "uh", "ah", "eh", "oi", "mate", "bro", "sis", "fam", "cuppa", "brekkie", "nappy", "nappies", "buggy", "mum",
+    "dad", "ma", "pa", "mummy", "daddy", "nana", "nanna", "grandma", "grandad", "gran", "granny", "auntie",
+])
 #: Words before a lowercase word that make it a common noun, not a name.
 DETERMINERS = frozenset(["a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "these",
                          "those", "some", "any", "no", "every", "each", "at", "per", "of"])
@@ -191,7 +199,8 @@ def _lexicon_finder(allow: frozenset[str], model: str):
             if token.text.islower():
                 # scored above the NER's 0.85 so that Presidio keeps this finding, not the NER's
                 # (lowercase NER findings are dropped as noise)
-                if previous in DETERMINERS or (two_back in DETERMINERS and doc[token.i - 1].pos_ in ("ADJ", "VERB")):
+                if previous in DETERMINERS or lower in NOT_NAMES_LOWER or \
+                        (two_back in DETERMINERS and doc[token.i - 1].pos_ in ("ADJ", "VERB")):
                     continue  # "my job", "at uni", "a named link"
                 if lower in lexicon and not is_word and token.pos_ not in FUNCTION_POS:
                     found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
@@ -223,6 +232,20 @@ def _lexicon_finder(allow: frozenset[str], model: str):
     return find
 
 
+#: "The", "Any"... run together with the next word in hasty writing ("Theparamedics").
+FUNCTION_PREFIX = re.compile(r"^(?:The|Any|My|To|Of|And|In|On|For|With|Some)(?=[a-z]{4,}$)")
+
+
+def _typo(span: str, model: str) -> bool:
+    """Whether a single-word span is two words run together or has a stray inner capital."""
+    if " " in span.strip():
+        return False
+    if re.fullmatch(r"[a-z]+[A-Z][a-z]+", span) or re.search(r"[a-z]\.[a-z]", span):
+        return True
+    prefix = FUNCTION_PREFIX.match(span)
+    return bool(prefix) and _is_word(span[prefix.end():].lower(), _dictionary_words(model))
+
+
 def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
     """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
     ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
@@ -230,8 +253,19 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     if finding.detector != "spacy_ner":
         return finding
     span = text[finding.start:finding.end]
-    if re.search(r"[.?!]\s", span):
+    if re.search(r"[.?!]\s", span) or _typo(span, model):
         return None
+    tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
+    if tokens is not None and len(tokens):
+        lead = 0
+        while lead < len(tokens) and tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") \
+                and tokens[lead].lower_ not in _first_names():
+            lead += 1  # "rang Mohammed", "Gave us": verbs are not part of a name
+        if lead == len(tokens):
+            return None
+        if lead:
+            finding = replace(finding, start=tokens[lead].idx)
+            span = text[finding.start:finding.end]
     words = span.split()
     if len(words) == 1 and words[0].lower() in COMMON_WORD_NAMES and \
             not _is_name_in_context(text, finding.start, finding.end, doc):
@@ -240,7 +274,8 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
         lower = words[0].lower().removesuffix("'s")
         dictionary, lexicon = _dictionary_words(model), _first_names()
         sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, finding.start - 40):finding.start])
-        if sentence_start and _is_word(lower, dictionary) and lower not in lexicon:
+        lemma = tokens[0].lemma_.lower() if tokens is not None and len(tokens) else lower
+        if sentence_start and (_is_word(lower, dictionary) or lemma in dictionary) and lower not in lexicon:
             return None
         if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
             return replace(finding, type="PERSON")

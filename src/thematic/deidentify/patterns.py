@@ -34,7 +34,7 @@ BIRTH_CONTEXT = re.compile(
 _AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum|eldest|youngest|"
                 r"oldest|little one|middle one|[Mm]ine|[Yy]ours|[Oo]urs|our kid|[Hh]is|[Hh]ers)|"
                 r"\b(?!(?:There|That|This|It|What|Which|Who|Here|We|They|Where)\b)[A-Z][a-z]+)"
-                r"(?:'s|'m|'re|'ll\s+be|'d\s+be|\s+(?:was|is|were|are|turned|turns|turning|became|'ll be|will be|"
+                r"(?:'s|'m|'re|'ll\s+be|'d\s+be|\s+(?:am|was|is|were|are|turned|turns|turning|became|'ll be|will be|"
                 r"would be|must be|might be|'ll turn|will turn))")
 _AGE_APPROX = (r"(?:(?:about|nearly|only|just|almost|barely|around|roughly|like|coming up(?:\s+to)?|rising|"
                r"going on|not even|over|under|just turned|turned|literally|probably|maybe)\s+)*")
@@ -47,11 +47,11 @@ _NOT_AGE_AFTER = (r"(?!\s*(?:hours?|minutes?|days?|times?|of\b|people|sessions?|
                   r"sessions|appointments|calls|kids|children|babies|of us|of them|or so\b))")
 AGE_PATTERNS = (
     # "aged 19", "age of nineteen", "at 19 weeks" (a baby's age; not "at 12 weeks pregnant")
-    re.compile(rf"\b(?:aged|age of|at age)\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?"
+    re.compile(rf"\b(?:aged|age of|at age|age,|age is|age was)\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?"
                rf"(?:\s+(?:years?|months?|weeks?)(?:\s+old)?)?)\b{_NOT_AGE_AFTER}", re.IGNORECASE),
     re.compile(rf"\b[Aa]t\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?\s+(?:months?|weeks?))\b{_NOT_AGE_AFTER}"),
     # "a 34-year-old", "four months old", "my 18 month old"
-    re.compile(rf"\b(?P<age>{_NUMBER_WORD}[- ](?:years?|yrs?|months?|weeks?|days?)[- ]old)\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<age>{_NUMBER_WORD}[- ]?(?:years?|yrs?|months?|weeks?|days?)[- ]old)\b", re.IGNORECASE),
     # "I was nineteen", "Hope was about four months", "she's coming up two", "he'll be three"
     re.compile(rf"{_AGE_SUBJECT}\s+(?P<age>{_AGE_APPROX}{_AGE_NUMBER})\b{_NOT_AGE_AFTER}"),
     # a list or form: "Maisie, 8 months, ..."

@@ -46,6 +46,8 @@ def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
         return False  # their context rules already decided
     bare = re.sub(r"^the\s+", "", span)
+    if re.fullmatch(r"(?:[a-z]\.){2,}[a-z]?\.?", bare) and bare.replace(".", "") in allow:
+        return True  # "P.T.S", "C.P.N"
     if span in allow or span.rstrip("s") in allow or bare in allow or f"{bare}'s" in allow or f"{bare}s" in allow:
         return True
     if finding.detector == "spacy_ner":
@@ -75,6 +77,20 @@ def _allowed_phrases(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
 
 
+LINKING_WORDS = frozenset(["and", "the", "of", "or", "a", "an", "for", "in", "on", "to", "with", "at", "from"])
+
+
+def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] is made of allowed phrases, linking words and punctuation."""
+    if not any(s < end and e > start for s, e in phrases):
+        return False
+    chars = list(text[start:end])
+    for s, e in phrases:
+        for position in range(max(s, start), min(e, end)):
+            chars[position - start] = " "
+    return all(word.lower() in LINKING_WORDS for word in re.findall(r"[A-Za-z0-9][\w'’-]*", "".join(chars)))
+
+
 def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = DEFAULT_ALLOW) -> list[Identifier]:
     """Trim, filter against the allow-list, merge overlaps and assign placeholders."""
     cleaned = []
@@ -85,8 +101,8 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
             continue
         decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
         if finding.detector not in ("known_names", "review") and not decided and \
-                any(s <= trimmed.start and trimmed.end <= e for s, e in phrases):
-            continue  # inside an allowed phrase: "Peppa" of "Peppa Pig", "Circle" of "Circle of Security"
+                _only_allowed(text, trimmed.start, trimmed.end, phrases):
+            continue  # allowed phrases and linking words only: "Peppa" of "Peppa Pig", "OT, Social Services"
         cleaned.append(trimmed)
     cleaned = _inside_transcriber_notes(text, cleaned)
     cleaned.sort(key=lambda f: (f.start, -f.end))
