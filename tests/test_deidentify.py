@@ -318,3 +318,24 @@ def test_known_names_in_every_format_through_one_reader(tmp_path):
         load_known_names(tmp_path / "bad.txt")
     with pytest.raises(DataError, match="not '.json'"):
         load_known_names(tmp_path / "names.json")
+
+
+def test_capitalised_care_words_conditions_and_abbreviations_are_kept():
+    text = ("Support from OT, Social Services & Nursing was good. I have Myeloma and the Doctor "
+            "sent the P.T.S. Taking Clozapine affects my diabetes.")
+    assert spans(text) == []
+
+
+def test_verbs_and_run_together_words_are_not_names():
+    assert spans("I rang Mohammed on the Monday.") == [("Mohammed", "PERSON")]
+    assert spans("I was well pleased Theparamedics got strait on looking for anyProblems") == []
+    assert spans("the ambulance wasn't despatched u til after midnight") == []
+
+
+@pytest.mark.parametrize("text, age", [
+    ("I am 61 and live alone", "61"),
+    ("told I had to use public transport at 83yrs old", "83yrs old"),
+    ("my Dads age, 93, and his difficulties", "93"),
+])
+def test_ages_as_patients_write_them(text, age):
+    assert (age, "AGE") in spans(text)

@@ -208,7 +208,7 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                         strong or _lowercase_name_context(text, start, end))):
                     found.append((start, end, "PERSON", 0.9, {}))  # "told jade", "so jade from the group"
                 continue
-            if not token.text[0].isupper() or token.text.isupper():
+            if not token.text[0].isupper() or token.text.isupper() or _typo(token.text, model):
                 continue
             initial = _sentence_initial(doc, token)
             before_tok = doc[token.i - 1] if token.i > 0 else None
