@@ -153,7 +153,7 @@ def test_sample_recall_and_precision_against_the_gold():
     texts = [io.read_text(SAMPLE / "raw" / f"{i}.txt") for i in ids]
     result = find_identifiers_batch(texts, known_names=known, interview_ids=ids)
     scores = score_against_gold(identifiers_frame(dict(zip(ids, result, strict=True))), gold).set_index("type")
-    assert scores.loc["all", "recall"] >= 0.98
+    assert scores.loc["all", "recall"] >= 0.993  # measured before issue 15: it must not drop
     assert scores.loc["all", "precision"] >= 0.95
     for kind in ("PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH"):
         assert scores.loc[kind, "recall"] >= 0.98, kind
@@ -174,7 +174,7 @@ def test_committed_known_names_match_what_the_builder_renders():
     assert rendered == {k: v for k, v in io.read_yaml(SAMPLE / "known-names.yaml").items()}
 
 
-def test_benchmark_quick_run_reports_every_target():
+def test_benchmark_quick_run_reports_every_set_and_target():
     from thematic.bench.deidentify import bench_deidentify, load_utterances
 
     known, utterances = load_utterances()
@@ -182,6 +182,160 @@ def test_benchmark_quick_run_reports_every_target():
     kinds = {s["type"] for u in utterances for s in u["identifiers"]}
     assert kinds >= {"PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE"}
     table = bench_deidentify(quick=True).table()
-    targets = table[table["target"] != ""]
-    assert len(targets) >= 15 and {"look-alikes wrongly removed", "overall precision"} <= set(targets["measure"])
+    targets = set(table.loc[table["target"] != "", "measure"])
+    for name in ("utterances", "dev", "test (held out)"):
+        assert {f"{name}: look-alikes removed", f"{name}: precision", f"{name}: recall: all identifiers"} <= targets
+    assert "throughput ratio ours / spaCy NER-only" in targets
     assert table["value"].notna().all()
+
+
+# --- issue 15: rules that hold on text they were not tuned on -------------------------------------
+
+def spans(text: str, **kwargs) -> list[tuple[str, str]]:
+    """(surface, type) of every identifier found, in order."""
+    return [(text[i.start:i.end], i.type) for i in find_identifiers(text, **kwargs)]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("honestly brittany rang me last night", "brittany"),
+    ("me and dominika went halves on the buggy", "dominika"),
+    ("yeah so jade from the toddler group came too", "jade"),
+    ("i asked ruby if she'd have him", "ruby"),
+    ("the one who helped was kwame, he was great", "kwame"),
+])
+def test_lowercase_names_in_speech_positions(text, name):
+    assert (name, "PERSON") in spans(text)
+
+
+def test_lowercase_words_that_are_names_stay_words_outside_name_positions():
+    assert spans("i will say the jade necklace was my job to mind, a named link for the OTs") == []
+
+
+def test_known_names_are_found_lowercased_and_ambiguous_ones_only_where_speech_puts_a_name():
+    assert spans("so priya rang and calderholme was mentioned", known_names=KNOWN) == [
+        ("priya", "PERSON"), ("calderholme", "PLACE")]
+    assert found("i told will i'm not doing it", known_names=KNOWN)["will"] == ("PERSON", "[partner]")
+    assert found("i will ring you, i hope", known_names=KNOWN) == {}
+
+
+def test_kinship_words_are_not_names_unless_a_name_follows():
+    assert spans("Auntie came round with a lasagne and Nan stayed over.") == []
+    assert spans("Auntie Bronagh came round with a lasagne.") == [("Bronagh", "PERSON")]
+
+
+@pytest.mark.parametrize("text, age", [
+    ("I'm nearly 38 so it felt late", "nearly 38"),
+    ("he's 4 and a half and at school", "4 and a half"),
+    ("she's coming up two now", "coming up two"),
+    ("mine's rising five", "rising five"),
+    ("he'll be three in March", "three"),
+    ("I was twenty-odd when I had him", "twenty-odd"),
+    ("at 19 weeks she rolled over", "19 weeks"),
+    ("she's just turned one, bless her", "just turned one"),
+    ("child: Ottilie, 8 months, weight fine", "8 months"),
+    ("my 18 month old was poorly", "18 month old"),
+])
+def test_ages_as_people_say_them(text, age):
+    assert (age, "AGE") in spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I waited six months for the referral.",
+    "at 12 weeks pregnant I had the scan",
+    "she's one of the best",
+    "it was four weeks before anyone came",
+])
+def test_durations_and_counts_are_not_ages(text):
+    assert [s for s in spans(text) if s[1] == "AGE"] == []
+
+
+def test_phone_numbers_with_a_bracketed_area_code():
+    text = "ring (0113) 496 0238 or (01632) 960 111, or 029 2018 0451"
+    assert spans(text) == [("(0113) 496 0238", "PHONE"), ("(01632) 960 111", "PHONE"), ("029 2018 0451", "PHONE")]
+
+
+def test_hospitals_and_trusts_by_their_own_names():
+    text = ("She was at Bradford Royal Infirmary, then the Jessop Wing, then St Luke's. "
+            "I was seconded from Tees, Esk and Wear Valleys NHS Foundation Trust.")
+    result = found(text)
+    assert result["Bradford Royal Infirmary"] == ("ORG", "[hospital]")
+    assert result["Jessop Wing"] == ("ORG", "[hospital]")
+    assert result["St Luke's"] == ("ORG", "[hospital]")
+    assert result["Tees, Esk and Wear Valleys NHS Foundation Trust"] == ("ORG", "[NHS trust]")
+
+
+def test_streets_with_or_without_a_number_and_linked_town_names():
+    text = "We lived off Beech Grove, then at 14 Mafeking Grove, near Barrow-in-Furness."
+    result = found(text)
+    assert result["Beech Grove"] == ("PLACE", "[street]")
+    assert result["14 Mafeking Grove"] == ("PLACE", "[street]")
+    assert result["Barrow-in-Furness"] == ("PLACE", "[town]")
+    assert found("we moved to the Meadows last year")["Meadows"][0] == "PLACE"
+
+
+def test_titles_stay_with_the_name():
+    assert ("Dr Ngozi Eze", "PERSON") in spans("We saw Dr Ngozi Eze on the Tuesday.")
+
+
+def test_allow_list_is_shipped_data_with_a_reason_for_every_group():
+    from thematic.deidentify.words import ALLOW_FILE, DEFAULT_ALLOW, default_allow_kinds
+
+    data = io.read_yaml(ALLOW_FILE)
+    assert all(group["reason"].strip() and group["terms"] for group in data["groups"])
+    kinds = default_allow_kinds()
+    assert kinds["nspcc"] == "charity" and kinds["tesco"] == "retailer" and kinds["asq"] == "assessment tool"
+    assert {"healthy start", "mumsnet", "red book", "auntie"} <= DEFAULT_ALLOW
+    text = "We did Bookstart and baby massage, shopped at Aldi, and read Netmums about Peppa Pig."
+    assert spans(text) == []
+
+
+def test_a_study_extends_the_allow_list(tmp_path):
+    text = "We went to Bramble Bears on Fridays."
+    assert spans(text) != []
+    known = parse_known_names({"names": [], "allow": [{"term": "Bramble Bears", "reason": "a national toddler club"}]})
+    assert spans(text, known_names=known) == []
+    from thematic.deidentify import load_allow_list
+
+    path = tmp_path / "allow.yaml"
+    path.write_text("groups:\n  - kind: club\n    reason: national clubs\n    terms: [Bramble Bears]\n", encoding="utf-8")
+    assert load_allow_list(path) == frozenset({"bramble bears"})
+    path.write_text("groups:\n  - kind: club\n    terms: [x]\n  - terms: 3\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        load_allow_list(path)
+    assert len(error.value.problems) == 2 and all("[E320]" in p or "allow-list" in p for p in error.value.problems)
+
+
+def test_known_names_in_every_format_through_one_reader(tmp_path):
+    (tmp_path / "names.txt").write_text("Ann Smith  # a participant\n\nOakfield | PLACE | [village]\n",
+                                        encoding="utf-8")
+    known = load_known_names(tmp_path / "names.txt")
+    assert [(n.surfaces, n.type, n.placeholder) for n in known.names] == [
+        (("Ann Smith",), "PERSON", "[person]"), (("Oakfield",), "PLACE", "[village]")]
+    (tmp_path / "names.csv").write_text("name,type\nOakfield,PLACE\n", encoding="utf-8")
+    assert load_known_names(tmp_path / "names.csv").names[0].placeholder == "[place]"
+    (tmp_path / "bad.txt").write_text("a | b | c | d\n", encoding="utf-8")
+    with pytest.raises(DataError, match="line 1"):
+        load_known_names(tmp_path / "bad.txt")
+    with pytest.raises(DataError, match="not '.json'"):
+        load_known_names(tmp_path / "names.json")
+
+
+def test_capitalised_care_words_conditions_and_abbreviations_are_kept():
+    text = ("Support from OT, Social Services & Nursing was good. I have Myeloma and the Doctor "
+            "sent the P.T.S. Taking Clozapine affects my diabetes.")
+    assert spans(text) == []
+
+
+def test_verbs_and_run_together_words_are_not_names():
+    assert spans("I rang Mohammed on the Monday.") == [("Mohammed", "PERSON")]
+    assert spans("I was well pleased Theparamedics got strait on looking for anyProblems") == []
+    assert spans("the ambulance wasn't despatched u til after midnight") == []
+
+
+@pytest.mark.parametrize("text, age", [
+    ("I am 61 and live alone", "61"),
+    ("told I had to use public transport at 83yrs old", "83yrs old"),
+    ("my Dads age, 93, and his difficulties", "93"),
+])
+def test_ages_as_patients_write_them(text, age):
+    assert (age, "AGE") in spans(text)

@@ -15,7 +15,7 @@ def sample_quotes(sample_dataset):
     spans = triangulate.coded_spans(sample_dataset.codings, final, segments)
     located = triangulate.locate_spans(spans, segments, sample_dataset.codebook,
                                        scopes=sample_dataset.scopes)
-    names = quotes.load_known_names(SAMPLE / "source" / "cast.yaml")
+    names = quotes.load_known_names(SAMPLE / "known-names.yaml")
     chosen, aside = quotes.select_quotes(located, sample_dataset.texts, check=quotes.identifier_check(names))
     return located, names, chosen, aside
 
@@ -32,13 +32,13 @@ def test_identifiers_left_skips_bracketed_placeholders():
 
 
 def test_known_names_files(tmp_path):
-    names = quotes.load_known_names(SAMPLE / "source" / "cast.yaml")
-    assert {"Helen", "Dr Helen Marwick", "Wexmoor", "Acorn", "WX3 8QT"} <= set(names)
+    names = quotes.load_known_names(SAMPLE / "known-names.yaml")  # read by thematic.deidentify
+    assert {"Helen", "Dr Helen Marwick", "Wexmoor", "Acorn"} <= set(names)
     (tmp_path / "names.txt").write_text("Ann Smith  # a participant\n\nOakfield\n", encoding="utf-8")
     assert quotes.load_known_names(tmp_path / "names.txt") == ["Ann Smith", "Oakfield"]
     (tmp_path / "names.csv").write_text("name,type\nOakfield,PLACE\n", encoding="utf-8")
     assert quotes.load_known_names(tmp_path / "names.csv") == ["Oakfield"]
-    with pytest.raises(DataError, match="known names must be"):
+    with pytest.raises(DataError, match="known-names files are"):
         quotes.load_known_names(tmp_path / "names.json")
 
 

@@ -190,6 +190,13 @@ class Errors(metaclass=_Catalogue):
     E307 = ("{path}: raw/ has transcripts but no de-identified text for {ids}. Run "
             "'thematic deidentify {data_dir}' and review deidentification/review.csv.")
     E308 = "{path}: unknown transcript ({what}). Add it to interviews.csv or move it out of the data folder."
+    # issue 15: de-identification that holds on other text (E320-E399)
+    E320 = ("{path}, {place}: {detail}. An allow-list has 'groups:', each with 'kind', a one-line "
+            "'reason' and a list of 'terms' (see src/thematic/deidentify/allow.yaml and docs/deidentification.md).")
+    E321 = ("{path}: known-names files are .yaml, .yml, .csv or .txt, not '{suffix}'. See "
+            "docs/deidentification.md for each format.")
+    E322 = ("{path}, line {line}: {detail}. A .txt known-names file has one name a line, optionally "
+            "'name | TYPE | [placeholder]'; '#' starts a comment.")
     # issue 19: owned output folders, crash consistency, confinement (E800-E899)
     E801 = ("{path}: refusing to write the {kind} there: {reason}. Nothing was written or "
             "deleted. Give a new folder, e.g. -o reports/.")

@@ -68,45 +68,18 @@ class QuoteRules(BaseModel):
 # --- identifiers --------------------------------------------------------------------------------
 
 def load_known_names(path: str | Path) -> list[str]:
-    """Known names (people, services, places...) from a file a researcher keeps.
+    """Every spelling in a known-names file (``.yaml``, ``.csv`` or ``.txt``), longest first.
 
-    ``.txt``: one name a line (``#`` starts a comment). ``.csv``: a ``name`` column.
-    ``.yaml``: the de-identification known-names file (``names:`` entries with ``surface``,
-    read by :func:`thematic.deidentify.load_known_names`), or any YAML whose ``name``,
-    ``short`` and ``also`` values at any depth are names (like ``source/cast.yaml``).
+    The file is read by :func:`thematic.deidentify.load_known_names`, the one reader of
+    known-names files (formats in ``docs/deidentification.md``). Names that are also ordinary
+    words ("Will", "May", "Hope": ambiguous entries) are left out: a plain whole-word search
+    cannot tell the name from the word, and the de-identifier has judged them in context.
     """
-    path = Path(path)
-    if path.suffix in (".yaml", ".yml"):
-        data, names = io.read_yaml(path), []
-        if isinstance(data, dict) and isinstance(data.get("names"), list):
-            from thematic.deidentify import parse_known_names
+    from thematic.deidentify import load_known_names as read_known_names
 
-            names = [surface for entry in parse_known_names(data, source=str(path)).names
-                     for surface in entry.surfaces]
-        else:
-            _collect_names(data, names)
-    elif path.suffix == ".csv":
-        frame = io.read_csv(path, required=("name",))
-        names = list(frame["name"])
-    elif path.suffix == ".txt":
-        names = [line.split("#", 1)[0].strip() for line in io.read_text(path).splitlines()]
-    else:
-        raise DataError(Errors.E607.format(path=path, suffix=path.suffix))
+    names = [surface for entry in read_known_names(path).names for surface in entry.surfaces
+             if not entry.is_ambiguous(surface)]
     return sorted({n for n in names if n and len(n) > 1}, key=lambda n: (-len(n), n))
-
-
-def _collect_names(node: object, names: list[str]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("name", "short") and isinstance(value, str | int):
-                names.append(str(value))
-            elif key == "also" and isinstance(value, list):
-                names += [str(v) for v in value]
-            else:
-                _collect_names(value, names)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_names(item, names)
 
 
 def identifiers_left(text: str, *, known_names: Iterable[str] = ()) -> list[dict]:

@@ -5,7 +5,7 @@
 - recall of the quote identifier check on every identifier planted in the sample's *raw*
   transcripts (``deidentification-gold.csv``), each judged on a window of raw text around it:
   with every planted name known (the matching logic), with patterns alone (pattern types
-  only), and with the sample's ``cast.yaml`` list only (family members' first names that
+  only), and with the sample's ``known-names.yaml`` list only (family members' first names that
   participants mention in passing are not in it);
 - the share of de-identified candidate quotes the check flags (false alarms);
 - whether every chosen quote is re-derived exactly from its offsets, honours coverage across
@@ -35,7 +35,7 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
     result = BenchResult("triangulation")
     root = io.project_root() / "data-sample"
     dataset = load_dataset(root)
-    names = quotes.load_known_names(root / "source" / "cast.yaml")
+    names = quotes.load_known_names(root / "known-names.yaml")
     gold = pd.read_csv(root / "deidentification-gold.csv")
     gold = gold[~gold["type"].isin(NOT_CHECKED)]
     if quick:
@@ -54,7 +54,7 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
     result.add("check recall, every planted name known", hits["all"] / len(gold), "share", at_least=0.95)
     result.add("check recall, patterns alone (pattern types)", hits["patterns"] / max(len(pattern_rows), 1),
                "share", at_least=0.95)
-    result.add("check recall, cast.yaml names only", hits["cast"] / len(gold), "share")
+    result.add("check recall, known-names.yaml names only", hits["cast"] / len(gold), "share")
 
     t0 = time.perf_counter()
     segments = segment_turns(dataset)
@@ -71,7 +71,7 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
 
     pool = quotes.candidates(located, dataset.texts)
     flagged = sum(bool(check(text)) for text in pool["text"])
-    result.add("de-identified candidates flagged (cast.yaml names)", flagged / max(len(pool), 1), "share",
+    result.add("de-identified candidates flagged (known-names.yaml names)", flagged / max(len(pool), 1), "share",
                at_most=0.05)
     strict = quotes.identifier_check(planted)
     flagged = sum(bool(strict(text)) for text in pool["text"])
@@ -95,7 +95,7 @@ def bench_triangulation(*, quick: bool = False) -> BenchResult:
     result.add("triangulation + quote selection, sample", elapsed, "s")
     result.notes += [(f"{len(gold)} planted identifiers ({', '.join(sorted(gold['type'].unique()))}); "
                       "ages and dates of birth are not a text-pattern check's job"),
-                     f"{len(names)} known names from data-sample/source/cast.yaml; window +-{WINDOW} characters",
+                     f"{len(names)} known names from data-sample/known-names.yaml; window +-{WINDOW} characters",
                      f"{len(pool)} candidate quotes, {len(chosen)} chosen"]
     return result
 

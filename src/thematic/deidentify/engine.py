@@ -1,0 +1,166 @@
+"""Presidio's analyzer on the project's spaCy pipeline, with this package's recognizers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from thematic.deidentify.known_names import KnownNames
+from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
+from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
+from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
+from thematic.deidentify.resolve import resolve
+from thematic.deidentify.words import DEFAULT_ALLOW
+
+# --- Presidio recognizers --------------------------------------------------------------------
+
+def _recognizer_classes():
+    """Import Presidio lazily (it is slow to import) and define our recognizers on it."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    class RegexRecognizer(EntityRecognizer):
+        """Findings of a function ``find(text) -> [(start, end, type, score, extra)]``."""
+
+        def __init__(self, name: str, entities: list[str], find):
+            self._find = find
+            super().__init__(supported_entities=entities, name=name, supported_language="en")
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            return [RecognizerResult(kind, start, end, score,
+                                     recognition_metadata={"recognizer_name": self.name,
+                                                           "detector": self.name, **extra})
+                    for start, end, kind, score, extra in self._find(text, nlp_artifacts)]
+
+    return RegexRecognizer
+
+
+def _no_context_enhancer():
+    """Presidio's context enhancer deep-copies every result to raise scores near context words;
+    our scores are fixed by the recognizers (checksums, patterns, context rules), so skip it."""
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+    class NoContextEnhancer(ContextAwareEnhancer):
+        def __init__(self):
+            super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
+                             context_prefix_count=0, context_suffix_count=0)
+
+        def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+            return raw_results
+
+    return NoContextEnhancer()
+
+
+@lru_cache(maxsize=4)
+def build_analyzer(model: str = "en_core_web_sm"):
+    """Presidio's AnalyzerEngine on our spaCy pipeline (parser disabled), with the built-in
+    recognizers this package uses. Known names are added per call."""
+    from presidio_analyzer import AnalyzerEngine, Pattern, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import NhsRecognizer, SpacyRecognizer
+    from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_postcode_recognizer import (
+        UkPostcodeRecognizer,
+    )
+
+    from thematic.nlp import load_pipeline
+
+    pipeline = load_pipeline(model, disable=("parser",))
+
+    class ThematicSpacyEngine(SpacyNlpEngine):
+        """Presidio's spaCy engine on the pipeline thematic loaded (not en_core_web_lg)."""
+
+        def load(self) -> None:
+            self.nlp = {"en": pipeline}
+
+    ner_config = NerModelConfiguration(
+        model_to_presidio_entity_mapping={"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE",
+                                          "LOC": "PLACE", "FAC": "PLACE"},
+        labels_to_ignore=["DATE", "TIME", "NORP", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY",
+                          "PERCENT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"],
+        default_score=0.85)
+    engine = ThematicSpacyEngine(models=[{"lang_code": "en", "model_name": model}],
+                                 ner_model_configuration=ner_config)
+    engine.load()
+    RegexRecognizer = _recognizer_classes()
+    recognizers = [
+        SpacyRecognizer(supported_entities=["PERSON", "ORG", "PLACE"], name="spacy_ner"),
+        NhsRecognizer(supported_entity="NHS_NUMBER", name="nhs_number"),
+        UkPostcodeRecognizer(supported_entity="POSTCODE", name="uk_postcode",
+                             patterns=[Pattern("UK postcode", UkPostcodeRecognizer.PATTERNS[0].regex, 0.9)]),
+        RegexRecognizer("email", ["EMAIL"], _find_emails),
+        RegexRecognizer("uk_phone", ["PHONE"], _find_phones),
+        RegexRecognizer("date", ["DATE", "DATE_OF_BIRTH"], _find_dates),
+        RegexRecognizer("age", ["AGE"], _find_ages),
+        RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
+        RegexRecognizer("place_pattern", ["PLACE", "ORG"], _find_places),
+    ]
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
+                              context_aware_enhancer=_no_context_enhancer())
+    return analyzer
+
+
+# --- from findings to identifiers --------------------------------------------------------------
+
+def find_identifiers(text: str, *, known_names: KnownNames | None = None, interview_id: str | None = None,
+                     model: str = "en_core_web_sm", score_threshold: float = 0.5,
+                     use_lexicon: bool = True) -> list[Identifier]:
+    """Find the identifiers in *text*: non-overlapping spans with type, detector, score and a
+    placeholder that is the same for every mention of one entity in this text.
+
+    Parameters
+    ----------
+    text
+        The transcript (or any text); offsets index into it unchanged.
+    known_names
+        The researcher's known names and allow-list (:func:`load_known_names`).
+    interview_id
+        Restricts interview-specific known names (family members) to their interview.
+    model
+        spaCy pipeline for Presidio's NER and the context rules.
+    score_threshold
+        Findings scoring below are dropped (NHS numbers without a valid checksum never pass).
+    use_lexicon
+        Also look for lowercase first names from a census name list.
+    """
+    return find_identifiers_batch([text], known_names=known_names, interview_ids=[interview_id],
+                                  model=model, score_threshold=score_threshold, use_lexicon=use_lexicon)[0]
+
+
+def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | None = None,
+                           interview_ids: Sequence[str | None] | None = None,
+                           model: str = "en_core_web_sm", score_threshold: float = 0.5,
+                           use_lexicon: bool = True) -> list[list[Identifier]]:
+    """:func:`find_identifiers` for many texts, running spaCy over them in one ``pipe``."""
+    analyzer = build_analyzer(model)
+    known_names = known_names or KnownNames()
+    interview_ids = list(interview_ids) if interview_ids is not None else [None] * len(texts)
+    allow = DEFAULT_ALLOW | known_names.allow
+    RegexRecognizer = _recognizer_classes()
+    lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
+    artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
+    finders: dict[KnownNames, object] = {}
+    results = []
+    for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
+        own = known_names.for_interview(interview_id)
+        if own not in finders:
+            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(own))
+        ad_hoc = [finders[own]]
+        if lexicon is not None:
+            ad_hoc.append(lexicon)
+        findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
+                                    score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
+        findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
+        results.append(resolve(text, [f for f in findings if f is not None], allow=allow))
+    return results
+
+
+def _from_presidio(result) -> _Finding:
+    meta = result.recognition_metadata or {}
+    detector = meta.get("detector") or meta.get("recognizer_name") or "presidio"
+    return _Finding(result.start, result.end, result.entity_type, detector, float(result.score),
+                    meta.get("placeholder", ""), meta.get("entity", ""))
+
+

@@ -1,0 +1,289 @@
+"""Names: known names in context, names the NER misses (lexicon), second thoughts on NER."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from thematic.deidentify.known_names import KnownNames
+from thematic.deidentify.model import _Finding
+from thematic.deidentify.patterns import _ORDINAL_WORD, ORG_WORDS, TRANSCRIBER_NOTE
+from thematic.deidentify.words import (
+    COMMON_WORD_NAMES,
+    MONTH_NAMES,
+    NAME_CONTEXT_AFTER,
+    NAME_CONTEXT_BEFORE,
+    PERSON_BEFORE,
+    PLACE_BEFORE,
+    STRONG_AFTER,
+    STRONG_BEFORE,
+    TEMPORAL_BEFORE,
+    _dictionary_words,
+    _first_names,
+    _is_word,
+)
+
+def _names_pattern(known: KnownNames) -> re.Pattern | None:
+    surfaces = sorted({s for n in known.names for s in n.surfaces}, key=len, reverse=True)
+    if not surfaces:
+        return None
+    alternation = "|".join(r"\s+".join(map(re.escape, s.split())) for s in surfaces)
+    return re.compile(rf"(?<![\w@.])(?:{alternation})(?![\w@]|\.\w)", re.IGNORECASE)
+
+
+NAME_AFTER = re.compile(
+    r"(?:'s\b(?!\s+(?:been|got|going|not|just|a|an|the)\b)|,?\s+(?:she's|he's)\s+called|\s+(?:was|wasn't|is|isn't|"
+    r"has|hasn't|had|hadn't|did|didn't|does|doesn't|said|says|cried|cries|slept|sleeps|smiled|"
+    r"looked|looks|loves?|loved|stayed|came|went|got|gets|seems|seemed|started|needed|doing|and\s+(?:I|me)\b))")
+#: Words after a capitalised ambiguous word that make it the ordinary word ("Will this...").
+WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|your|my|our|be|do|have|I|"
+                        r"someone|somebody|anyone|anybody|everyone|not)\b")
+
+
+#: Where a lowercase word that is also a name ("mark", "jade", "will") is the name: after a verb
+#: of talking to someone or "me and", before a verb of saying or "and me", or "so X from".
+LOWER_NAME_BEFORE = re.compile(
+    r"(?:\b(?:told|tell|telling|asked|ask|asking|rang|ring|ringing|phoned|phone|texted|text|"
+    r"messaged|message|emailed|thanked|thank|thanks|me\s+and|called|named|partner|husband|wife|"
+    r"boyfriend|girlfriend|fiance|fiancee|ex|(?:text|message|call|lift|letter|card|present)\s+off)\s+)$")
+LOWER_NAME_AFTER = re.compile(
+    r"\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
+    r"and\s+(?:me|i)\b|from\s+(?:the|work|downstairs|next\s+door|church|school|nursery|group)|"
+    r",?\s+(?:my|our|his|her)\s+(?:neighbour|friend|sister|brother|cousin|mate|partner|ex|husband|wife|"
+    r"boyfriend|girlfriend|auntie|niece|nephew|key\s+worker|social\s+worker|health\s+visitor))\b")
+LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with)\s+$")
+
+
+def _lowercase_name_context(text: str, start: int, end: int) -> bool:
+    """Whether a lowercase word at ``text[start:end]`` stands where speech puts a name."""
+    before, after = text[max(0, start - 30):start].lower(), text[end:end + 40].lower()
+    if LOWER_NAME_BEFORE.search(before):
+        return True
+    if re.match(r"\s+from\b", after):
+        return LOWER_NAME_SO_FROM.search(before) is not None or not before.strip()
+    return LOWER_NAME_AFTER.match(after) is not None
+
+
+def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
+    """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here."""
+    surface = text[start:end]
+    if not surface[:1].isupper():
+        # lowercase "will", "hope", "may" are the words, unless speech puts a name there ("i told mark")
+        return surface.lower() not in MONTH_NAMES and _lowercase_name_context(text, start, end)
+    lower = surface.lower()
+    before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
+    after = text[end:end + 30]
+    previous = before[-1].lower() if before else ""
+    sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, start - 40):start]) is not None
+    tokens = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    person_entity = tokens is not None and any(t.ent_type_ == "PERSON" for t in tokens)
+    if lower in MONTH_NAMES:
+        if previous in TEMPORAL_BEFORE - {"after", "before", "during", "from", "around", "about"}:
+            return False
+        if re.match(rf"(?i)\s*(?:\d|(?:the\s+)?{_ORDINAL_WORD}\b)", after):
+            return False  # "May the fourteenth", "May 3rd" are dates
+        if NAME_AFTER.match(after) or person_entity:
+            return True
+        if tokens is not None and len(tokens) and tokens[0].i > 0 and doc[tokens[0].i - 1].pos_ == "VERB":
+            return True  # "holding May", "fed May"
+        if previous == "and":
+            word_before = before[-2].lower() if len(before) > 1 else ""
+            return word_before not in MONTH_NAMES
+        return previous in PERSON_BEFORE
+    if NAME_AFTER.match(after):
+        return True
+    if WORD_AFTER.match(after) and (sentence_start or previous in ("and", "but", "so", "i", "just")):
+        return False  # "Will this take long?", "Hope you're well", "May I ask"
+    if person_entity:
+        return True
+    nxt = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
+    if not sentence_start and nxt is not None and nxt.pos_ == "NOUN" and nxt.text.islower() \
+            and not NAME_AFTER.match(after) and nxt.lower_ not in TIME_NOUNS:
+        return False  # "Summer school", "Will power": the word as a modifier of a noun
+    pos = tokens[0].pos_ if tokens is not None and len(tokens) else ""
+    following = doc[tokens[-1].i + 1] if tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) else None
+    if sentence_start and following is not None and following.tag_ in ("VBZ", "VBD") \
+            and following.lower_ not in ("is", "was", "does", "did", "has", "had"):
+        return True  # "Grace brings...", "Hope cried"
+    if sentence_start and pos not in ("PROPN", ""):
+        return False
+    if sentence_start and tokens is not None and len(tokens) and tokens[-1].i + 1 < len(doc) \
+            and doc[tokens[-1].i + 1].pos_ == "NOUN" and doc[tokens[-1].i + 1].text.islower():
+        return False  # "Grace periods", "Hope springs"
+    # "by the Grace of", "a Mark", "in Faith" are words even capitalised
+    return not (previous in ("a", "an", "the", "of", "by", "no", "some", "any", "in")
+                and lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"))
+
+
+def _known_names_finder(known: KnownNames):
+    pattern = _names_pattern(known)
+    by_surface = {}
+    for index, name in enumerate(known.names):
+        for surface in name.surfaces:
+            by_surface.setdefault(" ".join(surface.lower().split()), (index, name))
+
+    def find(text, nlp_artifacts):
+        if pattern is None:
+            return []
+        doc = getattr(nlp_artifacts, "tokens", None)
+        found = []
+        for m in pattern.finditer(text):
+            index, name = by_surface[" ".join(m.group().lower().split())]
+            if name.is_ambiguous(m.group()) and not _is_name_in_context(text, m.start(), m.end(), doc):
+                continue
+            found.append((m.start(), m.end(), name.type, 1.0,
+                          {"placeholder": name.placeholder, "entity": f"known:{index}"}))
+        return found
+
+    return find
+
+
+#: Parts of speech a lowercase name never has ("ran", "hung" are verbs that are also names).
+FUNCTION_POS = frozenset(["VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "NUM", "PART", "INTJ", "ADV"])
+#: Lowercase words of speech and texting that are also in first-name lists but not in a dictionary.
+NOT_NAMES_LOWER = frozenset([
+    "til", "till", "cos", "coz", "cuz", "uni", "lol", "omg", "hun", "babe", "bday", "tho", "thru", "ur", "ya",
+    "yeah", "yep", "yup", "nope", "innit", "dunno", "gonna", "wanna", "gotta", "kinda", "sorta", "telly", "mam",
+    "nan", "ta", "aye", "och", "lass", "lad", "bairn", "wee", "hiya", "bye", "okay", "hmm", "mmm", "erm", "um",
+    "uh", "ah", "eh", "oi", "mate", "bro", "sis", "fam", "cuppa", "brekkie", "nappy", "nappies", "buggy", "mum",
+    "dad", "ma", "pa", "mummy", "daddy", "nana", "nanna", "grandma", "grandad", "gran", "granny", "auntie",
+])
+#: Words before a lowercase word that make it a common noun, not a name.
+DETERMINERS = frozenset(["a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "these",
+                         "those", "some", "any", "no", "every", "each", "at", "per", "of"])
+#: Lowercase nouns after a name that do not make it a modifier ("told Will yesterday").
+TIME_NOUNS = frozenset(["yesterday", "today", "tonight", "tomorrow", "morning", "afternoon", "evening",
+                        "night", "week", "weekend", "time", "mum", "dad"])
+
+
+def _sentence_initial(doc, token) -> bool:
+    if token.i == 0:
+        return True
+    previous = doc[token.i - 1]
+    return previous.is_space or previous.text in (".", "?", "!", ":", '"', "'", "]") or "\n" in previous.text
+
+
+def _lexicon_finder(allow: frozenset[str], model: str):
+    """Names the pipeline's NER misses. Capitalised: a census first name, or any proper noun
+    that is not a dictionary word (typed PLACE after "in/from/to", else PERSON); ambiguous
+    words only where their context says "name". Lowercase: a census first name or a
+    non-dictionary word in a naming context ("told callum that", "my partner aoife works")."""
+    lexicon = _first_names()
+    dictionary = _dictionary_words(model)
+
+    def find(text, nlp_artifacts):
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        found = []
+        for token in doc:
+            lower = token.lower_
+            if len(lower) < 3 or not token.is_alpha or token.pos_ == "PRON":
+                continue
+            start, end = token.idx, token.idx + len(token.text)
+            previous = doc[token.i - 1].lower_ if token.i > 0 else ""
+            following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+            if lower in COMMON_WORD_NAMES:
+                if lower in lexicon and _is_name_in_context(text, start, end, doc):
+                    found.append((start, end, "PERSON", 0.7, {}))
+                continue
+            if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC") and not token.text.islower():
+                continue  # the NER finding covers it (lowercase NER findings are dropped as noise)
+            if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
+                continue
+            is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
+            two_back = doc[token.i - 2].lower_ if token.i > 1 else ""
+            strong = previous in STRONG_BEFORE or following in STRONG_AFTER or \
+                (previous == "and" and two_back in ("me", "i")) or (previous == "me" and following == "and")
+            weak = previous in NAME_CONTEXT_BEFORE and following in NAME_CONTEXT_AFTER
+            if token.text.islower():
+                # scored above the NER's 0.85 so that Presidio keeps this finding, not the NER's
+                # (lowercase NER findings are dropped as noise)
+                if previous in DETERMINERS or lower in NOT_NAMES_LOWER or \
+                        (two_back in DETERMINERS and doc[token.i - 1].pos_ in ("ADJ", "VERB")):
+                    continue  # "my job", "at uni", "a named link"
+                if lower in lexicon and not is_word and token.pos_ not in FUNCTION_POS:
+                    found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
+                elif (not is_word and (strong or weak)) or (lower in lexicon and token.pos_ not in FUNCTION_POS and (
+                        strong or _lowercase_name_context(text, start, end))):
+                    found.append((start, end, "PERSON", 0.9, {}))  # "told jade", "so jade from the group"
+                continue
+            if not token.text[0].isupper() or token.text.isupper() or _typo(token.text, model):
+                continue
+            initial = _sentence_initial(doc, token)
+            before_tok = doc[token.i - 1] if token.i > 0 else None
+            after_tok = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if (token.pos_ == "PROPN" or not is_word) and (
+                    (before_tok is not None and before_tok.text[:1].isupper() and not initial
+                     and (before_tok.lower_ in lexicon or before_tok.ent_type_ == "PERSON"))
+                    or (after_tok is not None and after_tok.ent_type_ == "PERSON" and after_tok.text[:1].isupper())):
+                found.append((start, end, "PERSON", 0.6, {}))  # the other half of "Bethany Fitzgerald"
+                continue
+            if is_word and lower not in lexicon and not (initial and token.pos_ == "PROPN" and following in STRONG_AFTER):
+                continue  # a dictionary word is a name only as a PROPN before "said", "rang"...
+            if initial and is_word and not (token.pos_ == "PROPN" and following in NAME_CONTEXT_AFTER):
+                continue  # "Will", "Rose", "Lewis" starting a sentence need more evidence
+            if initial and not (following in NAME_CONTEXT_AFTER or token.pos_ == "PROPN"):
+                continue
+            kind = "PLACE" if previous in PLACE_BEFORE and lower not in lexicon else "PERSON"
+            found.append((start, end, kind, 0.6, {}))
+        return found
+
+    return find
+
+
+#: "The", "Any"... run together with the next word in hasty writing ("Theparamedics").
+FUNCTION_PREFIX = re.compile(r"^(?:The|Any|My|To|Of|And|In|On|For|With|Some)(?=[a-z]{4,}$)")
+
+
+def _typo(span: str, model: str) -> bool:
+    """Whether a single-word span is two words run together or has a stray inner capital."""
+    if " " in span.strip():
+        return False
+    if re.fullmatch(r"[a-z]+[A-Z][a-z]+", span) or re.search(r"[a-z]\.[a-z]", span):
+        return True
+    prefix = FUNCTION_PREFIX.match(span)
+    return bool(prefix) and _is_word(span[prefix.end():].lower(), _dictionary_words(model))
+
+
+def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
+    """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
+    ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
+    an entity running across a sentence end ("I. Thanks") is noise."""
+    if finding.detector != "spacy_ner":
+        return finding
+    span = text[finding.start:finding.end]
+    if re.search(r"[.?!]\s", span) or _typo(span, model):
+        return None
+    tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
+    if tokens is not None and len(tokens):
+        lead = 0
+        while lead < len(tokens) and tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") \
+                and tokens[lead].lower_ not in _first_names():
+            lead += 1  # "rang Mohammed", "Gave us": verbs are not part of a name
+        if lead == len(tokens):
+            return None
+        if lead:
+            finding = replace(finding, start=tokens[lead].idx)
+            span = text[finding.start:finding.end]
+    words = span.split()
+    if len(words) == 1 and words[0].lower() in COMMON_WORD_NAMES and \
+            not _is_name_in_context(text, finding.start, finding.end, doc):
+        return None  # "Grace periods", "Will this...": the same rule as for known names
+    if len(words) == 1:
+        lower = words[0].lower().removesuffix("'s")
+        dictionary, lexicon = _dictionary_words(model), _first_names()
+        sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, finding.start - 40):finding.start])
+        lemma = tokens[0].lemma_.lower() if tokens is not None and len(tokens) else lower
+        if sentence_start and (_is_word(lower, dictionary) or lemma in dictionary) and lower not in lexicon:
+            return None
+        if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
+            return replace(finding, type="PERSON")
+    before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
+    first = words[0].lower() if words else ""
+    if before and before[-1].lower() in PLACE_BEFORE and first not in _first_names() and \
+            finding.type in ("PERSON", "ORG") and not ORG_WORDS.search(span):
+        return replace(finding, type="PLACE")
+    return finding
+
+

@@ -1,0 +1,251 @@
+"""Pattern detectors: e-mail, UK phone numbers, dates, ages, organisations by their endings."""
+
+from __future__ import annotations
+
+import re
+
+from thematic.deidentify.words import DEFAULT_ALLOW
+
+_NUMBER_WORD = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|"
+                r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
+                r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+                r"nineteen|\d{1,3})")
+_ORDINAL_WORD = (r"(?:(?:twenty|thirty)[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|"
+                 r"eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                 r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+                 r"eighteenth|nineteenth|twentieth|thirtieth)")
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_WORD})"
+_YEAR = r"(?:(?:19|20)\d{2})"
+DATE_PATTERN = re.compile(
+    rf"(?<![\w/.-])(?:"
+    rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})"                   # 14/09/1998, 3.6.20
+    rf"|{_YEAR}-\d{{2}}-\d{{2}}"                                          # 2020-06-03
+    rf"|(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MONTH}\b(?:,?\s+{_YEAR})?"        # the 3rd of March 2020
+    rf"|{_MONTH}\s+(?:the\s+)?{_DAY}\b(?:,?\s+{_YEAR})?"                  # March the ninth, May 14
+    rf")(?![\w/])", re.IGNORECASE)
+BIRTH_CONTEXT = re.compile(
+    r"\b(?:born|birth|birthday|d\.?o\.?b|due date|was due|arrived|came along|delivered|"
+    r"induced|section)\b", re.IGNORECASE)
+#: How ages are said: a subject, a form of "be" or "turn", an optional approximation and a number
+#: with an optional "and a half", unit and "old" ("she's coming up two", "I'm nearly 38", "he's
+#: 4 and a half", "mine's rising five", "I was like twenty-two", "he'll be three in March").
+_AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum|eldest|youngest|"
+                r"oldest|little one|middle one|[Mm]ine|[Yy]ours|[Oo]urs|our kid|[Hh]is|[Hh]ers)|"
+                r"\b(?!(?:There|That|This|It|What|Which|Who|Here|We|They|Where)\b)[A-Z][a-z]+)"
+                r"(?:'s|'m|'re|'ll\s+be|'d\s+be|\s+(?:am|was|is|were|are|turned|turns|turning|became|'ll be|will be|"
+                r"would be|must be|might be|'ll turn|will turn))")
+_AGE_APPROX = (r"(?:(?:about|nearly|only|just|almost|barely|around|roughly|like|coming up(?:\s+to)?|rising|"
+               r"going on|not even|over|under|just turned|turned|literally|probably|maybe)\s+)*")
+_AGE_NUMBER = (rf"{_NUMBER_WORD}(?:-odd|-ish|ish)?(?:\s+and\s+a\s+(?:half|bit))?"
+               rf"(?:\s+(?:years?|months?|month|weeks?|yrs?)(?:\s+old)?)?")
+_NOT_AGE_AFTER = (r"(?!\s*(?:hours?|minutes?|days?|times?|of\b|people|sessions?|visits?|"
+                  r"o'clock|pm|am|%|percent|per|miles?|mins?|weeks? (?:ago|later|before)|"
+                  r"months? (?:ago|later|before|in\b)|years? (?:ago|later|before|in\b)|in\s+(?:the|a|an|total)\b|"
+                  r"pregnant|(?:months?|weeks?)\s+pregnant|[/:.]\d|quid|pounds?|pence|p\b|£|cm|kg|ml|"
+                  r"sessions|appointments|calls|kids|children|babies|of us|of them|or so\b))")
+AGE_PATTERNS = (
+    # "aged 19", "age of nineteen", "at 19 weeks" (a baby's age; not "at 12 weeks pregnant")
+    re.compile(rf"\b(?:aged|age of|at age|age,|age is|age was)\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?"
+               rf"(?:\s+(?:years?|months?|weeks?)(?:\s+old)?)?)\b{_NOT_AGE_AFTER}", re.IGNORECASE),
+    re.compile(rf"\b[Aa]t\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?\s+(?:months?|weeks?))\b{_NOT_AGE_AFTER}"),
+    # "a 34-year-old", "four months old", "my 18 month old"
+    re.compile(rf"\b(?P<age>{_NUMBER_WORD}[- ]?(?:years?|yrs?|months?|weeks?|days?)[- ]old)\b", re.IGNORECASE),
+    # "I was nineteen", "Hope was about four months", "she's coming up two", "he'll be three"
+    re.compile(rf"{_AGE_SUBJECT}\s+(?P<age>{_AGE_APPROX}{_AGE_NUMBER})\b{_NOT_AGE_AFTER}"),
+    # a list or form: "Maisie, 8 months, ..."
+    re.compile(rf"\b[A-Z][a-z]+,\s+(?P<age>{_NUMBER_WORD}\s+(?:years?|months?|weeks?)(?:\s+old)?)(?=\s*[,.;)]|$)"),
+)
+EMAIL_PATTERN = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+#: UK numbers as Ofcom's numbering plan writes them: 0 + area code (2-5 digits, bracketed or not)
+#: + local number, or +44 with an optional (0); groups split by spaces or hyphens.
+PHONE_PATTERN = re.compile(
+    r"(?<![\w+(])(?:\+44\s?(?:\(0\)\s?)?|\(0\d{2,4}\)|0)\d{0,4}(?:[\s-]?\d{2,4}){1,3}(?![\w])")
+ORG_SUFFIXES = {
+    "Surgery": "[GP surgery]", "Medical Practice": "[GP surgery]", "Medical Centre": "[GP surgery]",
+    "Health Centre": "[health centre]", "Ward": "[ward]", "Children's Centre": "[children's centre]",
+    "Family Hub": "[family hub]", "Hospital": "[hospital]", "Clinic": "[clinic]",
+    "Primary School": "[school]", "School": "[school]", "Nursery": "[nursery]", "Academy": "[school]",
+    "CCG": "[clinical commissioning group]", "Borough Council": "[local authority]",
+    "County Council": "[local authority]", "City Council": "[local authority]",
+    "District Council": "[local authority]", "Council": "[local authority]",
+    "NHS Foundation Trust": "[NHS trust]", "NHS Trust": "[NHS trust]", "Royal Infirmary": "[hospital]",
+    "General Infirmary": "[hospital]", "Infirmary": "[hospital]", "Wing": "[hospital]",
+    "Memorial Hospital": "[hospital]", "Community Hospital": "[hospital]", "Hospitals": "[hospital]",
+    "Children's Social Care": "[local authority]", "Library": "[library]", "Hub": "[hub]",
+    "Foundation Trust": "[NHS trust]", "Centre": "[organisation]", "Project": "[organisation]",
+    "Trust": "[organisation]", "Charity": "[organisation]",
+}
+_SUFFIX_ALTERNATION = "|".join(re.escape(s).replace("'", "['’]")
+                               for s in sorted(ORG_SUFFIXES, key=len, reverse=True))
+ORG_PATTERN = re.compile(
+    r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][a-z'’]+|[A-Z]{2,})"
+    r"(?:(?:,\s+|\s+(?:and\s+|&\s+|on\s+|upon\s+|in\s+|under\s+)?)[A-Z][a-z'’]+){0,5}\s+"
+    rf"(?P<suffix>{_SUFFIX_ALTERNATION})\b")
+ORG_WORDS = re.compile(r"(?i)\b(?:council|trust|surgery|practice|centre|center|team|service|hub|ward|"
+                       r"hospital|school|group|project|charity|unit|ccg|nhs|clinic|nursery|academy|"
+                       r"partnership|foundation|association|society|church|university|college)\b")
+WARD_NUMBER = re.compile(r"\b[Ww]ard\s+(?:\d{1,2}[A-Z]?|[A-Z]\d?)\b")
+TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
+#: Words before a capitalised month that make it a date, not a name ("in May").
+def _find_emails(text, _doc):
+    return [(m.start(), m.end(), "EMAIL", 1.0, {}) for m in EMAIL_PATTERN.finditer(text)]
+
+
+def _find_phones(text, _doc):
+    found = []
+    for m in PHONE_PATTERN.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        national = digits[2:] if m.group().startswith("+44") else digits[1:]
+        if m.group().startswith("+44") and "(0)" in m.group():
+            national = national[1:]
+        if len(national) in (9, 10) and national[0] in "123578":
+            found.append((m.start(), m.end(), "PHONE", 0.95, {}))
+    return found
+
+
+def _find_dates(text, _doc):
+    found = []
+    for m in DATE_PATTERN.finditer(text):
+        before = re.split(r"[.?!\n]\s", text[max(0, m.start() - 100):m.start()])[-1]
+        after = re.split(r"[.?!\n](?:\s|$)", text[m.end():m.end() + 60])[0]
+        window = before + m.group() + after  # the sentence around the date
+        kind = "DATE_OF_BIRTH" if BIRTH_CONTEXT.search(window) else "DATE"
+        if re.fullmatch(rf"(?i){_MONTH}\s+\d{{1,2}}", m.group()) and kind == "DATE":
+            continue  # "May 2" on its own is too often a count ("in March 3 of them")
+        found.append((m.start(), m.end(), kind, 0.9, {"detector": "date_of_birth" if kind == "DATE_OF_BIRTH" else "date"}))
+    return found
+
+
+def _find_ages(text, _doc):
+    found = []
+    for pattern in AGE_PATTERNS:
+        for m in pattern.finditer(text):
+            age = m.group("age").lower()
+            if age in ("one", "a") and not re.match(r"\s*(?:[!.,;?]|$|now|today|in\b)", text[m.end("age"):]):
+                continue  # "she's one of...", "I was one who..."
+            if not re.search(r"\d|[a-z]{3}", age):
+                continue
+            found.append((m.start("age"), m.end("age"), "AGE", 0.8, {}))
+    return found
+
+
+def _find_orgs(text, _doc):
+    found = []
+    for m in ORG_PATTERN.finditer(text):
+        start = m.start()
+        first = m.group().split()[0]
+        if first.lower() in DEFAULT_ALLOW or first in ("The", "A", "Our", "My", "Your", "Their", "Her", "His",
+                                                       "One", "Two", "Each", "Every", "Another", "Which",
+                                                       "That", "This", "Some", "Any", "All", "Both", "No"):
+            rest = m.group()[len(first):].lstrip()
+            if len(rest.split()) < 2:
+                continue
+            start = m.end() - len(rest)
+        suffix = m.group("suffix").replace("’", "'")
+        found.append((start, m.end(), "ORG", 0.8, {"placeholder": ORG_SUFFIXES.get(suffix, "[organisation]")}))
+    for m in WARD_NUMBER.finditer(text):
+        found.append((m.start(), m.end(), "ORG", 0.8, {"placeholder": "[ward]"}))
+    return found + _find_lowercase_suffix_orgs(text, _doc)
+
+
+
+
+# --- places: streets, hyphenated and "upon" towns, "the X" after a place word, hospitals by name
+
+#: Street types of UK addresses; a street is one to three capitalised words and a type, with or
+#: without a house number ("off High Street", "14 Mafeking Grove", "near Queen's Drive").
+STREET_TYPES = ("Street", "Road", "Lane", "Drive", "Close", "Avenue", "Crescent", "Way", "Terrace", "Grove",
+                "Place", "Gardens", "Court", "Approach", "Row", "Walk", "Mews", "Square", "Parade", "Rise",
+                "Fold", "Croft", "Wynd", "Brow", "Hill", "Green", "Vale", "Boulevard", "Gate")
+#: Capitalised words that start a sentence or a title, never a street or place name.
+NOT_A_NAME_START = frozenset([
+    "The", "A", "An", "No", "By", "Any", "Every", "This", "That", "These", "Those", "Our", "My", "Your",
+    "One", "Which", "Each", "Some", "All", "Both", "Its", "His", "Her", "Their", "In", "On", "At", "To",
+    "From", "Of", "And", "Or", "But", "So", "If", "It", "I", "We", "You", "He", "She", "They", "Yeah",
+    "Well", "Oh", "Erm", "Um", "Just", "Then", "When", "What", "Where", "Why", "How", "Please", "Go",
+    "Get", "Not", "Very", "Really", "Top", "Long", "Half", "Right", "Left", "Next", "Last", "First",
+])
+STREET_PATTERN = re.compile(
+    r"(?:\b\d{1,4}[A-Za-z]?,?\s+)?\b(?P<name>(?:[A-Z][a-z'’]+\s+){1,3})"
+    rf"(?P<type>{'|'.join(STREET_TYPES)})\b(?!['’]s|\s+(?:Surgery|Medical|Health|Children|Family|School|Primary))")
+#: Towns named with a linking word: "Barrow-in-Furness", "Stoke-on-Trent", "Kingston upon Hull".
+LINKED_PLACE = re.compile(
+    r"\b[A-Z][a-z]+(?:-(?:in|on|under|upon|le|by|super|en|the|cum|next|with|over|at)-[A-Za-z][a-z]+)+"
+    r"(?:-[A-Z][a-z]+)?\b|\b[A-Z][a-z]+\s+upon\s+[A-Z][a-z]+\b")
+#: Hospitals by their own names: "St Mary's", "the Royal Oldham", "Calderdale Royal".
+SAINT_NAME = re.compile(r"\bSt\.?\s+[A-Z][a-z]+['’]s\b")
+ROYAL_NAME = re.compile(
+    r"\bRoyal\s+(?!Mail|Family|Society|Navy|Air|Bank|College|Mint|Institution|Academy|Marines|Ballet|Opera|"
+    r"Courts|Assent|Highness|Infirmary|Hospital|Free|Albert|Variety|Wedding)[A-Z][a-z]+\b"
+    r"|\b(?!The\b)[A-Z][a-z]+\s+Royal\b(?!\s+[A-Z])")
+#: A capitalised name after a place word and "the": "to the Meadows", "up the Headrow".
+THE_PLACE = re.compile(
+    r"\b(?:to|in|from|at|near|round|around|up|down|over|off|past|by|into|outside)\s+the\s+"
+    r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b")
+#: Generic facility words a capitalised "the X" often is, in patient comments and forms.
+GENERIC_PLACE_WORDS = frozenset([
+    "hospital", "hospitals", "ward", "wards", "surgery", "clinic", "centre", "center", "unit", "department",
+    "ambulance", "doctor", "doctors", "nurse", "nurses", "reception", "pharmacy", "chemist", "library",
+    "park", "shops", "shop", "house", "home", "office", "council", "school", "nursery", "practice", "team",
+    "service", "services", "staff", "emergency", "outpatients", "inpatients", "maternity", "community",
+    "city", "town", "village", "hub", "church", "mosque", "temple", "gym", "pool", "university", "college",
+    "police", "station", "airport", "bus", "train", "car", "hospice", "refuge", "hostel", "court", "jail",
+    "prison", "paramedics", "crew", "consultant", "registrar", "midwife", "midwives", "ward's", "internet",
+    "queue", "system", "phone", "telephone", "app", "website", "group", "groups", "course", "programme",
+])
+
+
+def _name_start(match: re.Match, group: str) -> int | None:
+    """Where the name in *group* starts once leading sentence words ("The", "Our") are skipped."""
+    for word in re.finditer(r"\S+", match.group(group)):
+        if word.group() not in NOT_A_NAME_START:
+            return match.start(group) + word.start()
+    return None
+
+
+def _find_places(text, _doc):
+    found = []
+    for m in STREET_PATTERN.finditer(text):
+        start = _name_start(m, "name")
+        if start is None:
+            continue
+        start = m.start() if m.group()[:1].isdigit() else start
+        found.append((start, m.end(), "PLACE", 0.8, {"placeholder": "[street]"}))
+    for m in LINKED_PLACE.finditer(text):
+        found.append((m.start(), m.end(), "PLACE", 0.8, {"placeholder": "[town]"}))
+    for pattern in (SAINT_NAME, ROYAL_NAME):
+        for m in pattern.finditer(text):
+            found.append((m.start(), m.end(), "ORG", 0.75, {"placeholder": "[hospital]"}))
+    for m in THE_PLACE.finditer(text):
+        words = m.group("name").split()
+        if all(w.lower() in GENERIC_PLACE_WORDS or w.lower() in DEFAULT_ALLOW for w in words) \
+                or words[0] in NOT_A_NAME_START:
+            continue
+        found.append((m.start("name"), m.end("name"), "PLACE", 0.7, {}))
+    return found
+
+
+#: Named units with a lowercase ending, as patients write them: "James Cook hospital", "Kingsley ward".
+LOWER_SUFFIX_ORG = re.compile(
+    r"\b(?P<name>(?:[A-Z][a-z'’]+\s+){1,3})(?P<suffix>hospital|infirmary|ward|surgery|nursery|unit|hub|clinic|"
+    r"health centre|medical centre|children's centre)\b")
+GENERIC_ORG_WORDS = GENERIC_PLACE_WORDS | frozenset([
+    "mental", "health", "general", "day", "acute", "baby", "special", "care", "district", "local", "children's",
+    "neonatal", "psychiatric", "rehab", "rehabilitation", "secure", "medium", "low", "high", "intensive",
+    "assessment", "admissions", "a&e", "nhs", "private", "main", "new", "old", "big", "little", "other",
+])
+
+
+def _find_lowercase_suffix_orgs(text, _doc):
+    found = []
+    for m in LOWER_SUFFIX_ORG.finditer(text):
+        start = _name_start(m, "name")
+        if start is None or all(w.lower().strip("'’") in GENERIC_ORG_WORDS for w in text[start:m.start("suffix")].split()):
+            continue
+        suffix = m.group("suffix").lower()
+        placeholder = {"ward": "[ward]", "surgery": "[GP surgery]", "nursery": "[nursery]",
+                       "hospital": "[hospital]", "infirmary": "[hospital]"}.get(suffix, "[organisation]")
+        found.append((start, m.end(), "ORG", 0.75, {"placeholder": placeholder}))
+    return found

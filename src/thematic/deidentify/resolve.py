@@ -1,0 +1,166 @@
+"""From findings to identifiers: trim, allow-list, merge overlaps, one placeholder per entity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
+
+from thematic.deidentify.model import DETECTOR_PRIORITY, PLACEHOLDERS, Identifier, _Finding
+from thematic.deidentify.patterns import TRANSCRIBER_NOTE
+from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW
+
+KINSHIP_BEFORE_NAME = re.compile(
+    r"(?i)(?:auntie|aunty|aunt|uncle|nan|nana|nanna|nanny|gran|granny|grandma|grandad|grandpa|cousin|"
+    r"big|little|baby|sister|brother)\s+")
+TITLE_BEFORE_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Dr\.|Mr\.|Mrs\.|Ms\.)\s+$")
+
+
+def _trim(text: str, finding: _Finding) -> _Finding | None:
+    """Trim determiners, possessives and punctuation from a finding; None if nothing is left."""
+    start, end = finding.start, finding.end
+    span = text[start:end]
+    lead = re.match(r"(?i)(?:the|a|an|our|my|your|their|his|her)\s+", span)
+    if lead and finding.detector in ("spacy_ner", "org_suffix"):
+        start += lead.end()
+    while end > start and text[end - 1] in " .,;:!?'\"’)(-":
+        end -= 1
+    if text[start:end].endswith(("'s", "’s")) and finding.type in ("PERSON", "PLACE", "ORG") \
+            and finding.detector != "known_names" and not re.match(r"(?:St\.?|Saint)\s", text[start:end]):
+        end -= 2
+    while start < end and text[start] in " '\"‘(-" and not (text[start] == "(" and finding.type == "PHONE"):
+        start += 1
+    if finding.type == "PERSON" and finding.detector != "known_names":
+        kin = KINSHIP_BEFORE_NAME.match(text, start, end)
+        if kin and kin.end() < end:
+            start = kin.end()  # "Auntie Pam": the relation stays, the name goes
+        title = TITLE_BEFORE_NAME.search(text, max(0, start - 8), start)
+        if title:
+            start = title.start()  # "Dr Sam Okoye": one span with its title
+    return replace(finding, start=start, end=end) if end > start else None
+
+
+def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
+    span = " ".join(text[finding.start:finding.end].split()).lower()
+    if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
+        return False  # their context rules already decided
+    bare = re.sub(r"^the\s+", "", span)
+    if re.fullmatch(r"(?:[a-z]\.){2,}[a-z]?\.?", bare) and bare.replace(".", "") in allow:
+        return True  # "P.T.S", "C.P.N"
+    if span in allow or span.rstrip("s") in allow or bare in allow or f"{bare}'s" in allow or f"{bare}s" in allow:
+        return True
+    if finding.detector == "spacy_ner":
+        words = re.findall(r"[\w'-]+", span)
+        if not words or all(w in allow for w in words):
+            return True
+        raw = text[finding.start:finding.end]
+        if not any(ch.isupper() for ch in raw):
+            return True  # NER on lowercase words is mostly noise; the lexicon handles names
+        if TRANSCRIBER_NOTE.fullmatch(raw) or raw.startswith("[") or raw.endswith("]"):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8)
+def _allow_pattern(allow: frozenset[str]) -> re.Pattern | None:
+    """One case-insensitive pattern of every allowed phrase of two or more characters."""
+    terms = sorted((a for a in allow if len(a) > 1), key=len, reverse=True)
+    if not terms:
+        return None
+    alternation = "|".join(r"\s+".join(map(re.escape, term.split())) for term in terms)
+    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?:['’]s)?(?![\w'’-])", re.IGNORECASE)
+
+
+def _allowed_phrases(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
+    pattern = _allow_pattern(allow)
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
+LINKING_WORDS = frozenset(["and", "the", "of", "or", "a", "an", "for", "in", "on", "to", "with", "at", "from"])
+
+
+def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] is made of allowed phrases, linking words and punctuation."""
+    if not any(s < end and e > start for s, e in phrases):
+        return False
+    chars = list(text[start:end])
+    for s, e in phrases:
+        for position in range(max(s, start), min(e, end)):
+            chars[position - start] = " "
+    return all(word.lower() in LINKING_WORDS for word in re.findall(r"[A-Za-z0-9][\w'’-]*", "".join(chars)))
+
+
+def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = DEFAULT_ALLOW) -> list[Identifier]:
+    """Trim, filter against the allow-list, merge overlaps and assign placeholders."""
+    cleaned = []
+    phrases = _allowed_phrases(text, allow)
+    for finding in findings:
+        trimmed = _trim(text, finding)
+        if trimmed is None or _allowed(text, trimmed, allow):
+            continue
+        decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
+        if finding.detector not in ("known_names", "review") and not decided and \
+                _only_allowed(text, trimmed.start, trimmed.end, phrases):
+            continue  # allowed phrases and linking words only: "Peppa" of "Peppa Pig", "OT, Social Services"
+        cleaned.append(trimmed)
+    cleaned = _inside_transcriber_notes(text, cleaned)
+    cleaned.sort(key=lambda f: (f.start, -f.end))
+    merged: list[list[_Finding]] = []
+    for finding in cleaned:
+        last_end = max(f.end for f in merged[-1]) if merged else -1
+        joins_name = (finding.type == "PERSON" and merged and any(f.type == "PERSON" for f in merged[-1])
+                      and finding.start == last_end + 1 and text[last_end] == " ")
+        if merged and (finding.start < last_end or joins_name):
+            merged[-1].append(finding)
+        else:
+            merged.append([finding])
+    return assign_placeholders(text, [_merge(group) for group in merged])
+
+
+def _inside_transcriber_notes(text: str, findings: list[_Finding]) -> list[_Finding]:
+    notes = [(m.start(), m.end()) for m in TRANSCRIBER_NOTE.finditer(text)]
+    if not notes:
+        return findings
+    return [f for f in findings if f.detector in ("known_names", "review")
+            or not any(s <= f.start and f.end <= e for s, e in notes)]
+
+
+def _merge(group: list[_Finding]) -> _Finding:
+    best = min(group, key=lambda f: (DETECTOR_PRIORITY.get(f.detector, 20), -(f.end - f.start)))
+    start, end = min(f.start for f in group), max(f.end for f in group)
+    score = max(f.score for f in group)
+    return replace(best, start=start, end=end, score=score)
+
+
+def assign_placeholders(text: str, findings: list[_Finding]) -> list[Identifier]:
+    """One placeholder per entity: known names keep theirs; other people are numbered
+    ("[person 1]") by first mention, and a later mention by part of a name ("Sarah" after
+    "Sarah Jones") is the same person."""
+    people: dict[str, str] = {}
+    identifiers = []
+    for f in sorted(findings, key=lambda f: f.start):
+        placeholder = f.placeholder
+        if not placeholder and f.type == "PERSON":
+            key = " ".join(re.findall(r"[a-z']+", text[f.start:f.end].lower())) or text[f.start:f.end].lower()
+            key = re.sub(r"^(?:dr|mr|mrs|ms|miss|nurse)\s+", "", key)
+            placeholder = people.get(key) or next(
+                (p for k, p in people.items() if set(key.split()) <= set(k.split()) or set(k.split()) <= set(key.split())), "")
+            if not placeholder:
+                placeholder = f"[person {len(set(people.values())) + 1}]"
+            people[key] = placeholder
+        identifiers.append(Identifier(f.start, f.end, f.type, f.detector, f.score,
+                                      placeholder or PLACEHOLDERS.get(f.type, "[redacted]")))
+    return identifiers
+
+
+def apply_identifiers(text: str, identifiers: Iterable[Identifier]) -> str:
+    """Replace each identifier's span by its placeholder (spans must not overlap)."""
+    out, pos = [], 0
+    for identifier in sorted(identifiers, key=lambda i: i.start):
+        if identifier.start < pos:
+            raise ValueError(f"overlapping identifiers at {identifier.start}")
+        out += [text[pos:identifier.start], identifier.placeholder]
+        pos = identifier.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,170 @@
+"""Word lists the detectors consult: names that are also words, months, the allow-list (data in
+``allow.yaml``), first names (census and Faker's locales) and the pipeline's dictionary."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from thematic import io
+from thematic.errors import DataError, Errors
+
+#: Names that are also ordinary English words: redacted only where the context says "name".
+COMMON_WORD_NAMES = frozenset([
+    "will", "hope", "may", "faith", "grace", "rose", "mark", "joy", "dawn", "june", "april",
+    "august", "summer", "autumn", "holly", "ivy", "amber", "ruby", "sky", "star", "bill",
+    "pat", "sue", "rob", "sam", "jack", "frank", "art", "guy", "dean", "chris", "mason",
+    "penny", "sandy", "victor", "miles", "lily", "daisy", "hazel", "poppy", "iris",
+    "heather", "jasmine", "melody", "honey", "angel", "page",
+])
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+ALLOW_FILE = Path(__file__).with_name("allow.yaml")
+
+
+def parse_allow_list(data: object, *, source: str = "<allow-list>") -> dict[str, str]:
+    """``{term: kind}`` from an allow-list mapping (``groups:`` of ``kind``, ``reason``, ``terms``).
+
+    Terms are lower-cased with whitespace collapsed. Every malformed group is listed (E320).
+    """
+    problems: list[str] = []
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        raise DataError(Errors.E320.format(path=source, place="top level", detail="expected a 'groups:' list"))
+    terms: dict[str, str] = {}
+    for number, group in enumerate(groups, start=1):
+        place = f"group {number}"
+        if not isinstance(group, dict) or not isinstance(group.get("terms"), list):
+            problems.append(Errors.E320.format(path=source, place=place, detail="expected 'kind', 'reason' and a 'terms:' list"))
+            continue
+        if not str(group.get("reason") or "").strip():
+            problems.append(Errors.E320.format(path=source, place=place, detail="every group needs a one-line 'reason'"))
+        for term in group["terms"]:
+            if not isinstance(term, str | int) or not str(term).strip():
+                problems.append(Errors.E320.format(path=source, place=place, detail=f"term {term!r} is not text"))
+                continue
+            terms.setdefault(" ".join(str(term).lower().split()), str(group.get("kind") or ""))
+    if problems:
+        raise DataError(problems)
+    return terms
+
+
+def load_allow_list(path: str | Path) -> frozenset[str]:
+    """The terms of an allow-list file in the format of the shipped ``allow.yaml``."""
+    path = Path(path)
+    return frozenset(parse_allow_list(io.read_yaml(path), source=str(path)))
+
+
+@lru_cache(maxsize=1)
+def default_allow_kinds() -> dict[str, str]:
+    """The shipped allow-list (``allow.yaml`` beside this module): ``{term: kind}``."""
+    return parse_allow_list(io.read_yaml(ALLOW_FILE), source=str(ALLOW_FILE))
+
+
+#: Terms never redacted (case-insensitive, whole span): the shipped allow-list, as data.
+DEFAULT_ALLOW = frozenset(default_allow_kinds())
+
+TEMPORAL_BEFORE = frozenset([
+    "in", "of", "since", "until", "till", "by", "early", "late", "mid", "last", "next",
+    "this", "that", "from", "through", "before", "after", "during", "end", "beginning",
+    "start", "around", "about",
+])
+PERSON_BEFORE = frozenset([
+    "with", "and", "baby", "little", "called", "named", "daughter", "son", "dear", "love",
+    "for", "baby's", "daughter's", "son's", "is", "me",
+])
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """Lowercase first names: the ``names`` package (US census lists) and the first names of
+    every locale of Faker's person provider (British, Irish, Polish, Turkish, Arabic, Indian,
+    Nigerian, Ghanaian... names heard in UK clinics), accents folded to ASCII."""
+    import names as names_package
+
+    folder = Path(names_package.__file__).parent
+    found = set()
+    for file in ("dist.female.first", "dist.male.first"):
+        for line in io.read_text(folder / file).splitlines():
+            if line.split():
+                found.add(line.split()[0].lower())
+    return frozenset(found | _faker_first_names())
+
+
+def _faker_first_names() -> set[str]:
+    import importlib
+    import pkgutil
+    import unicodedata
+
+    import faker.providers.person as person
+
+    found = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attribute in ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary"):
+            values = next((base.__dict__[attribute] for base in provider.__mro__ if attribute in base.__dict__), ())
+            if not isinstance(values, dict | list | tuple | set | frozenset):
+                continue
+            for value in values:
+                folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+                if folded.isalpha() and len(folded) > 1:
+                    found.add(folded)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _dictionary_words(model: str) -> frozenset[str]:
+    """English words known to the pipeline's lemmatizer (its WordNet-derived index)."""
+    from thematic.nlp import load_pipeline
+
+    nlp = load_pipeline(model, disable=("parser",))
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
+    return frozenset(word for words in table.values() for word in words)
+
+
+TITLE_BEFORE = frozenset([
+    "called", "named", "mrs", "mr", "ms", "dr", "miss", "nurse", "auntie", "aunty", "uncle",
+])
+
+
+PLACE_BEFORE = frozenset([
+    "in", "to", "from", "at", "near", "round", "around", "out", "outside", "past",
+    "towards", "into",
+])
+NAME_CONTEXT_BEFORE = frozenset([
+    "told", "tell", "ask", "asked", "rang", "ring", "phoned", "called", "named", "partner",
+    "husband", "wife", "boyfriend", "girlfriend", "daughter", "son", "sister", "brother",
+    "cousin", "friend", "was", "with", "saw", "see", "thank", "thanks",
+])
+NAME_CONTEXT_AFTER = frozenset([
+    "said", "says", "rang", "phoned", "emailed", "texted", "told", "asked", "works",
+    "worked", "came", "went", "was", "is", "had", "has", "did", "does", "wanted", "thinks",
+    "thought", "from", "and",
+])
+
+
+STRONG_BEFORE = frozenset([
+    "told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called",
+    "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter",
+    "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss",
+])
+STRONG_AFTER = frozenset([
+    "said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told",
+    "asked", "reckons",
+])
+
+
+def _is_word(lower: str, dictionary: frozenset[str]) -> bool:
+    """Whether *lower* is a dictionary word, allowing common inflections ("calmer", "signed")."""
+    if lower in dictionary:
+        return True
+    for suffix in ("s", "es", "ed", "d", "er", "r", "est", "ly", "ing", "ally"):
+        if lower.endswith(suffix) and lower[:-len(suffix)] in dictionary:
+            return True
+    return False
+
+
