@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from thematic.errors import DataError, Errors
 
 Kind = Literal["activity", "barrier", "facilitator"]
-Scope = Literal["professionals", "parents"]
+#: A theme's or code's scope: which groups' transcripts it applies to, named by the study
+#: (e.g. "parents"); absent means every group's.
+Scope = str
 
 
 class Code(BaseModel):
@@ -35,7 +37,7 @@ class Theme(BaseModel):
 
     id: str
     name: str
-    scope: Scope
+    scope: Scope | None = None
     description: str = ""
     codes: tuple[Code, ...]
 
@@ -74,6 +76,11 @@ class Codebook(BaseModel):
         return pd.DataFrame(rows)
 
     @property
+    def scopes(self) -> list[str]:
+        """The named scopes the codebook uses, sorted (themes and codes without one apply to all)."""
+        return sorted({s for s in self.codes["scope"] if isinstance(s, str) and s})
+
+    @property
     def code_ids(self) -> list[str]:
         return [code.id for theme in self.themes for code in theme.codes]
 
@@ -82,6 +89,14 @@ class Codebook(BaseModel):
             if any(code.id == code_id for code in theme.codes):
                 return theme
         raise KeyError(code_id)
+
+
+def scope_applies(scope: str | None, group_scope: str | None) -> bool:
+    """Whether a theme or code of *scope* applies to a group whose transcripts take *group_scope*.
+
+    A theme without a scope applies to every group; otherwise the scopes must be equal.
+    """
+    return scope is None or scope == "" or bool(pd.isna(scope)) or scope == group_scope
 
 
 def parse_codebook(data: object, *, source: str = "codebook.yaml") -> Codebook:

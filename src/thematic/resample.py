@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,7 @@ def cluster_column(frame: pd.DataFrame) -> str:
     raise ParameterError(Errors.E510.format(columns=list(frame.columns)))
 
 
+@lru_cache(maxsize=256)
 def tail_probability(n_clusters: int, confidence: float = 0.95) -> float:
     """Two-sided tail probability of the expanded percentile interval for *n_clusters*.
 
