@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from thematic.codebook import Codebook
+from thematic.codebook import Codebook, scope_applies
 
 
 def locate_codings(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -70,23 +70,29 @@ def code_hierarchy(codebook: Codebook) -> pd.DataFrame:
     return codebook.codes[columns].reset_index(drop=True)
 
 
-def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
+                     scopes: dict[str, str] | None = None) -> pd.DataFrame:
     """Per theme: coded segments, interviews, participants and groups, with the groups named.
 
     A segment counts once per theme however many of its codes it carries. ``participant_share``
-    is the share of the participants in the theme's scope (parents, or the professionals)
-    whose interviews carry the theme.
+    is the share of the participants in the theme's scope (the groups *scopes* gives that
+    scope; a theme without a scope covers every group) whose interviews carry the theme.
     """
     located = locate_codings(final, segments, codebook)
     counts = located.groupby("theme").agg(
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"),
         group_names=("group", lambda g: ", ".join(sorted(set(g)))))
-    people = segments.groupby(segments["group"].eq("parent"))["participant_id"].nunique()
+    if scopes is None:
+        from thematic.triangulate import group_scopes
+
+        scopes = group_scopes(segments["group"].dropna().unique())
+    people = segments.groupby("group")["participant_id"].unique()
     rows = []
     for theme in codebook.themes:
-        in_scope = int(people.get(theme.scope == "parents", 0))
-        rows.append({"theme": theme.id, "theme_name": theme.name, "scope": theme.scope,
+        covered = [p for g, ids in people.items() if scope_applies(theme.scope, scopes.get(g)) for p in ids]
+        in_scope = len(set(covered))
+        rows.append({"theme": theme.id, "theme_name": theme.name, "scope": theme.scope or "all groups",
                      "codes": len(theme.codes), "participants_in_scope": in_scope})
     table = pd.DataFrame(rows).set_index("theme").join(counts)
     for column in ("segments", "interviews", "participants", "groups"):
