@@ -129,6 +129,8 @@ class Errors(metaclass=_Catalogue):
             "when the transcripts or codings were made up or simulated.")
     E514 = ("{path}: '{key}' must be text, got {kind}. Write it as a YAML string (use `>-` for "
             "several lines).")
+    E515 = ("{path}: expected settings as `key: value` lines (a YAML mapping), got {kind}. See "
+            "data-sample/study.yaml.")
     E600 = ("Parameter 'convergence_rules': {detail}. Known rule parameters: {known}; see "
             "docs/triangulation.md for their meaning and defaults.")
     E601 = ("{path}, line {line}: unknown member-check item '{value}'; known items: {known}. Use "
