@@ -101,9 +101,10 @@ def test_sample_presence_saturates_but_volume_differs(sample_located, sample_dat
     segments, located = sample_located
     matrix = triangulate.salience(located, segments, sample_dataset.codebook).set_index(["theme", "group"])
     t3 = matrix.loc["T3"]
-    assert (t3.loc[["service_team", "referrer", "commissioner"], "participant_share"] == 1.0).all()
+    assert (t3.loc[["service_team", "referrer"], "participant_share"] == 1.0).all()
     assert t3.loc["referrer", "talk_share_mean"] > 2 * t3.loc["commissioner", "talk_share_mean"]
     assert not matrix.loc[("T1", "parent"), "in_scope"] and matrix.loc[("T6", "parent"), "in_scope"]
+    assert matrix.loc["T7", "in_scope"].all()  # the theme without a scope applies to every group
 
 
 # --- the protocol, from hand-made codings ----------------------------------------------------------
@@ -236,25 +237,47 @@ def test_convergence_rules_are_validated():
 
 def test_sample_convergence(sample_located, sample_dataset):
     segments, located = sample_located
-    codebook = sample_dataset.codebook
-    matrix = triangulate.salience(located, segments, codebook)
-    profiles = triangulate.group_profiles(matrix, triangulate.ConvergenceRules())
-    pairs = triangulate.convergence(profiles)
+    codebook, rules = sample_dataset.codebook, triangulate.ConvergenceRules()
+    profiles = triangulate.group_profiles(triangulate.salience(located, segments, codebook), rules,
+                                          codes=triangulate.salience(located, segments, codebook, level="code"))
+    pairs = triangulate.convergence(profiles, rules)
     overall = triangulate.theme_convergence(pairs, profiles, codebook).set_index("theme")
-    assert overall.loc["T6", "convergence"] == "single group"  # the parents' theme stands apart
-    assert overall.loc["T5", "convergence"] == "agreement"
-    assert overall.loc["T1", "convergence"] == "partial agreement"
-    assert set(overall["convergence"]) <= {*triangulate.CONVERGENCE, "single group", "absent in both"}
-    compared = pairs[pairs["convergence"] != "out of scope"]
-    assert len(compared) == 5 * 3  # five professionals' themes x three pairs of professional groups
+    assert overall.loc["T6", "convergence"] == "single group"  # the parents' own theme stands apart
+    compared = pairs[pairs["convergence"] != "out of scope"].set_index(["theme", "group_a", "group_b"])
+    # five professionals' themes x three pairs, and the shared theme T7 x six pairs of all four groups
+    assert len(compared) == 5 * 3 + 6
+    # parents meet the others on T7: mostly facilitator and minor for parents, mostly barrier and
+    # salient for commissioners (uncertain funding): both elements differ
+    t7 = compared.loc[("T7", "parent", "commissioner")]
+    assert (t7["prominence_a"], t7["prominence_b"], t7["meaning"]) == ("minor", "salient", "different")
+    assert t7["convergence"] == "dissonance" and overall.loc["T7", "convergence"] == "dissonance"
+    assert compared.loc[("T7", "parent", "service_team"), "convergence"] == "partial agreement"
+    assert compared.loc[("T2", "service_team", "referrer"), "convergence"] == "agreement"
+    counts = triangulate.convergence_counts(pairs).set_index("convergence")["pairs"]
+    assert counts["silence"] == 0 and counts["dissonance"] == 2 and counts.sum() == len(pairs)
+    summary = triangulate.convergence_summary(pairs, profiles, rules)
+    assert "**silence**: none of 21 comparisons. Every group voices" in summary
+    basis = triangulate.comparison_basis(codebook, triangulate.group_scopes(segments["group"]))
+    assert "**parent** (scope parents): own themes T6; compared with the other groups on T7." in basis
 
 
-def test_sample_team_wave_change(sample_located, sample_dataset):
+def test_sample_wave_change_has_intervals_and_finds_the_group_from_the_data(sample_located, sample_dataset):
     segments, located = sample_located
-    waves = triangulate.wave_change(located, segments, sample_dataset.codebook).set_index("theme")
-    assert waves.loc["T4", "direction"] == "rose" and waves.loc["T4", "participants_up"] == 4
-    assert waves.loc["T2", "direction"] == "fell"
-    assert waves.loc["T6", "talk_share_first"] == 0 and waves.loc["T6", "direction"] == "steady"
-    assert (waves["participants"] == 4).all()
-    single = triangulate.wave_change(located, segments, sample_dataset.codebook, group="referrer")
-    assert single.empty  # one wave only: nothing to compare
+    scopes = triangulate.group_scopes(segments["group"])
+    waves = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=1000, seed=1)
+    assert set(waves["group"]) == {"service_team"}  # the only group with people interviewed twice
+    assert "T6" not in set(waves["theme"])  # the parents' theme does not apply to the team
+    waves = waves.set_index("theme")
+    assert (waves["participants"] == 4).all() and (waves["first_wave"] == "1").all()
+    t4 = waves.loc["T4"]
+    assert t4["direction"] == "rose" and t4["participants_up"] == 4 and 0 < t4["change_low"] < t4["change"]
+    assert waves.loc["T2", "direction"] == "fell" and waves.loc["T2", "change_high"] < 0
+    # two members up, two down: the interval spans zero, so no direction is claimed
+    assert waves.loc["T3", "direction"] == "no clear change"
+    assert waves.loc["T3", "change_low"] < 0 < waves.loc["T3", "change_high"]
+    strict = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=200,
+                                     min_participants=5)
+    assert set(strict["direction"]) == {"not enough data"}
+    one_wave = segments.assign(wave=1)
+    assert triangulate.wave_change(located, one_wave, sample_dataset.codebook).empty
+    assert triangulate.repeat_participants(segments.drop(columns="wave")).empty

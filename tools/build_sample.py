@@ -311,13 +311,16 @@ def simulate_coder(doc: Rendered, style: CoderStyle, info: CodebookInfo, allowed
                 memo = _memo(style, "swap", rng, gold=info.labels[code], applied=info.labels[applied])
             rows.append(_row(doc, start, end, applied, style.name, memo))
             if rng.random() < style.extra * mood:
-                pool = siblings + [c for c in favourites if c in allowed and c != applied]
+                pool = [c for c in siblings + favourites if c in allowed and c != applied]
                 if pool:
                     also = rng.choice(pool)
                     rows.append(_row(doc, start, end, also, style.name,
                                      _memo(style, "extra", rng, applied=info.labels[also])))
     rows += _additions(doc, style, info, allowed, favourites, mood)
-    return rows
+    unique = {}
+    for row in rows:  # one coding per span and code: a coder does not code the same words twice
+        unique.setdefault((row["start"], row["end"], row["code"]), row)
+    return list(unique.values())
 
 
 def _additions(doc: Rendered, style: CoderStyle, info: CodebookInfo, allowed: list[str],

@@ -554,8 +554,8 @@ def unit_sensitivity(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Co
                      **options) -> pd.DataFrame:
     """Per code, one statistic on each unit of analysis side by side, with intervals.
 
-    Columns: code, label, theme, then per unit ``<unit>``, ``<unit>_low``, ``<unit>_high``
-    and ``<unit>_prevalence``. *options* go to :func:`agreement_table` (coders, n_boot,
+    Columns: code, label, theme, then per unit ``<unit>``, ``<unit>_low``, ``<unit>_high``,
+    ``<unit>_prevalence`` and ``<unit>_units``. *options* go to :func:`agreement_table` (coders, n_boot,
     seed, scopes, cluster...).
     """
     if statistic not in STATISTICS:
@@ -563,9 +563,9 @@ def unit_sensitivity(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Co
     table = None
     for unit in units:
         one = agreement_table(segments, codings, codebook, unit=unit, **options)
-        part = one[["code", statistic, f"{statistic}_low", f"{statistic}_high", "prevalence"]].rename(columns={
-            statistic: unit, f"{statistic}_low": f"{unit}_low", f"{statistic}_high": f"{unit}_high",
-            "prevalence": f"{unit}_prevalence"})
+        part = one[["code", statistic, f"{statistic}_low", f"{statistic}_high", "prevalence", "units"]].rename(
+            columns={statistic: unit, f"{statistic}_low": f"{unit}_low", f"{statistic}_high": f"{unit}_high",
+                     "prevalence": f"{unit}_prevalence", "units": f"{unit}_units"})
         table = one[["code", "label", "theme"]].merge(part, on="code") if table is None \
             else table.merge(part, on="code")
     return table

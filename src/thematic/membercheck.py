@@ -36,14 +36,15 @@ DOCX_TABLE_HEADER = ("Item", "Your comments")
 GENERAL_ITEM = "general"
 SCOPE_TEXT = {"professionals": "from the interviews with professionals (service team, referrers, commissioners)",
               "parents": "from the interviews with parents, analysed separately"}
+ALL_GROUPS_TEXT = "from the interviews with every group"
 GROUP_PROSE = {"parent": "parents", "service_team": "the service team", "referrer": "referrers",
                "commissioner": "commissioners"}
 CONVERGENCE_TEXT = {
     "agreement": "The groups describe this theme in much the same way and with similar emphasis.",
-    "partial agreement": "The groups share this theme but differ in emphasis or in whether it is "
-                         "described more as a barrier or a help.",
+    "partial agreement": "The groups share this theme but differ either in how much they say about it or "
+                         "in what they say about it, not both.",
     "silence": "Some groups spoke about this theme and others hardly at all.",
-    "dissonance": "The groups disagree: for some it is mostly a barrier, for others mostly a help.",
+    "dissonance": "The groups differ both in how much they say about this theme and in what they say about it.",
     "single group": "",
     "absent in both": "",
 }
@@ -67,7 +68,7 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
         code = by_theme.loc[theme.id, "convergence"] if by_theme is not None and theme.id in by_theme.index else ""
         themes.append({
             "id": theme.id, "name": theme.name, "scope": theme.scope,
-            "scope_text": f"Theme {SCOPE_TEXT.get(theme.scope, theme.scope)}",
+            "scope_text": f"Theme {SCOPE_TEXT.get(theme.scope, theme.scope) if theme.scope else ALL_GROUPS_TEXT}",
             "description": " ".join(theme.description.split()),
             "convergence": code,
             "convergence_text": " ".join(filter(None, [CONVERGENCE_TEXT.get(code, ""),

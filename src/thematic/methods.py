@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,10 +90,11 @@ def methods_statement(declaration: SyntheticDeclaration, *, coders: Sequence[str
 
 def register_entry(statistic: str, *, shown_in: str, unit: str, units: int | str, interviews: int | str,
                    clusters: int | str = "", cluster: str = "", n_boot: int = 0, seed: int | str = "",
-                   confidence: float | str = 0.95) -> dict:
+                   confidence: float | str = 0.95, within_groups: bool = True) -> dict:
     """One row of the register: a statistic, what it counts, and how its interval was made."""
     if n_boot:
-        interval = f"{resample.METHOD} of {cluster or 'clusters'}, within stakeholder groups"
+        interval = f"{resample.METHOD} of {cluster or 'clusters'}" + (", within stakeholder groups"
+                                                                       if within_groups else "")
     else:
         interval = NO_INTERVAL
     return {"statistic": statistic, "shown_in": shown_in, "unit": unit, "units": _span(units),
@@ -104,7 +106,7 @@ def _span(values: int | str | Iterable[int]) -> str:
     """``7`` or ``89-391`` (the range over codes) or text as given."""
     if isinstance(values, str):
         return values
-    if isinstance(values, int | float):
+    if isinstance(values, numbers.Number):
         return str(int(values))
     values = sorted({int(v) for v in values})
     if not values:
@@ -142,7 +144,7 @@ def wave_entries(waves: pd.DataFrame, *, shown_in: str, n_boot: int, seed: int,
             f"change in coded share of talk, wave {part['first_wave'].iloc[0]} to {part['last_wave'].iloc[0]} "
             f"({group})", shown_in=shown_in, unit="participant (coded characters / own talk)", units=people,
             interviews=2 * people, clusters=people, cluster="participants", n_boot=n_boot, seed=seed,
-            confidence=confidence))
+            confidence=confidence, within_groups=False))
     return rows
 
 

@@ -24,9 +24,10 @@ def code_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"))
     table = codebook.codes[["theme", "code", "label", "kind", "scope"]].set_index("code")
-    table = table.join(counts).fillna(0)
+    table["scope"] = table["scope"].fillna("")  # no scope: every group's
+    table = table.join(counts)
     for column in ("segments", "interviews", "participants", "groups"):
-        table[column] = table[column].astype(int)
+        table[column] = table[column].fillna(0).astype(int)
     return table.reset_index()
 
 
@@ -67,7 +68,7 @@ def code_hierarchy(codebook: Codebook) -> pd.DataFrame:
     Rows in codebook order (themes, then codes within a theme).
     """
     columns = ["theme", "theme_name", "scope", "kind", "code", "label", "definition"]
-    return codebook.codes[columns].reset_index(drop=True)
+    return codebook.codes[columns].fillna({"scope": ""}).reset_index(drop=True)
 
 
 def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,

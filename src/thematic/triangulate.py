@@ -557,6 +557,44 @@ def theme_convergence(pairs: pd.DataFrame, profiles: pd.DataFrame, codebook: Cod
     return pd.DataFrame(rows)
 
 
+def convergence_summary(pairs: pd.DataFrame, profiles: pd.DataFrame, rules: ConvergenceRules) -> str:
+    """In words, which of the protocol's four codes occur, where, and why a code does not.
+
+    One Markdown bullet per code: how many theme x pair comparisons have it, with examples;
+    for a code that never occurs, what the data show instead (for silence, the quietest voice).
+    """
+    compared = pairs[~pairs["convergence"].isin(["out of scope", "absent in both"])]
+    lines = []
+    for code in CONVERGENCE:
+        mine = compared[compared["convergence"] == code]
+        if len(mine):
+            examples = ", ".join(f"{r.theme} {r.group_a} / {r.group_b}" for r in mine.head(4).itertuples())
+            more = f" and {len(mine) - 4} more" if len(mine) > 4 else ""
+            lines.append(f"- **{code}**: {len(mine)} of {len(compared)} comparisons ({examples}{more}).")
+            continue
+        lines.append(f"- **{code}**: none of {len(compared)} comparisons. {_why_none(code, compared, profiles, rules)}")
+    return "\n".join(lines)
+
+
+def _why_none(code: str, compared: pd.DataFrame, profiles: pd.DataFrame, rules: ConvergenceRules) -> str:
+    if code == "silence":
+        shared = profiles[profiles["theme"].isin(compared["theme"]) & ~profiles["prominence"].isin(
+            ["out of scope", "silent"])]
+        if shared.empty:
+            return "No theme is voiced by two groups."
+        quiet = shared.sort_values("talk_share_used").iloc[0]
+        return (f"Every group voices every theme that applies to it and to another group. The quietest voice is "
+                f"{quiet['group']} on {quiet['theme']}: {quiet['participant_share']:.0%} of its participants carry "
+                f"it, in {quiet['talk_share_used']:.1%} of their talk, where silence needs no participant or under "
+                f"{rules.silent_talk_share:.1%} of talk.")
+    if code == "dissonance":
+        both = compared[~compared["prominence_agrees"] & (compared["meaning"] == "different")]
+        return ("No pair differs in both prominence and meaning." if both.empty else "")
+    if code == "agreement":
+        return "Every pair differs in prominence, in meaning, or is silent."
+    return "Every pair agrees on both elements, or on neither."
+
+
 def shared_themes(codebook: Codebook, scopes: dict[str, str]) -> pd.DataFrame:
     """Which themes each group shares with the others: how groups analysed apart are compared.
 
@@ -570,6 +608,32 @@ def shared_themes(codebook: Codebook, scopes: dict[str, str]) -> pd.DataFrame:
         rows.append({"theme": theme.id, "name": theme.name, "scope": theme.scope or "all groups",
                      "groups": ", ".join(groups), "shared": len(groups) > 1})
     return pd.DataFrame(rows)
+
+
+def comparison_basis(codebook: Codebook, scopes: dict[str, str]) -> str:
+    """In words, how each set of groups analysed apart is compared with the others.
+
+    For every scope that does not cover all groups and has themes of its own: its groups are
+    analysed apart on those themes and compared with the other groups on the themes that
+    apply to both (themes without a scope, the question asked of every group). Empty when
+    every group shares every theme.
+    """
+    applies = {t.id: {g for g, s in scopes.items() if scope_applies(t.scope, s)} for t in codebook.themes}
+    notes = []
+    for scope in sorted(set(scopes.values())):
+        members = {g for g, s in scopes.items() if s == scope}
+        own = [t.id for t in codebook.themes if applies[t.id] and applies[t.id] <= members]
+        if members == set(scopes) or not own:
+            continue
+        common = [t for t, groups in applies.items() if groups & members and groups - members]
+        listed = ", ".join(ordered_groups(members))
+        shared = f"compared with the other groups on {', '.join(common)}" if common else \
+            "no theme shared with the other groups, so not triangulated with them"
+        notes.append(f"**{listed}** (scope {scope}): own themes {', '.join(own)}; {shared}.")
+    if not notes:
+        return ""
+    return ("Groups with themes of their own are compared with the others only on the themes that apply to "
+            "both (a theme without a scope is the question the study asks of every group). " + " ".join(notes))
 
 
 def convergence_counts(pairs: pd.DataFrame) -> pd.DataFrame:

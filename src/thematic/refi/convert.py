@@ -368,7 +368,7 @@ def project_codebook(project: Project, *, report: ImportReport | None = None) ->
     meta = parse_description(project.description)
     theme_ids = set()
 
-    def make_code(code: Code, theme_scope: str) -> dict:
+    def make_code(code: Code, theme_scope: str | None) -> dict:
         nonlocal no_kind
         fields = parse_description(code.description)
         ident = _free_id(str(fields.get("id") or ""), code.name, used_ids)
@@ -384,8 +384,8 @@ def project_codebook(project: Project, *, report: ImportReport | None = None) ->
                 entry[key] = fields[key]
         if fields.get("examples"):
             entry["examples"] = fields["examples"]
-        if fields.get("scope") in ("professionals", "parents") and fields["scope"] != theme_scope:
-            entry["scope"] = fields["scope"]
+        if fields.get("scope") and fields["scope"] != theme_scope:
+            entry["scope"] = str(fields["scope"])
         return entry
 
     for top in project.codes:
@@ -393,10 +393,7 @@ def project_codebook(project: Project, *, report: ImportReport | None = None) ->
             ungrouped.append(top)
             continue
         fields = parse_description(top.description)
-        scope = fields.get("scope") if fields.get("scope") in ("professionals", "parents") else None
-        if scope is None:
-            report.defaults.append(f"theme '{top.name}': no scope; set to 'professionals'.")
-            scope = "professionals"
+        scope = str(fields["scope"]) if fields.get("scope") else None  # none: the theme applies to every group
         theme_id = str(fields.get("id") or f"T{len(themes) + 1}")
         while theme_id in theme_ids:
             theme_id = f"{theme_id}_"
@@ -412,11 +409,11 @@ def project_codebook(project: Project, *, report: ImportReport | None = None) ->
         themes.append({"id": theme_id, "name": top.name, "scope": scope,
                        "description": fields["text"], "codes": codes})
     if ungrouped:
-        themes.append({"id": UNGROUPED_THEME, "name": "Codes without a theme", "scope": "professionals",
+        themes.append({"id": UNGROUPED_THEME, "name": "Codes without a theme", "scope": None,
                        "description": "Generated on import: top-level codes that had no sub-codes.",
-                       "codes": [make_code(code, "professionals") for code in ungrouped]})
+                       "codes": [make_code(code, None) for code in ungrouped]})
         report.defaults.append(f"{len(ungrouped)} top-level code(s) without sub-codes were put under "
-                               f"the generated theme '{UNGROUPED_THEME}' (scope 'professionals').")
+                               f"the generated theme '{UNGROUPED_THEME}' (no scope: every group).")
     if no_kind:
         report.defaults.append(f"{no_kind} code(s) had no thematic kind; set to 'activity'.")
     if flattened:
@@ -438,7 +435,7 @@ def project_codebook(project: Project, *, report: ImportReport | None = None) ->
 def dump_codebook(codebook: Codebook) -> bytes:
     """codebook.yaml, fields in the order people read them, empty optional fields left out."""
     def theme_dict(theme: Theme) -> dict:
-        out = {"id": theme.id, "name": theme.name, "scope": theme.scope}
+        out = {"id": theme.id, "name": theme.name, **({"scope": theme.scope} if theme.scope else {})}
         if theme.description:
             out["description"] = theme.description
         out["codes"] = [
