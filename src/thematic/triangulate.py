@@ -32,6 +32,9 @@ Interval = tuple[int, int]
 CONVERGENCE = ("agreement", "partial agreement", "silence", "dissonance")
 #: Convergence codes plus the two cases the protocol's four codes do not cover.
 CONVERGENCE_ORDER = (*CONVERGENCE, "absent in both", "out of scope")
+PAIR_COLUMNS = ["theme", "group_a", "group_b", "pair", "convergence", "prominence_a", "prominence_b",
+                "prominence_agrees", "stance_a", "stance_b", "meaning", "barrier_gap", "code_similarity",
+                "meaning_evidence", "evidence"]
 
 
 # --- character spans -------------------------------------------------------------------------
@@ -510,7 +513,7 @@ def convergence(profiles: pd.DataFrame, rules: ConvergenceRules | None = None, *
                              f"({b['prominence_evidence']}), stance {b['stance']} ({b['stance_evidence']}), "
                              f"codes {b.get('codes_used', '') or 'none'}."),
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def ordered_groups(groups: Iterable[str], group_order: Sequence[str] | None = None) -> list[str]:
@@ -564,6 +567,9 @@ def convergence_summary(pairs: pd.DataFrame, profiles: pd.DataFrame, rules: Conv
     for a code that never occurs, what the data show instead (for silence, the quietest voice).
     """
     compared = pairs[~pairs["convergence"].isin(["out of scope", "absent in both"])]
+    if compared.empty:
+        return ("No comparison: no theme is voiced by two groups it applies to, so the protocol's codes "
+                "do not arise (one group only, or groups that share no theme).")
     lines = []
     for code in CONVERGENCE:
         mine = compared[compared["convergence"] == code]
