@@ -278,6 +278,8 @@ def test_sample_wave_change_has_intervals_and_finds_the_group_from_the_data(samp
     strict = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=200,
                                      min_participants=5)
     assert set(strict["direction"]) == {"not enough data"}
+    unbooted = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=0)
+    assert set(unbooted["direction"]) == {"no interval"} and unbooted["change_low"].isna().all()
     one_wave = segments.assign(wave=1)
     assert triangulate.wave_change(located, one_wave, sample_dataset.codebook).empty
     assert triangulate.repeat_participants(segments.drop(columns="wave")).empty

@@ -695,7 +695,8 @@ def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codeboo
         talk_share_first, talk_share_last (mean of participants' coded share of their own
         talk), change (last - first), change_low, change_high, direction (``rose`` or
         ``fell`` only when the interval excludes zero, else ``no clear change``; ``not enough
-        data`` below *min_participants*), participants_up, participants_down,
+        data`` below *min_participants*; ``no interval`` when *n_boot* is 0), participants_up,
+        participants_down,
         barrier_share_first, barrier_share_last.
     """
     from thematic import resample
@@ -725,14 +726,16 @@ def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codeboo
             at_first = cell[cell["wave"] == cell["participant_id"].map(first_of)]
             at_last = cell[cell["wave"] == cell["participant_id"].map(last_of)]
             first = np.array([_coded_chars(at_first[at_first["participant_id"] == p]) /
-                              talk[(p, first_of[p])] for p in people])
+                              max(talk.get((p, first_of[p]), 0), 1) for p in people])
             last = np.array([_coded_chars(at_last[at_last["participant_id"] == p]) /
-                             talk[(p, last_of[p])] for p in people])
+                             max(talk.get((p, last_of[p]), 0), 1) for p in people])
             diffs = last - first
             interval = resample.cluster_bootstrap(lambda index, d=diffs: d[index].mean(), people,
                                                   n_boot=n_boot, seed=seed, confidence=confidence)
             if len(people) < min_participants:
                 direction = "not enough data"
+            elif not n_boot:
+                direction = "no interval"
             elif interval.excludes(0.0):
                 direction = "rose" if interval.low > 0 else "fell"
             else:

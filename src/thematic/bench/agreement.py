@@ -156,11 +156,11 @@ def bench_agreement(*, quick: bool = False) -> BenchResult:
                at_least=0.9)
     result.notes += [
         (f"clustered coverage: {clustered_reps} simulated studies of 20 interviews x 15 units, prevalence "
-         "Beta(1.5, 8.5) and each coder's error rate Beta(1, 9) drawn per interview, {boots} resamples, seed 11; "
-         "truth: kappa of 200,000 interviews").replace("{boots}", str(boots)),
+         f"Beta(1.5, 8.5) and each coder's error rate Beta(1, 9) drawn per interview, {boots} resamples, "
+         "seed 11; truth: kappa of 200,000 interviews"),
         (f"sample: {len(dataset.codebook.code_ids)} codes, coders coder_a vs coder_b, turn units, "
-         f"{n_boot} resamples of participants (fast path, timed after a warm-up call); library loop over {len(codes)} codes x {loop_boot} resamples "
-         "(Cohen, alpha, Fleiss per resample)"),
+         f"{n_boot} resamples of participants (fast path, timed after a warm-up call); library loop over "
+         f"{len(codes)} codes x {loop_boot} resamples (Cohen, alpha, Fleiss per resample)"),
         f"coverage: {reps} simulated studies of 300 units, population kappa 0.6, {boots} resamples each, seed 7",
     ]
     return result
