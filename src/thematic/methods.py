@@ -25,7 +25,7 @@ STUDY_FILE = "study.yaml"
 REGISTER = "statistics-register"
 REGISTER_COLUMNS = ["statistic", "shown_in", "unit", "units", "interviews", "clusters", "interval",
                     "resamples", "seed", "confidence"]
-NO_INTERVAL = "none (declared rule, no sampling model)"
+NO_INTERVAL = "none: a description of these interviews, or a declared rule applied to it"
 
 
 @dataclass(frozen=True)
