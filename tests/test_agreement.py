@@ -202,6 +202,64 @@ def test_agreement_table_refuses_unknown_coders_and_units(tiny):
         ag.agreement_table(segments, dataset.codings, dataset.codebook, unit="paragraph")
 
 
+def _study(disagreements: dict[int, int], *, interviews: int = 12, turns: int = 10):
+    """Segments, codings and codebook of a constructed study: one code, two coders, one group.
+
+    In every interview both coders code turns 0-2; coder b also codes
+    ``disagreements[i]`` further turns of interview i that coder a left uncoded.
+    """
+    from thematic.codebook import parse_codebook
+
+    rows, codings = [], []
+    for i in range(interviews):
+        for t in range(turns):
+            start = t * 30
+            rows.append({"segment_id": f"I{i:02d}:t{t:03d}", "interview_id": f"I{i:02d}",
+                         "participant_id": f"P{i:02d}", "group": "g", "is_interviewer": False,
+                         "start": start, "end": start + 20, "text": "x" * 20})
+            coders = ["a", "b"] if t < 3 else ["b"] if t < 3 + disagreements.get(i, 0) else []
+            codings += [{"interview_id": f"I{i:02d}", "start": start, "end": start + 20, "code": "c",
+                         "coder": c, "memo": ""} for c in coders]
+    book = parse_codebook({"themes": [{"id": "T", "name": "t", "codes": [
+        {"id": "c", "label": "C", "kind": "activity", "definition": "d"}]}]})
+    return pd.DataFrame(rows), pd.DataFrame(codings), book
+
+
+def test_agreement_interval_widens_when_disagreements_bunch_in_interviews():
+    # Twelve disagreements in all: one in each interview, or four in each of three interviews.
+    spread = _study(dict.fromkeys(range(12), 1))
+    bunched = _study({0: 4, 1: 4, 2: 4})
+    width = {}
+    for name, (segments, codings, book) in {"spread": spread, "bunched": bunched}.items():
+        for cluster in ("participant", "unit"):
+            row = ag.agreement_table(segments, codings, book, n_boot=2000, seed=5, cluster=cluster,
+                                     scopes={"g": ""}).set_index("code").loc["c"]
+            width[name, cluster] = row["cohen_kappa_high"] - row["cohen_kappa_low"]
+            # 120 turns: 36 both, 12 b only, 72 neither; chance 0.3 x 0.4 + 0.7 x 0.6 = 0.54
+            assert row["cohen_kappa"] == pytest.approx((0.9 - 0.54) / (1 - 0.54))
+    # the same 36 agreed and 12 disputed turns: point estimates equal, intervals not
+    assert width["bunched", "participant"] > 1.5 * width["spread", "participant"]
+    assert width["bunched", "participant"] > 1.3 * width["bunched", "unit"]
+    table = ag.agreement_table(*bunched, n_boot=200, seed=5, scopes={"g": ""})
+    assert table.loc[0, "cluster"] == "participant" and table.loc[0, "clusters"] == 12
+    assert table.loc[0, "coded_clusters"] == 12 and table.loc[0, "coded_interviews"] == 12
+    assert table.loc[0, "prevalence_low"] <= table.loc[0, "prevalence"] <= table.loc[0, "prevalence_high"]
+
+
+def test_reliability_flags_read_the_lower_bound():
+    table = pd.DataFrame({"code": ["sure", "unsure", "poor", "rare"],
+                          "krippendorff_alpha": [0.85, 0.80, 0.40, 0.95],
+                          "krippendorff_alpha_low": [0.70, 0.55, 0.20, 0.80],
+                          "krippendorff_alpha_high": [0.95, 0.93, 0.60, 1.00],
+                          "coded_clusters": [9, 9, 9, 3]})
+    flags = ag.reliability(table).tolist()
+    # 'unsure' has a point estimate of 0.80, above the bar, but its lower bound is not
+    assert flags == ["reliable", "uncertain", "unreliable", "not enough data"]
+    assert ag.reliability(table, bar=0.5).tolist()[1] == "reliable"
+    with pytest.raises(ParameterError, match="agreement statistic"):
+        ag.reliability(table, statistic="kappa")
+
+
 def test_sample_agreement_per_code_with_intervals(sample_dataset):
     segments = segment_turns(sample_dataset)
     table = ag.agreement_table(segments, sample_dataset.codings, sample_dataset.codebook, n_boot=200, seed=1)

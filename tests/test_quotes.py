@@ -66,9 +66,10 @@ def test_sample_quotes_follow_the_rule(sample_quotes, sample_dataset):
         assert len(cell) <= rules.per_group
         if cell["participants_with_candidates"].iloc[0] >= rules.per_group:
             assert cell["participant_id"].is_unique  # coverage across participants first
-    # parents' quotes only for the parents' theme, professionals' only for theirs
-    assert set(chosen.loc[chosen["group"] == "parent", "theme"]) == {"T6"}
-    assert "parent" not in set(chosen.loc[chosen["theme"] != "T6", "group"])
+    # parents' quotes only for their own theme and the shared one, professionals' never for the parents'
+    assert set(chosen.loc[chosen["group"] == "parent", "theme"]) == {"T6", "T7"}
+    assert set(chosen.loc[chosen["theme"] == "T6", "group"]) == {"parent"}
+    assert set(chosen.loc[chosen["theme"] == "T7", "group"]) == {"parent", "service_team", "referrer", "commissioner"}
     labels = sample_dataset.participants.set_index("participant_id")["label"]
     assert (chosen["attribution"] == chosen["participant_id"].map(labels)).all()
     assert chosen["quote_id"].is_unique

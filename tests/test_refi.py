@@ -112,7 +112,7 @@ def test_codebook_round_trip(tmp_path, sample_dataset):
     report = import_refi(tmp_path / "book.qdc", tmp_path / "folder")
     imported = parse_codebook(yaml.safe_load((tmp_path / "folder" / "codebook.yaml").read_text()))
     assert imported.themes == sample_dataset.codebook.themes
-    assert report.written == {"themes": 6, "codes": len(sample_dataset.codebook.code_ids)}
+    assert report.written == {"themes": len(sample_dataset.codebook.themes), "codes": len(sample_dataset.codebook.code_ids)}
     assert (tmp_path / "folder" / "import-report.md").exists()
     with pytest.raises(DataError, match="already exists"):
         import_refi(tmp_path / "book.qdc", tmp_path / "folder")
@@ -175,7 +175,8 @@ def test_cli_export_and_import(tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["qdpx", "export", str(SAMPLE), "-o", str(tmp_path / "s.qdpx")])
     assert result.exit_code == 0, result.output
-    assert "25 sources, 42 codes, 2 users, 867 codings, 21 cases" in result.output
+    # 7 themes + 41 codes; 463 + 412 codings (data-sample/codings)
+    assert "25 sources, 48 codes, 2 users, 875 codings, 21 cases" in result.output
     result = runner.invoke(main, ["qdpx", "import", str(tmp_path / "s.qdpx"), "-o", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert "## Not imported\n- nothing" in result.output
@@ -289,7 +290,7 @@ def test_codebook_exports_from_a_folder_holding_only_a_codebook(tmp_path):
     (tmp_path / "book").mkdir()
     shutil.copy(SAMPLE / "codebook.yaml", tmp_path / "book" / "codebook.yaml")
     project = export_refi(tmp_path / "book", tmp_path / "book.qdc")
-    assert project.counts()["codes"] == 42 and project.counts()["sets"] == 6
+    assert project.counts()["codes"] == 48 and project.counts()["sets"] == 7  # 7 themes and their 41 codes
     with pytest.raises(DataError, match="no codebook.yaml to export"):
         export_refi(tmp_path, tmp_path / "none.qdc")
     assert not (tmp_path / "none.qdc").exists()

@@ -83,7 +83,7 @@ def test_qc_loads_every_text_code_and_coder_of_our_export(in_qc, sample_dataset)
     # line 0 (qualitative-coding 1.7.8): each coder then holds one coded line per code and text
     codings = _sample_codings()
     expected = codings.drop_duplicates(["interview_id", "code", "coder"]).groupby("coder").size()
-    assert held["coded_lines_per_coder"] == expected.to_dict() == {"coder_a": 325, "coder_b": 299}
+    assert held["coded_lines_per_coder"] == expected.to_dict()
     assert {row[2] for row in held["coded_lines"]} == {0}
 
 
@@ -152,11 +152,13 @@ def test_our_export_meets_qualcoders_importer(exported, sample_dataset):
     loaded = qualcoder_model.load(zipfile.ZipFile(exported).read("project.qde"))
     codings = _sample_codings()
     repeats = codings.duplicated(["interview_id", "start", "end", "code", "coder"])
-    assert loaded.sources == 25 and loaded.codes == 42 and loaded.cases == 21
+    codebook = sample_dataset.codebook
+    assert loaded.sources == 25 and loaded.cases == 21
+    assert loaded.codes == len(codebook.code_ids) + len(codebook.themes)
     assert "default" not in loaded.codings_per_coder
     assert dict(loaded.codings_per_coder) == codings[~repeats].groupby("coder").size().to_dict()
-    assert loaded.duplicates == int(repeats.sum()) == 5  # the same coder, span and code twice in the data
-    assert loaded.coding_memos == int((codings["memo"] != "").sum()) == 183  # the memo of a repeat first
+    assert loaded.duplicates == int(repeats.sum())  # the same coder, span and code twice in the data
+    assert loaded.coding_memos == int((codings["memo"] != "").sum()) > 0  # the memo of a repeat first
     memos = len(list((SAMPLE / "memos").glob("*.md")))
     assert loaded.journals == loaded.source_memos == memos == 5
 

@@ -58,8 +58,28 @@ def test_every_phase_has_a_table_and_a_figure(report: Path):
         figures = list((report / "figures" / phase).glob("*.json"))
         assert figures and all(json.loads(f.read_text())["data"] for f in figures), phase
     table1 = pd.read_csv(report / "tables" / "03-theme-mapping" / "table-1.csv")
-    assert table1["theme"].tolist() == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert table1["theme"].tolist() == ["T1", "T2", "T3", "T4", "T5", "T6", "T7"]
     assert (table1["segments"] > 0).all()
+
+
+def test_report_says_what_the_numbers_rest_on(report: Path):
+    for phase in ("00-prepare", "03-theme-mapping"):  # the sample declares itself synthetic (study.yaml)
+        assert "These data are synthetic." in (report / "html" / f"{phase}.html").read_text(encoding="utf-8")
+    counts = pd.read_csv(report / "tables" / "04-triangulation" / "convergence-counts.csv").set_index("convergence")
+    assert counts.loc["partial agreement", "pairs"] > 0 and counts.loc["dissonance", "pairs"] > 0
+    page = (report / "html" / "04-triangulation.html").read_text(encoding="utf-8")
+    assert counts.loc["silence", "pairs"] > 0 or "<strong>silence</strong>: none of" in page  # or said why not
+    assert "convergence-protocol" in page and "compared with the other groups on T7" in page
+    waves = pd.read_csv(report / "tables" / "04-triangulation" / "waves.csv")
+    assert waves[["change_low", "change_high"]].notna().all().all()
+    named = waves["direction"].isin(["rose", "fell"])
+    assert ((waves["change_low"] > 0) | (waves["change_high"] < 0))[named].all()
+    register = pd.read_csv(report / "tables" / "04-triangulation" / "statistics-register-all.csv",
+                           keep_default_na=False)
+    assert {"03 agreement-per-code", "03 agreement-by-unit", "04 waves"} <= set(register["shown_in"])
+    assert (register.loc[register["resamples"] != "", "seed"].astype(int) == 20200701).all()
+    agreement = pd.read_csv(report / "tables" / "03-theme-mapping" / "agreement-per-code.csv")
+    assert agreement["cluster"].eq("participant").all() and "reliability" in agreement.columns
 
 
 def test_html_pages_load_nothing_from_the_network(report: Path):

@@ -98,46 +98,127 @@ def test_sample_presence_saturates_but_volume_differs(sample_located, sample_dat
     segments, located = sample_located
     matrix = triangulate.salience(located, segments, sample_dataset.codebook).set_index(["theme", "group"])
     t3 = matrix.loc["T3"]
-    assert (t3.loc[["service_team", "referrer", "commissioner"], "participant_share"] == 1.0).all()
+    assert (t3.loc[["service_team", "referrer"], "participant_share"] == 1.0).all()
     assert t3.loc["referrer", "talk_share_mean"] > 2 * t3.loc["commissioner", "talk_share_mean"]
     assert not matrix.loc[("T1", "parent"), "in_scope"] and matrix.loc[("T6", "parent"), "in_scope"]
+    assert matrix.loc["T7", "in_scope"].all()  # the theme without a scope applies to every group
 
 
-def _cell(group, *, people=1.0, share=0.2, barrier=0.5, stance_segments=5, in_scope=True, theme="T"):
-    return {"theme": theme, "group": group, "in_scope": in_scope, "participants_with_theme": int(people * 4),
-            "participants_in_group": 4, "participant_share": people, "talk_share_mean": share,
-            "talk_share": share, "barrier_share": barrier, "stance_segments": stance_segments}
+# --- the protocol, from hand-made codings ----------------------------------------------------------
+#
+# Farmer et al. (2006): two sources agree on a theme when both its prominence and its meaning
+# agree, partly agree when one does, are dissonant when neither does, and one is silent when
+# it does not cover the theme the other covers. Each study below is built so that the class
+# follows from that definition: the prominence and meaning of each group are set by hand.
+
+TURN = 200  # characters of participant talk per turn
 
 
-def test_convergence_codes_follow_the_declared_rules():
+def _hand_coded(plan: dict[str, dict[str, list[tuple[str, int]]]]):
+    """A study of two groups x two participants x four participant turns, coded by *plan*.
+
+    ``plan[group][turn]`` (turn "1".."4") lists (code, characters) coded from the start of
+    that turn, the same for both participants of the group. Codebook: theme T (barrier codes
+    tb1, tb2, facilitator codes tf1, tf2) and theme F (activity code fa), both for every group.
+    """
+    from thematic.codebook import parse_codebook
+
+    segments, codings = [], []
+    for group, turns in plan.items():
+        for person in (1, 2):
+            pid, iid, offset = f"{group}{person}", f"{group}{person}-W1", 0
+            for turn in range(1, 9):
+                speaker = "Interviewer" if turn % 2 else "Participant"
+                length = 20 if speaker == "Interviewer" else TURN
+                segments.append({"segment_id": f"{iid}:t{turn:03d}", "interview_id": iid, "participant_id": pid,
+                                 "group": group, "role": group, "label": pid, "wave": 1, "turn": turn,
+                                 "speaker": speaker, "is_interviewer": speaker == "Interviewer",
+                                 "start": offset, "end": offset + length, "words": length // 5,
+                                 "text": "w" * length})
+                if speaker == "Participant":
+                    pos = offset
+                    for code, chars in turns.get(str(turn // 2), []):
+                        codings.append({"interview_id": iid, "start": pos, "end": pos + chars, "code": code,
+                                        "coder": "a", "memo": ""})
+                        pos += chars
+                offset += length + 2
+    book = parse_codebook({"themes": [
+        {"id": "T", "name": "target", "codes": [
+            {"id": code, "label": code, "kind": kind, "definition": "d"}
+            for code, kind in [("tb1", "barrier"), ("tb2", "barrier"), ("tf1", "facilitator"),
+                               ("tf2", "facilitator")]]},
+        {"id": "F", "name": "filler", "codes": [{"id": "fa", "label": "fa", "kind": "activity",
+                                                 "definition": "d"}]}]})
+    segments, codings = pd.DataFrame(segments), pd.DataFrame(codings)
+    final = combine_coders(code_segments(segments, codings))
+    spans = triangulate.coded_spans(codings, final, segments)
+    scopes = {g: "" for g in plan}
+    located = triangulate.locate_spans(spans, segments, book, scopes=scopes)
     rules = triangulate.ConvergenceRules()
-    matrix = pd.DataFrame([
-        _cell("service_team", barrier=0.9), _cell("referrer", barrier=0.1),     # dissonance
-        _cell("commissioner", people=0.0, share=0.0),                           # silent
-        _cell("service_team", theme="U"), _cell("referrer", theme="U"),        # agreement
-        _cell("commissioner", theme="U", people=0.25, share=0.01),              # minor
-        _cell("service_team", theme="V"), _cell("referrer", theme="V"),
-        _cell("commissioner", theme="V"),
-        _cell("parent", theme="V", in_scope=False, share=0.0),
-    ])  # groups in the study's order: pairs follow it
-    profiles = triangulate.group_profiles(matrix, rules).set_index(["theme", "group"])
-    assert profiles.loc[("T", "service_team"), "stance"] == "barrier"
-    assert profiles.loc[("T", "referrer"), "stance"] == "facilitator"
-    assert profiles.loc[("T", "commissioner"), "prominence"] == "silent"
-    assert profiles.loc[("U", "commissioner"), "prominence"] == "minor"
-    assert profiles.loc[("V", "parent"), "prominence"] == "out of scope"
-    assert ">= 50%" in profiles.loc[("U", "service_team"), "prominence_evidence"]
-    pairs = triangulate.convergence(profiles.reset_index()).set_index(["theme", "group_a", "group_b"])
-    assert pairs.loc[("T", "service_team", "referrer"), "convergence"] == "dissonance"
-    assert pairs.loc[("T", "service_team", "commissioner"), "convergence"] == "silence"
-    assert pairs.loc[("U", "service_team", "referrer"), "convergence"] == "agreement"
-    assert pairs.loc[("U", "service_team", "commissioner"), "convergence"] == "partial agreement"
-    assert pairs.loc[("V", "referrer", "parent"), "convergence"] == "out of scope"
-    assert "mostly barrier" in pairs.loc[("T", "service_team", "referrer"), "evidence"]
-    # a stricter stance rule turns the dissonance into partial agreement
-    lenient = triangulate.ConvergenceRules(stance_majority=0.95)
-    pairs = triangulate.convergence(triangulate.group_profiles(matrix, lenient))
-    assert "dissonance" not in set(pairs["convergence"])
+    themes = triangulate.salience(located, segments, book, scopes=scopes)
+    codes = triangulate.salience(located, segments, book, level="code", scopes=scopes)
+    profiles = triangulate.group_profiles(themes, rules, codes=codes)
+    pairs = triangulate.convergence(profiles, rules, group_order=list(plan))
+    return profiles.set_index(["theme", "group"]), pairs.set_index("theme")
+
+
+#: T prominent (400 of 500 coded characters, 80% >= 0.75 x 1/2), mostly barrier (75%).
+LOUD_BARRIER = {"1": [("tb1", 100)], "2": [("tb1", 100)], "3": [("tb1", 100), ("fa", 100)], "4": [("tf1", 100)]}
+#: T prominent, mostly facilitator (25% barrier): the same codes, the other way round.
+LOUD_FACILITATOR = {"1": [("tf1", 100)], "2": [("tf1", 100)], "3": [("tf1", 100), ("fa", 100)], "4": [("tb1", 100)]}
+#: T minor (100 of 400 coded characters, 25% < 37.5%), mostly barrier (75%), same codes.
+QUIET_BARRIER = {"1": [("tb1", 25), ("fa", 100)], "2": [("tb1", 25), ("fa", 100)], "3": [("tb1", 25), ("fa", 100)],
+                 "4": [("tf1", 25)]}
+#: T minor and mostly facilitator (25% barrier).
+QUIET_FACILITATOR = {"1": [("tf1", 25), ("fa", 100)], "2": [("tf1", 25), ("fa", 100)],
+                     "3": [("tf1", 25), ("fa", 100)], "4": [("tb1", 25)]}
+#: T not coded at all; F coded.
+SILENT = {"1": [("fa", 100)], "2": [("fa", 100)]}
+
+
+@pytest.mark.parametrize("north, south, prominence, meaning, expected", [
+    (LOUD_BARRIER, LOUD_BARRIER, ("salient", "salient"), "same", "agreement"),
+    # the same prominence and opposed stances: one element agrees, so partial agreement (not dissonance)
+    (LOUD_BARRIER, LOUD_FACILITATOR, ("salient", "salient"), "different", "partial agreement"),
+    (LOUD_BARRIER, QUIET_BARRIER, ("salient", "minor"), "same", "partial agreement"),
+    (LOUD_BARRIER, QUIET_FACILITATOR, ("salient", "minor"), "different", "dissonance"),
+    (LOUD_BARRIER, SILENT, ("salient", "silent"), "unclear", "silence"),
+])
+def test_convergence_classes_follow_the_protocol(north, south, prominence, meaning, expected):
+    profiles, pairs = _hand_coded({"north": north, "south": south})
+    assert (profiles.loc[("T", "north"), "prominence"], profiles.loc[("T", "south"), "prominence"]) == prominence
+    pair = pairs.loc["T"]
+    assert (pair["group_a"], pair["group_b"]) == ("north", "south")
+    assert pair["meaning"] == meaning
+    assert pair["prominence_agrees"] == (prominence[0] == prominence[1])
+    assert pair["convergence"] == expected
+
+
+def test_meaning_also_differs_when_the_codes_used_differ():
+    # both salient and wholly barrier, but on different barrier codes: same stance, other content
+    other = {turn: [("tb2" if code == "tb1" else "tf2" if code == "tf1" else code, n) for code, n in spans]
+             for turn, spans in LOUD_BARRIER.items()}
+    profiles, pairs = _hand_coded({"north": LOUD_BARRIER, "south": other})
+    pair = pairs.loc["T"]
+    assert pair["barrier_gap"] == 0 and pair["code_similarity"] == 0
+    assert (pair["meaning"], pair["convergence"]) == ("different", "partial agreement")
+    assert "similarity 0.00" in pair["evidence"]
+    assert profiles.loc[("T", "south"), "codes_used"] == "tb2, tf2"
+
+
+def test_classify_is_the_published_rule():
+    assert triangulate.classify("salient", "salient", "same")[0] == "agreement"
+    assert triangulate.classify("minor", "minor", "unclear") == (
+        "agreement", "same prominence and meaning (meaning not readable)")
+    assert triangulate.classify("salient", "minor", "same")[0] == "partial agreement"
+    assert triangulate.classify("minor", "minor", "different")[0] == "partial agreement"
+    assert triangulate.classify("salient", "minor", "different")[0] == "dissonance"
+    assert triangulate.classify("silent", "minor", "unclear")[0] == "silence"
+    assert triangulate.classify("silent", "silent", "unclear")[0] == "absent in both"
+    assert triangulate.classify("out of scope", "minor", "same")[0] == "out of scope"
+    table = triangulate.protocol_table(triangulate.ConvergenceRules(meaning_stance_gap=0.4))
+    assert "40%" in table.set_index("decision").loc["differs", "rule"]
+    assert set(table["decision"]) >= set(triangulate.CONVERGENCE)
 
 
 def test_convergence_rules_are_validated():
@@ -153,25 +234,49 @@ def test_convergence_rules_are_validated():
 
 def test_sample_convergence(sample_located, sample_dataset):
     segments, located = sample_located
-    codebook = sample_dataset.codebook
-    matrix = triangulate.salience(located, segments, codebook)
-    profiles = triangulate.group_profiles(matrix, triangulate.ConvergenceRules())
-    pairs = triangulate.convergence(profiles)
+    codebook, rules = sample_dataset.codebook, triangulate.ConvergenceRules()
+    profiles = triangulate.group_profiles(triangulate.salience(located, segments, codebook), rules,
+                                          codes=triangulate.salience(located, segments, codebook, level="code"))
+    pairs = triangulate.convergence(profiles, rules, group_order=sample_dataset.groups)
     overall = triangulate.theme_convergence(pairs, profiles, codebook).set_index("theme")
-    assert overall.loc["T6", "convergence"] == "single group"  # the parents' theme stands apart
-    assert overall.loc["T5", "convergence"] == "agreement"
-    assert overall.loc["T1", "convergence"] == "partial agreement"
-    assert set(overall["convergence"]) <= {*triangulate.CONVERGENCE, "single group", "absent in both"}
-    compared = pairs[pairs["convergence"] != "out of scope"]
-    assert len(compared) == 5 * 3  # five professionals' themes x three pairs of professional groups
+    assert overall.loc["T6", "convergence"] == "single group"  # the parents' own theme stands apart
+    compared = pairs[pairs["convergence"] != "out of scope"].set_index(["theme", "group_a", "group_b"])
+    # five professionals' themes x three pairs, and the shared theme T7 x six pairs of all four groups
+    assert len(compared) == 5 * 3 + 6
+    # parents meet the others on T7: mostly facilitator and minor for parents, mostly barrier and
+    # salient for commissioners (uncertain funding): both elements differ
+    t7 = compared.loc[("T7", "parent", "commissioner")]
+    assert (t7["prominence_a"], t7["prominence_b"], t7["meaning"]) == ("minor", "salient", "different")
+    assert t7["convergence"] == "dissonance" and overall.loc["T7", "convergence"] == "dissonance"
+    assert compared.loc[("T7", "parent", "service_team"), "convergence"] == "partial agreement"
+    assert compared.loc[("T2", "service_team", "referrer"), "convergence"] == "agreement"
+    counts = triangulate.convergence_counts(pairs).set_index("convergence")["pairs"]
+    assert counts["silence"] == 0 and counts["dissonance"] == 2 and counts.sum() == len(pairs)
+    summary = triangulate.convergence_summary(pairs, profiles, rules)
+    assert "**silence**: none of 21 comparisons. Every group voices" in summary
+    basis = triangulate.comparison_basis(codebook, sample_dataset.scopes)
+    assert "**parent** (scope parents): own themes T6; compared with the other groups on T7." in basis
 
 
-def test_sample_team_wave_change(sample_located, sample_dataset):
+def test_sample_wave_change_has_intervals_and_finds_the_group_from_the_data(sample_located, sample_dataset):
     segments, located = sample_located
-    waves = triangulate.wave_change(located, segments, sample_dataset.codebook, group="service_team").set_index("theme")
-    assert waves.loc["T4", "direction"] == "rose" and waves.loc["T4", "participants_up"] == 4
-    assert waves.loc["T2", "direction"] == "fell"
-    assert waves.loc["T6", "talk_share_first"] == 0 and waves.loc["T6", "direction"] == "steady"
-    assert (waves["participants"] == 4).all()
-    single = triangulate.wave_change(located, segments, sample_dataset.codebook, group="referrer")
-    assert single.empty  # one wave only: nothing to compare
+    scopes = sample_dataset.scopes
+    waves = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=1000, seed=1)
+    assert set(waves["group"]) == {"service_team"}  # the only group with people interviewed twice
+    assert "T6" not in set(waves["theme"])  # the parents' theme does not apply to the team
+    waves = waves.set_index("theme")
+    assert (waves["participants"] == 4).all() and (waves["first_wave"] == "1").all()
+    t4 = waves.loc["T4"]
+    assert t4["direction"] == "rose" and t4["participants_up"] == 4 and 0 < t4["change_low"] < t4["change"]
+    assert waves.loc["T2", "direction"] == "fell" and waves.loc["T2", "change_high"] < 0
+    # two members up, two down: the interval spans zero, so no direction is claimed
+    assert waves.loc["T3", "direction"] == "no clear change"
+    assert waves.loc["T3", "change_low"] < 0 < waves.loc["T3", "change_high"]
+    strict = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=200,
+                                     min_participants=5)
+    assert set(strict["direction"]) == {"not enough data"}
+    unbooted = triangulate.wave_change(located, segments, sample_dataset.codebook, scopes=scopes, n_boot=0)
+    assert set(unbooted["direction"]) == {"no interval"} and unbooted["change_low"].isna().all()
+    one_wave = segments.assign(wave=1)
+    assert triangulate.wave_change(located, one_wave, sample_dataset.codebook).empty
+    assert triangulate.repeat_participants(segments.drop(columns="wave")).empty

@@ -20,6 +20,7 @@ import argparse
 import csv
 import hashlib
 import io
+import math
 import random
 import re
 import sys
@@ -50,11 +51,11 @@ class Rendered:
     problems: list[str] = field(default_factory=list)
 
 
-def load_codebook() -> dict[str, str]:
-    """Map code id -> scope, from data-sample/codebook.yaml."""
+def load_codebook() -> dict[str, str | None]:
+    """Map code id -> scope (None: the code applies to every group), from data-sample/codebook.yaml."""
     book = yaml.safe_load((SAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
     return {
-        code["id"]: code.get("scope", theme["scope"])
+        code["id"]: code.get("scope", theme.get("scope"))
         for theme in book["themes"]
         for code in theme["codes"]
     }
@@ -92,7 +93,7 @@ def render(interview_id: str, text: str, scopes: dict[str, str], group: str) -> 
             for code in codes:
                 if code not in scopes:
                     out.problems.append(f"{where}: unknown code id {code!r}")
-                elif scopes[code] != scope_wanted:
+                elif scopes[code] and scopes[code] != scope_wanted:
                     out.problems.append(f"{where}: code {code!r} is for {scopes[code]}, not {group}")
             if speaker != "Participant":
                 out.problems.append(f"{where}: codes only on participant turns")
@@ -135,25 +136,88 @@ def _write_text(text: str, raw: io.StringIO, deid: io.StringIO, out: Rendered, w
 
 
 # --- two simulated coders -----------------------------------------------------------------
+#
+# Each coder is simulated on its own from the written gold coding, as two people reading the
+# same transcripts apart would code them: neither sees the other's work. What they share is
+# the text: a passage carrying several codes, or a long one, is harder for both (a property of
+# the passage, drawn independently for each coder). What each has of its own: boundary habits,
+# a base rate of missing and of adding codes, a few codes it reads narrowly (misses more) and a
+# few it over-applies, a tendency to pick a neighbouring code of the same theme or a code of
+# another theme, and a frame of mind per interview (some interviews coded more loosely than
+# others), which makes its departures cluster within interviews as real coders' do.
 
 @dataclass(frozen=True)
 class CoderStyle:
-    """How one simulated coder departs from the gold coding."""
+    """How one simulated coder departs from the gold coding (probabilities per decision)."""
 
     name: str
-    miss: float          # drops a gold code
-    swap: float          # applies a sibling code of the same theme instead
-    widen: float         # codes the whole turn
-    narrow: float        # codes only the first sentence
-    extra: float         # adds a second code from the same theme
-    spurious: int        # codes this many uncoded participant sentences per interview
+    miss: float              # drops a gold code
+    add: float               # codes an uncoded participant sentence (per sentence)
+    swap_within: float       # applies a sibling code of the same theme instead
+    swap_across: float       # applies a code of another theme instead (same kind preferred)
+    extra: float             # adds a second code to a coded passage
+    widen: float             # codes the whole turn
+    extend: float            # runs on to the end of the next sentence
+    narrow: float            # codes only the first sentence
+    late_start: float        # starts at the second sentence
+    mood: float              # spread (log scale) of the per-interview frame of mind
+    narrow_codes: int = 3    # codes this coder reads narrowly (misses 2.5 times as often)
+    favourite_codes: int = 3  # codes this coder over-applies when adding
+    voice: str = "terse"     # which memo phrasing the coder writes
 
 
 CODERS = (
-    CoderStyle("coder_a", miss=0.10, swap=0.08, widen=0.22, narrow=0.05, extra=0.06, spurious=2),
-    CoderStyle("coder_b", miss=0.14, swap=0.10, widen=0.04, narrow=0.25, extra=0.03, spurious=1),
+    CoderStyle("coder_a", miss=0.09, add=0.035, swap_within=0.06, swap_across=0.03, extra=0.06,
+               widen=0.20, extend=0.10, narrow=0.05, late_start=0.03, mood=0.45, voice="terse"),
+    CoderStyle("coder_b", miss=0.15, add=0.015, swap_within=0.08, swap_across=0.05, extra=0.03,
+               widen=0.04, extend=0.03, narrow=0.22, late_start=0.10, mood=0.60, voice="reflective"),
 )
 SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
+MEMOS = {
+    "terse": {
+        "swap": ["Between '{gold}' and '{applied}'; went with the latter.", "'{applied}'? Could be '{gold}'.",
+                 "Read as '{applied}' rather than '{gold}'.", "Closer to '{applied}' on balance.",
+                 "'{gold}' or '{applied}': check."],
+        "extra": ["Also '{applied}'.", "Double-coded: '{applied}' too.", "Plus '{applied}'.",
+                  "Touches '{applied}' as well."],
+        "add": ["Possible '{applied}'.", "Weak '{applied}'; flag.", "'{applied}'? Not sure it counts.",
+                "Tentatively '{applied}'."],
+    },
+    "reflective": {
+        "swap": ["I hesitated here: this reads to me more like '{applied}' than '{gold}', but I can see both.",
+                 "Coded as '{applied}'. The speaker's emphasis seemed to be there, though '{gold}' is arguable.",
+                 "Borderline between '{gold}' and '{applied}'; worth agreeing a rule for passages like this.",
+                 "I took this as '{applied}'. If we read it as about '{gold}' instead I would not object.",
+                 "Not sure the definition of '{gold}' stretches this far, so '{applied}'."],
+        "extra": ["The same words also seem to me to speak to '{applied}', so I added it.",
+                  "Added '{applied}' as a second code; the passage does two things at once.",
+                  "This also carries '{applied}', I think, though less strongly."],
+        "add": ["Nobody may have coded this, but it sounded like '{applied}' to me; happy to drop it.",
+                "A passing remark that could be '{applied}'. Raise at the coding meeting?",
+                "I wondered about '{applied}' here; leaving it in so we can discuss it.",
+                "Possibly '{applied}', although the speaker moves on quickly."],
+    },
+}
+
+
+@dataclass(frozen=True)
+class CodebookInfo:
+    """What the simulation needs from the codebook."""
+
+    themes: dict[str, list[str]]
+    theme_of: dict[str, str]
+    kind_of: dict[str, str]
+    labels: dict[str, str]
+    scope_of: dict[str, str | None]
+
+
+def codebook_info(book: dict) -> CodebookInfo:
+    themes = {t["id"]: [c["id"] for c in t["codes"]] for t in book["themes"]}
+    codes = [(t, c) for t in book["themes"] for c in t["codes"]]
+    return CodebookInfo(themes=themes, theme_of={c["id"]: t["id"] for t, c in codes},
+                        kind_of={c["id"]: c["kind"] for _, c in codes},
+                        labels={c["id"]: c["label"] for _, c in codes},
+                        scope_of={c["id"]: c.get("scope", t.get("scope")) for t, c in codes})
 
 
 def _rng(*key: object) -> random.Random:
@@ -169,56 +233,116 @@ def _turn_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, (len(text.rstrip("\n")) if end < 0 else end)
 
 
-def simulate_coder(doc: Rendered, style: CoderStyle, themes: dict[str, list[str]],
-                   labels: dict[str, str], scope_codes: list[str]) -> list[dict]:
-    """Derive one coder's codings from the gold spans: misses, swaps, boundary habits."""
+def _habits(style: CoderStyle, info: CodebookInfo) -> tuple[set[str], list[str]]:
+    """The codes this coder reads narrowly and the ones it over-applies (fixed per coder)."""
+    rng = _rng(style.name, "habits")
+    codes = sorted(info.theme_of)
+    narrow = set(rng.sample(codes, style.narrow_codes))
+    favourites = rng.sample([c for c in codes if c not in narrow], style.favourite_codes)
+    return narrow, favourites
+
+
+def _mood(style: CoderStyle, interview_id: str) -> float:
+    """This coder's frame of mind for one interview: a multiplier on its miss and add rates."""
+    return math.exp(_rng(style.name, interview_id, "mood").gauss(0.0, style.mood))
+
+
+def _boundaries(text: str, start: int, end: int, style: CoderStyle, rng: random.Random) -> tuple[int, int]:
+    turn_start, turn_end = _turn_bounds(text, start)
+    roll = rng.random()
+    if roll < style.widen:
+        return turn_start, turn_end
+    roll -= style.widen
+    if roll < style.extend:
+        m = SENTENCE_END.search(text, end + 1, turn_end)
+        return start, (m.end() if m else turn_end)
+    roll -= style.extend
+    if roll < style.narrow:
+        m = SENTENCE_END.search(text, start, end)
+        return start, (m.end() if m and m.end() < end - 20 else end)
+    roll -= style.narrow
+    if roll < style.late_start:
+        m = SENTENCE_END.search(text, start, end)
+        if m and m.end() + 1 < end - 20:
+            later = m.end()
+            while text[later] == " ":
+                later += 1
+            return later, end
+    return start, end
+
+
+def _across(code: str, info: CodebookInfo, allowed: list[str], rng: random.Random) -> str | None:
+    """A code of another theme the coder might confuse with *code*: same kind first."""
+    others = [c for c in allowed if info.theme_of[c] != info.theme_of[code]]
+    same_kind = [c for c in others if info.kind_of[c] == info.kind_of[code]]
+    pool = same_kind or others
+    return rng.choice(pool) if pool else None
+
+
+def _memo(style: CoderStyle, situation: str, rng: random.Random, **labels: str) -> str:
+    return rng.choice(MEMOS[style.voice][situation]).format(**labels)
+
+
+def simulate_coder(doc: Rendered, style: CoderStyle, info: CodebookInfo, allowed: list[str]) -> list[dict]:
+    """One coder's codings of one interview, simulated on its own from the gold spans.
+
+    *allowed* lists the codes that apply to this interview's group (its scope's codes and the
+    codes without a scope).
+    """
     text, rows = doc.deidentified, []
-    theme_of = {c: t for t, codes in themes.items() for c in codes}
+    narrow_codes, favourites = _habits(style, info)
+    mood = _mood(style, doc.interview_id)
     for i, (start, end, codes) in enumerate(doc.codes):
         rng = _rng(style.name, doc.interview_id, i)
-        turn_start, turn_end = _turn_bounds(text, start)
-        if rng.random() < style.widen:
-            start, end = turn_start, turn_end
-        elif rng.random() < style.narrow:
-            m = SENTENCE_END.search(text, start, end)
-            if m and m.end() < end - 20:
-                end = m.end()
+        difficulty = 1.0 + 0.6 * (len(codes) > 1) + 0.4 * (end - start > 250)
+        start, end = _boundaries(text, start, end, style, rng)
         for code in codes:
-            if rng.random() < style.miss:
+            miss = style.miss * mood * difficulty * (2.5 if code in narrow_codes else 1.0)
+            if rng.random() < min(miss, 0.9):
                 continue
             memo, applied = "", code
-            siblings = [c for c in themes[theme_of[code]] if c != code]
-            if rng.random() < style.swap:
+            roll = rng.random()
+            siblings = [c for c in info.themes[info.theme_of[code]] if c != code and c in allowed]
+            if roll < style.swap_within * difficulty and siblings:
                 applied = rng.choice(siblings)
-                memo = f"Borderline: could be '{labels[code]}'; coded as '{labels[applied]}'."
+            elif roll < (style.swap_within + style.swap_across) * difficulty:
+                applied = _across(code, info, allowed, rng) or code
+            if applied != code and rng.random() < 0.7:  # most swaps leave a note, not all
+                memo = _memo(style, "swap", rng, gold=info.labels[code], applied=info.labels[applied])
             rows.append(_row(doc, start, end, applied, style.name, memo))
-            if rng.random() < style.extra:
-                also = rng.choice(siblings)
-                rows.append(_row(doc, start, end, also, style.name,
-                                 f"Also touches on '{labels[also]}'."))
-    rows += _spurious(doc, style, scope_codes, labels)
-    return rows
+            if rng.random() < style.extra * mood:
+                pool = [c for c in siblings + favourites if c in allowed and c != applied]
+                if pool:
+                    also = rng.choice(pool)
+                    rows.append(_row(doc, start, end, also, style.name,
+                                     _memo(style, "extra", rng, applied=info.labels[also])))
+    rows += _additions(doc, style, info, allowed, favourites, mood)
+    unique = {}
+    for row in rows:  # one coding per span and code: a coder does not code the same words twice
+        unique.setdefault((row["start"], row["end"], row["code"]), row)
+    return list(unique.values())
 
 
-def _spurious(doc: Rendered, style: CoderStyle, scope_codes: list[str], labels: dict[str, str]) -> list[dict]:
-    """Code a few participant sentences that the gold coding leaves uncoded."""
+def _additions(doc: Rendered, style: CoderStyle, info: CodebookInfo, allowed: list[str],
+               favourites: list[str], mood: float) -> list[dict]:
+    """Codes this coder adds to participant sentences the gold coding leaves uncoded."""
     text, coded = doc.deidentified, [(s, e) for s, e, _ in doc.codes]
-    candidates = []
+    rows = []
+    rng = _rng(style.name, doc.interview_id, "additions")
+    own = [c for c in favourites if c in allowed]
     for m in re.finditer(r"(?m)^Participant: (.+)$", text):
         pos = m.start(1)
         for sent in re.finditer(r"[^.?!]+[.?!]", m.group(1)):
             s, e = pos + sent.start(), pos + sent.end()
-            if e - s > 60 and not any(s < ce and cs < e for cs, ce in coded):
-                while text[s] == " ":
-                    s += 1
-                candidates.append((s, e))
-    rng = _rng(style.name, doc.interview_id, "spurious")
-    picks = rng.sample(candidates, min(style.spurious, len(candidates)))
-    return [
-        _row(doc, s, e, code := rng.choice(scope_codes), style.name,
-             f"Tentative: possible '{labels[code]}'; raise at the coding meeting.")
-        for s, e in sorted(picks)
-    ]
+            if e - s <= 60 or any(s < ce and cs < e for cs, ce in coded):
+                continue
+            if rng.random() >= style.add * mood:
+                continue
+            while text[s] == " ":
+                s += 1
+            code = rng.choice(own) if own and rng.random() < 0.5 else rng.choice(allowed)
+            rows.append(_row(doc, s, e, code, style.name, _memo(style, "add", rng, applied=info.labels[code])))
+    return rows
 
 
 def _row(doc: Rendered, start: int, end: int, code: str, coder: str, memo: str) -> dict:
@@ -280,10 +404,7 @@ def check_canary(cast: dict, docs: list[Rendered]) -> list[str]:
 # --- writing ------------------------------------------------------------------------------
 
 def write_sample(docs: list[Rendered]) -> None:
-    book = yaml.safe_load((SAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
-    themes = {t["id"]: [c["id"] for c in t["codes"]] for t in book["themes"]}
-    labels = {c["id"]: c["label"] for t in book["themes"] for c in t["codes"]}
-    scope_of = {c["id"]: c.get("scope", t["scope"]) for t in book["themes"] for c in t["codes"]}
+    info = codebook_info(yaml.safe_load((SAMPLE / "codebook.yaml").read_text(encoding="utf-8")))
     groups = load_groups()
     for sub in ("raw", "deidentified", "codings"):
         (SAMPLE / sub).mkdir(exist_ok=True)
@@ -297,9 +418,9 @@ def write_sample(docs: list[Rendered]) -> None:
             for s, e, t, p in doc.identifiers
         ]
         scope = "parents" if groups[doc.interview_id] == "parent" else "professionals"
-        scope_codes = sorted(c for c, sc in scope_of.items() if sc == scope)
+        allowed = sorted(c for c, sc in info.scope_of.items() if sc in (None, scope))
         for style in CODERS:
-            coded[style.name] += simulate_coder(doc, style, themes, labels, scope_codes)
+            coded[style.name] += simulate_coder(doc, style, info, allowed)
     _write_csv(SAMPLE / "deidentification-gold.csv", gold)
     cast = yaml.safe_load((SOURCE / "cast.yaml").read_text(encoding="utf-8"))
     (SAMPLE / "known-names.yaml").write_text(

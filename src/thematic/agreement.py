@@ -12,6 +12,10 @@ Two layers:
   to a unit (1) or not (0)? Units are participant turns, sentences or characters of the
   participant turns in the code's scope. Every statistic, with a bootstrap interval, the number
   of units and the code's prevalence; and a pooled row over all unit x code decisions.
+  Intervals resample whole participants (:mod:`thematic.resample`) within stakeholder groups,
+  because the units of one interview are not independent; :func:`reliability` reads them
+  from the lower bound; :func:`unit_sensitivity` sets turns, sentences and characters side
+  by side.
 
 The bootstrap of :func:`agreement_table` does not call the libraries a thousand times per
 code. For nominal data each statistic is a ratio of sums over units of quantities that depend
@@ -30,6 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from thematic import resample
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
 from thematic.settings import in_scope
@@ -40,6 +45,11 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 UNITS = ("turn", "sentence", "character")
 STATISTICS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "gwet_ac1", "fleiss_kappa")
 POOLED = "(pooled)"
+Cluster = Literal["participant", "interview", "unit"]
+CLUSTERS = ("participant", "interview", "unit")
+#: Krippendorff (2004, Content Analysis, 2nd ed., p. 241): alpha below .667 supports no
+#: conclusions, .667-.800 tentative ones only.
+RELIABILITY_BAR = 0.667
 
 
 @dataclass(frozen=True)
@@ -191,19 +201,13 @@ def bootstrap_ci(matrix, statistic: Callable[[np.ndarray], AgreementResult], *, 
     return AgreementResult(**{**result.as_dict(), "ci_low": low, "ci_high": high})
 
 
-def percentile_interval(draws: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of the finite *draws*; NaN if more than half are undefined."""
-    finite = draws[np.isfinite(draws)]
-    if len(draws) == 0 or len(finite) < len(draws) / 2:
-        return np.nan, np.nan
-    tail = 100 * (1 - confidence) / 2
-    low, high = np.percentile(finite, [tail, 100 - tail])
-    return float(low), float(high)
+def percentile_interval(draws: np.ndarray, *, confidence: float = 0.95,
+                        n_clusters: int | None = None) -> tuple[float, float]:
+    """Percentile interval of the finite *draws*; see :func:`thematic.resample.percentile_interval`."""
+    return resample.percentile_interval(draws, confidence=confidence, n_clusters=n_clusters)
 
 
-def _check_bootstrap(n_boot: int, confidence: float) -> None:
-    if not (n_boot == 0 or n_boot >= 100) or not 0 < confidence < 1:
-        raise ParameterError(Errors.E505.format(value=n_boot, confidence=confidence))
+_check_bootstrap = resample.check_bootstrap
 
 
 def _divide(numerator, denominator):
@@ -294,17 +298,20 @@ class PatternStatistics:
 def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame:
     """The units of analysis: participant turns, their sentences, or (for ``character``) turns.
 
-    Columns ``unit_id``, ``segment_id`` (the turn a unit belongs to; the bootstrap resamples
-    these for character units), ``interview_id``, ``group``, ``scope`` (the group's codebook
-    scope), ``start``, ``end``, ``text``. Sentences come from :func:`thematic.nlp.sentence_spans`
-    (spaCy's rule-based sentencizer).
+    Columns ``unit_id``, ``segment_id`` (the turn a unit belongs to), ``interview_id``,
+    ``participant_id`` (when the segments have it), ``group``, ``scope`` (the group's codebook
+    scope, when the segments have it), ``start``, ``end``, ``text``. Sentences come from
+    :func:`thematic.nlp.sentence_spans` (spaCy's rule-based sentencizer).
     """
     if unit not in UNITS:
         raise ParameterError(Errors.E018.format(value=unit, what="unit of analysis", known=list(UNITS)))
     turns = segments[~segments["is_interviewer"]]
+    if "participant_id" not in turns.columns:
+        turns = turns.assign(participant_id=turns["interview_id"])
     if "scope" not in turns.columns:
         turns = turns.assign(scope=None)
-    columns = ["unit_id", "segment_id", "interview_id", "group", "scope", "start", "end", "text"]
+    columns = ["unit_id", "segment_id", "interview_id", "participant_id", "group", "scope", "start", "end",
+               "text"]
     if unit in ("turn", "character"):
         return turns.assign(unit_id=turns["segment_id"])[columns].reset_index(drop=True)
     from thematic.nlp import sentence_spans
@@ -314,7 +321,8 @@ def coding_units(segments: pd.DataFrame, *, unit: Unit = "turn") -> pd.DataFrame
         body_offset = turn.end - len(turn.text)
         for number, (start, end) in enumerate(sentence_spans(turn.text), start=1):
             rows.append({"unit_id": f"{turn.segment_id}.s{number:02d}", "segment_id": turn.segment_id,
-                         "interview_id": turn.interview_id, "group": turn.group, "scope": turn.scope,
+                         "interview_id": turn.interview_id, "participant_id": turn.participant_id,
+                         "group": turn.group, "scope": turn.scope,
                          "start": body_offset + start, "end": body_offset + end,
                          "text": turn.text[start:end]})
     return pd.DataFrame(rows, columns=columns)
@@ -375,8 +383,9 @@ def pattern_counts(units: pd.DataFrame, codings: pd.DataFrame, *, code: str, cod
 
 def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
                     coders: Sequence[str] | None = None, unit: Unit = "turn", n_boot: int = 1000,
-                    seed: int = 0, confidence: float = 0.95, double_coded_only: bool = True) -> pd.DataFrame:
-    """Per code, and pooled: every agreement statistic with a bootstrap interval.
+                    seed: int = 0, confidence: float = 0.95, double_coded_only: bool = True,
+                    scopes: dict[str, str] | None = None, cluster: Cluster = "participant") -> pd.DataFrame:
+    """Per code, and pooled: every agreement statistic with a cluster-bootstrap interval.
 
     Parameters
     ----------
@@ -391,24 +400,36 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
         or sentence when one of its spans overlaps it; for ``character`` every character of the
         participant turns in the code's scope is a unit.
     n_boot, seed, confidence
-        Percentile bootstrap: *n_boot* resamples of the units (for ``character``, of the turns,
-        keeping each turn's characters together) within each scope, from ``seed``. 0: no intervals.
+        *n_boot* resamples from ``seed`` (0: no intervals); expanded percentile intervals
+        (:func:`thematic.resample.percentile_interval`) for the clusters a code's units come from.
     double_coded_only
         Use only interviews every compared coder coded (has at least one coding in). Teams often
         double-code a subset of interviews; an interview one coder never opened would otherwise
         count all the other coder's codes as disagreements.
+    scopes
+        The study's settings: the codebook scope each group's transcripts take. A code applies
+        to the participant turns of the groups whose scope is its scope (a code without a
+        scope to every group's).
+    cluster
+        What a resample draws: ``participant`` (default; a person's interviews stay together),
+        ``interview``, or ``unit`` (each turn on its own, ignoring that units of one interview
+        are alike: only to show how much narrower that is). Clusters are drawn within each
+        stakeholder group, so the groups keep their sizes.
 
     Returns
     -------
     DataFrame
         One row per code in codebook order, then ``(pooled)``: every unit x code decision of
         all codes as one binary rating. Columns: code, label, theme, kind, scope, unit, units,
-        clusters, prevalence (share of units at least one coder coded), ``coded_by_<coder>``,
-        all_coders, interviews (how many interviews the units come from), and per statistic its
-        value and ``_low``/``_high`` interval bounds.
-        Cohen's kappa is NaN unless exactly two coders are compared.
+        cluster (what was resampled), clusters (how many the code's units come from),
+        interviews, coded_clusters and coded_interviews (those where a coder applied the code),
+        prevalence (share of units at least one coder coded) with ``prevalence_low/high``,
+        ``coded_by_<coder>``, all_coders, and per statistic its value and ``_low``/``_high``
+        interval bounds. Cohen's kappa is NaN unless exactly two coders are compared.
     """
     _check_bootstrap(n_boot, confidence)
+    if cluster not in CLUSTERS:
+        raise ParameterError(Errors.E018.format(value=cluster, what="bootstrap cluster", known=list(CLUSTERS)))
     known = sorted(codings["coder"].unique())
     coders = list(coders) if coders else known
     unknown = [c for c in coders if c not in known]
@@ -418,35 +439,38 @@ def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Cod
         raise ParameterError(Errors.E504.format(known=coders))
     stats = PatternStatistics.binary(len(coders))
     codes = codebook.codes.set_index("code")
-    all_units = coding_units(segments, unit=unit)
+    units = coding_units(segments, unit=unit)
     if double_coded_only:
-        all_units = all_units[all_units["interview_id"].isin(double_coded(codings, coders=coders))]
-    hits = unit_codes(all_units, codings) if unit != "character" else None
-    rng = np.random.default_rng(seed)
-    rows, pooled_counts, pooled_weights, pooled_clusters = [], [], [], []
-    for scope in dict.fromkeys(codes["scope"]):
-        units = all_units[[in_scope(scope, unit_scope) for unit_scope in all_units["scope"]]]
-        clusters = pd.factorize(units["segment_id"])[0]
-        n_clusters = clusters.max() + 1 if len(units) else 0
-        weights = (rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=n_boot)[:, clusters]
-                   if n_boot and n_clusters else np.zeros((0, len(units))))
-        scope_total = np.zeros((len(units), len(stats.patterns)))
-        for code in codes.index[[code_scope == scope for code_scope in codes["scope"]]]:
-            counts = pattern_counts(units, codings, code=code, coders=coders, unit=unit, hits=hits)
-            scope_total += counts
-            rows.append(_agreement_row(code, codes.loc[code], counts, weights, stats, coders, unit,
-                                       n_clusters, confidence) | {"interviews": units["interview_id"].nunique()})
-        pooled_counts.append(scope_total)
-        pooled_weights.append(weights)
-        pooled_clusters.append(n_clusters)
-    counts = np.vstack(pooled_counts) if pooled_counts else np.zeros((0, len(stats.patterns)))
-    weights = np.hstack(pooled_weights) if n_boot and pooled_weights else np.zeros((0, len(counts)))
-    pooled = pd.Series({"label": "all codes", "theme": "", "kind": "", "scope": "all"})
-    rows.append(_agreement_row(POOLED, pooled, counts, weights, stats, coders, unit,
-                               sum(pooled_clusters), confidence) | {"interviews": all_units["interview_id"].nunique()})
-    order = {code: i for i, code in enumerate([*codebook.code_ids, POOLED])}
-    table = pd.DataFrame(rows)
-    return table.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+        units = units[units["interview_id"].isin(double_coded(codings, coders=coders))].reset_index(drop=True)
+    group_scope = (units["group"].map(lambda g: scopes.get(g)) if scopes is not None else units["scope"]).to_numpy()
+    hits = unit_codes(units, codings) if unit != "character" else None
+    column = {"participant": resample.cluster_column(units), "interview": "interview_id",
+              "unit": "segment_id"}[cluster]
+    boot = resample.ClusterBootstrap(units[column], strata=units["group"].fillna(""), n_boot=n_boot, seed=seed)
+    interview_index = pd.factorize(units["interview_id"])[0]
+    described = {"unit": unit, "cluster": column.removesuffix("_id") if cluster != "unit" else "unit"}
+    rows, pooled = [], np.zeros((len(units), len(stats.patterns)))
+    scoped_units: dict[object, tuple[np.ndarray, pd.DataFrame]] = {}
+    for code in codebook.code_ids:
+        scope = codes.loc[code, "scope"]
+        if scope not in scoped_units:
+            mask = np.array([in_scope(scope, g) for g in group_scope], dtype=bool)
+            scoped_units[scope] = (mask, units[mask])
+        mask, scoped = scoped_units[scope]
+        counts = np.zeros((len(units), len(stats.patterns)))
+        if mask.any():
+            counts[mask] = pattern_counts(scoped, codings, code=code, coders=coders, unit=unit, hits=hits)
+        pooled += counts
+        rows.append(_agreement_row(code, codes.loc[code], counts, mask, boot, interview_index, stats,
+                                   coders, confidence) | described)
+    info = pd.Series({"label": "all codes", "theme": "", "kind": "", "scope": "all"})
+    rows.append(_agreement_row(POOLED, info, pooled, pooled.sum(axis=1) > 0, boot, interview_index, stats,
+                               coders, confidence) | described)
+    columns = ["code", "label", "theme", "kind", "scope", "unit", "units", "cluster", "clusters", "interviews",
+               "coded_clusters", "coded_interviews", "prevalence", "prevalence_low", "prevalence_high",
+               *[f"coded_by_{c}" for c in coders], "all_coders",
+               *[f"{name}{suffix}" for name in STATISTICS for suffix in ("", "_low", "_high")]]
+    return pd.DataFrame(rows)[columns]
 
 
 def double_coded(codings: pd.DataFrame, *, coders: Sequence[str]) -> list[str]:
@@ -455,25 +479,78 @@ def double_coded(codings: pd.DataFrame, *, coders: Sequence[str]) -> list[str]:
     return sorted(set.intersection(*sets)) if sets else []
 
 
-def _agreement_row(code: str, info: pd.Series, counts: np.ndarray, weights: np.ndarray,
-                   stats: PatternStatistics, coders: Sequence[str], unit: str, n_clusters: int,
-                   confidence: float) -> dict:
+def _agreement_row(code: str, info: pd.Series, counts: np.ndarray, mask: np.ndarray,
+                   boot: resample.ClusterBootstrap, interview_index: np.ndarray, stats: PatternStatistics,
+                   coders: Sequence[str], confidence: float) -> dict:
+    """One code's statistics from its pattern counts (rows: all units; zero outside *mask*)."""
     totals = counts.sum(axis=0)[None, :]
     n_units = totals.sum()
+    coded = counts[:, 1:].sum(axis=1) > 0
+    n_clusters = boot.clusters_with(mask)
     row = {"code": code, "label": info["label"], "theme": info["theme"], "kind": info["kind"],
-           "scope": info["scope"], "unit": unit, "units": int(n_units), "clusters": int(n_clusters),
+           "scope": info["scope"] if isinstance(info["scope"], str) else "", "units": int(n_units),
+           "clusters": n_clusters, "interviews": int(len(np.unique(interview_index[mask]))),
+           "coded_clusters": boot.clusters_with(coded),
+           "coded_interviews": int(len(np.unique(interview_index[coded]))),
            "prevalence": float(1 - totals[0, 0] / n_units) if n_units else np.nan}
     for j, coder in enumerate(coders):
         applied = [p for p in range(len(stats.patterns)) if p & 2**j]
         row[f"coded_by_{coder}"] = int(totals[0, applied].sum())
     row["all_coders"] = int(totals[0, -1])
     point = stats.all(totals)
-    draws = stats.all(weights @ counts) if len(weights) else None
+    draws = boot.resampled_sums(counts) if boot.n_boot and n_units else None
+    interval = (lambda values: boot.interval(values, confidence=confidence, n_clusters=n_clusters)) \
+        if draws is not None else (lambda values: (np.nan, np.nan))
+    if draws is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prevalence = 1 - draws[:, 0] / draws.sum(axis=1)
+        row["prevalence_low"], row["prevalence_high"] = interval(prevalence)
+        resampled = stats.all(draws)
+    else:
+        row["prevalence_low"] = row["prevalence_high"] = np.nan
     for name in STATISTICS:
         row[name] = float(point[name][0])
-        low, high = percentile_interval(draws[name], confidence=confidence) if draws is not None else (np.nan, np.nan)
-        row[f"{name}_low"], row[f"{name}_high"] = low, high
+        row[f"{name}_low"], row[f"{name}_high"] = interval(resampled[name]) if draws is not None else (np.nan, np.nan)
     return row
+
+
+def reliability(table: pd.DataFrame, *, statistic: str = "krippendorff_alpha", bar: float = RELIABILITY_BAR,
+                min_clusters: int = resample.MIN_CLUSTERS) -> pd.Series:
+    """Each code's reliability verdict, read from the lower bound of *statistic*'s interval.
+
+    ``reliable`` only when the lower bound reaches *bar*; ``unreliable`` when the upper bound
+    falls short of it; ``uncertain`` between; ``not enough data`` when fewer than
+    *min_clusters* participants' interviews carry the code (``coded_clusters``) or the
+    interval is undefined. See :func:`thematic.resample.reliability_flag`.
+    """
+    if statistic not in STATISTICS:
+        raise ParameterError(Errors.E018.format(value=statistic, what="agreement statistic", known=list(STATISTICS)))
+    return pd.Series([resample.reliability_flag(low, high, bar=bar, n_clusters=n, min_clusters=min_clusters)
+                      for low, high, n in zip(table[f"{statistic}_low"], table[f"{statistic}_high"],
+                                              table["coded_clusters"], strict=True)],
+                     index=table.index, name="reliability")
+
+
+def unit_sensitivity(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
+                     units: Sequence[Unit] = UNITS, statistic: str = "cohen_kappa",
+                     **options) -> pd.DataFrame:
+    """Per code, one statistic on each unit of analysis side by side, with intervals.
+
+    Columns: code, label, theme, then per unit ``<unit>``, ``<unit>_low``, ``<unit>_high``,
+    ``<unit>_prevalence`` and ``<unit>_units``. *options* go to :func:`agreement_table` (coders, n_boot,
+    seed, scopes, cluster...).
+    """
+    if statistic not in STATISTICS:
+        raise ParameterError(Errors.E018.format(value=statistic, what="agreement statistic", known=list(STATISTICS)))
+    table = None
+    for unit in units:
+        one = agreement_table(segments, codings, codebook, unit=unit, **options)
+        part = one[["code", statistic, f"{statistic}_low", f"{statistic}_high", "prevalence", "units"]].rename(
+            columns={statistic: unit, f"{statistic}_low": f"{unit}_low", f"{statistic}_high": f"{unit}_high",
+                     "prevalence": f"{unit}_prevalence", "units": f"{unit}_units"})
+        table = one[["code", "label", "theme"]].merge(part, on="code") if table is None \
+            else table.merge(part, on="code")
+    return table
 
 
 def disagreements(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,

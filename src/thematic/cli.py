@@ -215,7 +215,7 @@ def _agreement_json(table, *, data_dir: str, unit: str, n_boot: int, seed: int, 
                       "ci_high": _number(row[f"{name}_high"])} for name in statistics},
         })
     return {"data_dir": data_dir, "unit": unit, "coders": [c.removeprefix("coded_by_") for c in coder_columns],
-            "n_boot": n_boot, "seed": seed, "confidence": 0.95,
+            "n_boot": n_boot, "seed": seed, "confidence": 0.95, "resampled": table["cluster"].iloc[0],
             "codes": [r for r in rows if r["code"] != "(pooled)"],
             "pooled": next((r for r in rows if r["code"] == "(pooled)"), None)}
 
@@ -233,8 +233,9 @@ def _agreement_text(table, *, statistics, n_boot: int, seed: int) -> str:
         "code": table["code"], "units": table["units"], "prevalence": table["prevalence"].map("{:.3f}".format),
         **{name: [cell(row, name) for _, row in table.iterrows()] for name in statistics},
     })
-    head = (f"unit: {table['unit'].iloc[0]}; 95% percentile bootstrap intervals from {n_boot} resamples "
-            f"(seed {seed})" if n_boot else f"unit: {table['unit'].iloc[0]}; no intervals (--n-boot 0)")
+    head = (f"unit: {table['unit'].iloc[0]}; 95% expanded percentile intervals from {n_boot} resamples of "
+            f"{table['cluster'].iloc[0]}s within groups (seed {seed})" if n_boot
+            else f"unit: {table['unit'].iloc[0]}; no intervals (--n-boot 0)")
     return head + "\n" + shown.to_string(index=False)
 
 

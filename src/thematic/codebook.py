@@ -76,6 +76,11 @@ class Codebook(BaseModel):
         return pd.DataFrame(rows)
 
     @property
+    def scopes(self) -> list[str]:
+        """The named scopes the codebook uses, sorted (themes and codes without one apply to all)."""
+        return sorted({s for s in self.codes["scope"] if isinstance(s, str) and s})
+
+    @property
     def code_ids(self) -> list[str]:
         return [code.id for theme in self.themes for code in theme.codes]
 

@@ -146,6 +146,13 @@ class Errors(metaclass=_Catalogue):
     E508 = "{path}, line {line}: segment '{segment}' and code '{code}' were already decided on line {first}."
     E509 = ("{count} disagreement(s) have no decision in {path} and unresolved='error', e.g. {examples}. "
             "Add decisions for them or choose unresolved='union' or 'intersection'.")
+    # issue 16: numbers a methods reviewer signs off (E510-E599, E610-E699)
+    E510 = ("Cannot tell which interview or participant each unit comes from: no 'participant_id' "
+            "or 'interview_id' column among {columns}. Pass the units with one of them.")
+    E511 = ("Cluster bootstrap: {units} units but {strata} strata labels; give one stratum (e.g. "
+            "the stakeholder group) per unit, or none.")
+    E512 = ("Cluster bootstrap: clusters {clusters} lie in more than one stratum. A participant "
+            "belongs to one stakeholder group; check the group column of participants.csv.")
     E600 = ("Parameter 'convergence_rules': {detail}. Known rule parameters: {known}; see "
             "docs/triangulation.md for their meaning and defaults.")
     E601 = ("{path}, line {line}: unknown member-check item '{value}'; known items: {known}. Use "

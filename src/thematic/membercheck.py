@@ -38,10 +38,10 @@ DOCX_TABLE_HEADER = ("Item", "Your comments")
 GENERAL_ITEM = "general"
 CONVERGENCE_TEXT = {
     "agreement": "The groups describe this theme in much the same way and with similar emphasis.",
-    "partial agreement": "The groups share this theme but differ in emphasis or in whether it is "
-                         "described more as a barrier or a help.",
+    "partial agreement": "The groups share this theme but differ either in how much they say about it or "
+                         "in what they say about it, not both.",
     "silence": "Some groups spoke about this theme and others hardly at all.",
-    "dissonance": "The groups disagree: for some it is mostly a barrier, for others mostly a help.",
+    "dissonance": "The groups differ both in how much they say about this theme and in what they say about it.",
     "single group": "",
     "absent in both": "",
 }
@@ -94,7 +94,7 @@ def build_summary(codebook: Codebook, quotes: pd.DataFrame, *, convergence: pd.D
 
 
 def scope_text(scope: str | None, *, scopes: dict[str, str | None], group_names: dict[str, str]) -> str:
-    """'Theme from the interviews with the service team and referrers' for a theme of *scope*."""
+    """'Theme from the interviews with nurses and social workers' for a theme of *scope*."""
     groups = [g for g, group_scope in scopes.items() if in_scope(scope, group_scope)]
     if scope is None or len(groups) == len(scopes):
         return "Theme from all the interviews"

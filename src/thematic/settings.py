@@ -119,6 +119,12 @@ def in_scope(theme_scope: str | None, group_scope: str | None) -> bool:
     """Whether a theme of *theme_scope* applies to a group of *group_scope*.
 
     A theme without a scope applies to every group; a group without a scope takes every theme
-    (a study that declares no scopes analyses every group on every theme).
+    (a study that declares no scopes analyses every group on every theme). A missing value in a
+    DataFrame (NaN, NA, "") counts as no scope.
     """
+    theme_scope, group_scope = _scope_name(theme_scope), _scope_name(group_scope)
     return theme_scope is None or group_scope is None or theme_scope == group_scope
+
+
+def _scope_name(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -25,9 +25,10 @@ def code_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"))
     table = codebook.codes[["theme", "code", "label", "kind", "scope"]].set_index("code")
-    table = table.join(counts).fillna(0)
+    table["scope"] = table["scope"].fillna("")  # no scope: every group's
+    table = table.join(counts)
     for column in ("segments", "interviews", "participants", "groups"):
-        table[column] = table[column].astype(int)
+        table[column] = table[column].fillna(0).astype(int)
     return table.reset_index()
 
 
@@ -68,10 +69,11 @@ def code_hierarchy(codebook: Codebook) -> pd.DataFrame:
     Rows in codebook order (themes, then codes within a theme).
     """
     columns = ["theme", "theme_name", "scope", "kind", "code", "label", "definition"]
-    return codebook.codes[columns].reset_index(drop=True)
+    return codebook.codes[columns].fillna({"scope": ""}).reset_index(drop=True)
 
 
-def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
+                     scopes: dict[str, str] | None = None) -> pd.DataFrame:
     """Per theme: coded segments, interviews, participants and groups, with the groups named.
 
     A segment counts once per theme however many of its codes it carries. ``participant_share``
@@ -83,13 +85,15 @@ def theme_prevalence(final: pd.DataFrame, segments: pd.DataFrame, codebook: Code
         segments=("segment_id", "nunique"), interviews=("interview_id", "nunique"),
         participants=("participant_id", "nunique"), groups=("group", "nunique"),
         group_names=("group", lambda g: ", ".join(sorted(set(g)))))
-    group_scopes = segments["scope"] if "scope" in segments.columns else pd.Series(None, index=segments.index)
+    if scopes is None:  # the scope of each segment's group, as segment_turns gives it
+        scopes = (dict(zip(segments["group"], segments["scope"], strict=True)) if "scope" in segments.columns
+                  else {})
+    people = segments.groupby("group")["participant_id"].unique()
     rows = []
     for theme in codebook.themes:
-        mask = [in_scope(theme.scope, group_scope) for group_scope in group_scopes]
-        rows.append({"theme": theme.id, "theme_name": theme.name, "scope": theme.scope,
-                     "codes": len(theme.codes),
-                     "participants_in_scope": int(segments.loc[mask, "participant_id"].nunique())})
+        covered = {p for g, ids in people.items() if in_scope(theme.scope, scopes.get(g)) for p in ids}
+        rows.append({"theme": theme.id, "theme_name": theme.name, "scope": theme.scope or "all groups",
+                     "codes": len(theme.codes), "participants_in_scope": len(covered)})
     table = pd.DataFrame(rows).set_index("theme").join(counts)
     for column in ("segments", "interviews", "participants", "groups"):
         table[column] = table[column].fillna(0).astype(int)

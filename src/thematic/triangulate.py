@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,9 @@ Interval = tuple[int, int]
 CONVERGENCE = ("agreement", "partial agreement", "silence", "dissonance")
 #: Convergence codes plus the two cases the protocol's four codes do not cover.
 CONVERGENCE_ORDER = (*CONVERGENCE, "absent in both", "out of scope")
+PAIR_COLUMNS = ["theme", "group_a", "group_b", "pair", "convergence", "prominence_a", "prominence_b",
+                "prominence_agrees", "stance_a", "stance_b", "meaning", "barrier_gap", "code_similarity",
+                "meaning_evidence", "evidence"]
 
 
 # --- character spans -------------------------------------------------------------------------
@@ -113,8 +117,9 @@ def locate_spans(spans: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook
     """Spans joined with segment metadata and the codebook, with ``in_scope`` and ``chars``.
 
     A span is in scope when its code's scope (from the codebook: the code's, else its
-    theme's) applies to the group whose transcript it is in (:func:`thematic.settings.in_scope`);
-    *scopes* maps each group to its scope (the study's settings, ``Dataset.scopes``).
+    theme's) applies to the group whose transcript it is in (:func:`thematic.settings.in_scope`:
+    a code without a scope applies to every group); *scopes* maps each group to its scope (the
+    study's settings, ``Dataset.scopes``).
     """
     meta = segments[["segment_id", "participant_id", "group", "label", "wave"]]
     codes = codebook.codes[["code", "label", "kind", "scope", "theme", "theme_name"]].rename(
@@ -140,7 +145,7 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
         for group in dict.fromkeys(groups):
             cell = mine[mine["group"] == group]
             kept, out = cell[cell["in_scope"]], cell[~cell["in_scope"]]
-            rows.append({"theme": theme.id, "theme_scope": theme.scope, "group": group,
+            rows.append({"theme": theme.id, "theme_scope": theme.scope or "all groups", "group": group,
                          "codings_kept": len(kept[["segment_id", "code"]].drop_duplicates()),
                          "codings_excluded": len(out[["segment_id", "code"]].drop_duplicates()),
                          "participants_excluded": int(out["participant_id"].nunique()),
@@ -152,7 +157,7 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
 
 def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
              level: Literal["theme", "code"] = "theme", scoped: bool = True,
-             group_order: Sequence[str] = ()) -> pd.DataFrame:
+             group_order: Sequence[str] = (), scopes: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Per theme (or code) and group: presence, coded volume and share of participants' talk.
 
     Columns: theme[, code], group, in_scope, participants_in_group, participants_with_theme,
@@ -163,7 +168,9 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     barrier + facilitator characters; empty when neither was coded), stance_segments.
 
     With ``scoped=True`` cells outside a theme's scope are zero and ``in_scope`` is False.
-    Groups come in *group_order* (the study's), others after them by name.
+    Groups come in *group_order* (the study's), others after them by name. *scopes* (group ->
+    scope, the study's settings) decides which cells are in scope; without it the scopes
+    recorded in *located* are used.
     """
     spoken = segments[~segments["is_interviewer"]].assign(chars=lambda f: f["end"] - f["start"])
     talk_by_participant = spoken.groupby("participant_id")["chars"].sum()
@@ -178,7 +185,8 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     scope_of = ({t.id: t.scope for t in codebook.themes} if level == "theme"
                 else codes["scope"].to_dict())
     groups = arrange(talk.index, order=group_order)
-    scopes = located.drop_duplicates("group").set_index("group")["group_scope"].to_dict() if len(located) else {}
+    if scopes is None:
+        scopes = located.drop_duplicates("group").set_index("group")["group_scope"].to_dict() if len(located) else {}
     rows = []
     for item in items:
         mine = data[data[key] == item]
@@ -232,28 +240,31 @@ def _coded_chars(frame: pd.DataFrame) -> int:
 # --- convergence (Farmer et al. 2006) ---------------------------------------------------------
 
 class ConvergenceRules(BaseModel):
-    """The declared rules that turn salience into convergence codes.
+    """The declared rules that turn salience into the protocol's convergence codes.
+
+    Farmer et al. (2006) compare two sources theme by theme on two elements, **prominence**
+    and **meaning**, and code the comparison *agreement* (both elements agree), *partial
+    agreement* (one agrees, the other does not), *dissonance* (neither agrees) or *silence*
+    (one source covers the theme, the other is silent on it).
 
     **Prominence** of a theme in a group is ``silent`` when no more than
     ``silent_participant_share`` of the group's participants carry it or its share of their
     talk is below ``silent_talk_share``. Otherwise it is ``salient`` when at least
     ``salient_participant_share`` of the participants carry it and its share of the group's
     theme-coded talk reaches ``salient_ratio`` times an even share (``1/k`` for the ``k``
-    themes in the group's scope); else ``minor``. Share of talk is ``volume_measure``:
-    ``participant_mean`` (each participant's share of their own talk, averaged: every
-    participant weighs the same) or ``pooled`` (long interviews weigh more). Prominence is
-    relative within a group because, with speaker turns as units, nearly every participant
-    carries nearly every theme.
+    themes in the group's scope); else ``minor``. Two groups' prominence agrees when the level
+    is the same. Share of talk is ``volume_measure``: ``participant_mean`` (each participant's
+    share of their own talk, averaged: every participant weighs the same) or ``pooled``.
 
-    **Stance** is ``barrier`` when barrier codes hold at least ``stance_majority`` of the
-    characters coded barrier or facilitator, ``facilitator`` when they hold at most
-    ``1 - stance_majority``, ``mixed`` between, and ``unclear`` with fewer than
-    ``stance_min_segments`` barrier/facilitator segments.
-
-    **Convergence** of two groups that both voice a theme: ``agreement`` when prominence and
-    stance match (an ``unclear`` stance cannot contradict), ``dissonance`` when one is mostly
-    barrier and the other mostly facilitator, else ``partial agreement``. ``silence``: one
-    voices the theme, the other is silent.
+    **Meaning** is what the group says within the theme: its **stance** (the barrier share of
+    the characters coded barrier or facilitator: ``barrier`` from ``stance_majority``,
+    ``facilitator`` up to ``1 - stance_majority``, ``mixed`` between, ``unclear`` with fewer
+    than ``stance_min_segments`` barrier/facilitator turns) and the **codes** it uses (its
+    profile of coded volume over the theme's codes). Two groups' meaning differs when both
+    stances are read and their barrier shares differ by at least ``meaning_stance_gap``, or
+    when both have ``meaning_min_segments`` coded turns and the cosine similarity of their code
+    profiles is below ``meaning_code_similarity``. Meaning that cannot be read on either
+    count (too little coding) is not counted as a difference; the evidence says so.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -270,6 +281,12 @@ class ConvergenceRules(BaseModel):
         "mostly barrier (or facilitator) if barrier (facilitator) codes hold at least this share"))
     stance_min_segments: int = Field(3, ge=1, description=(
         "barrier/facilitator segments needed before a stance is read"))
+    meaning_stance_gap: float = Field(0.3, gt=0, le=1, description=(
+        "meaning differs if the two groups' barrier shares differ by at least this"))
+    meaning_code_similarity: float = Field(0.5, ge=0, le=1, description=(
+        "meaning differs if the cosine similarity of the groups' code profiles is below this"))
+    meaning_min_segments: int = Field(3, ge=1, description=(
+        "coded segments of the theme each group needs before its code profile is compared"))
     volume_measure: Literal["participant_mean", "pooled"] = Field("participant_mean", description=(
         "share of talk averaged over participants, or pooled over the group's talk"))
 
@@ -290,16 +307,55 @@ def rules_table(rules: BaseModel) -> pd.DataFrame:
                          for name, field in type(rules).model_fields.items()])
 
 
-def group_profiles(matrix: pd.DataFrame, rules: ConvergenceRules) -> pd.DataFrame:
-    """Per theme and group: prominence and stance, and the thresholds that decided them.
+def protocol_table(rules: ConvergenceRules) -> pd.DataFrame:
+    """The convergence rule as applied, with the thresholds in force: one row per decision.
 
-    *matrix* is the theme-level :func:`salience` table. ``theme_share`` is the theme's share
-    of the group's talk coded with any in-scope theme.
+    Printed beside the convergence matrix so that a reader can check every cell by hand.
+    """
+    r = rules
+    share = "mean share of each participant's talk" if r.volume_measure == "participant_mean" \
+        else "share of the group's pooled talk"
+    rows = [
+        ("prominence", "silent", f"at most {r.silent_participant_share:.0%} of the group's participants carry "
+                                 f"the theme, or it takes under {r.silent_talk_share:.1%} of their talk ({share})"),
+        ("prominence", "salient", f"at least {r.salient_participant_share:.0%} of participants carry it and it "
+                                  f"holds at least {r.salient_ratio:g} x 1/k of the group's theme-coded talk "
+                                  "(k: themes in the group's scope)"),
+        ("prominence", "minor", "voiced, but not salient"),
+        ("prominence", "agrees", "both groups at the same level (salient and salient, minor and minor)"),
+        ("meaning", "stance", f"barrier share of barrier+facilitator characters: barrier from "
+                              f"{r.stance_majority:.0%}, facilitator up to {1 - r.stance_majority:.0%}, mixed "
+                              f"between; unclear under {r.stance_min_segments} barrier/facilitator turns"),
+        ("meaning", "differs", f"barrier shares {r.meaning_stance_gap:.0%} or more apart (both stances read), "
+                               f"or code profiles with cosine similarity under {r.meaning_code_similarity:g} "
+                               f"(both with {r.meaning_min_segments}+ coded turns)"),
+        ("meaning", "agrees", "no difference found; 'unclear' when neither count could be read"),
+        ("convergence", "agreement", "prominence agrees and meaning agrees"),
+        ("convergence", "partial agreement", "one of prominence and meaning agrees, the other differs"),
+        ("convergence", "dissonance", "prominence differs and meaning differs"),
+        ("convergence", "silence", "one group voices the theme, the other is silent"),
+        ("convergence", "absent in both", "both groups silent (outside the protocol's four codes)"),
+        ("convergence", "out of scope", "the theme does not apply to one of the groups"),
+    ]
+    return pd.DataFrame(rows, columns=["element", "decision", "rule"])
+
+
+def group_profiles(matrix: pd.DataFrame, rules: ConvergenceRules, *,
+                   codes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per theme and group: prominence, stance and code profile, with the evidence.
+
+    *matrix* is the theme-level :func:`salience` table; *codes* the code-level one (for the
+    code profiles that meaning compares; without it meaning rests on stance alone).
+    ``theme_share`` is the theme's share of the group's talk coded with any in-scope theme.
     """
     share_col = "talk_share_mean" if rules.volume_measure == "participant_mean" else "talk_share"
     scoped = matrix[matrix["in_scope"]]
     totals = scoped.groupby("group")[share_col].sum()
     themes_in_scope = scoped.groupby("group")["theme"].nunique()
+    profile_of = {}
+    if codes is not None and len(codes):
+        for (theme, group), part in codes[codes["in_scope"]].groupby(["theme", "group"], sort=False):
+            profile_of[theme, group] = dict(zip(part["code"], part[share_col].astype(float), strict=True))
     rows = []
     for _, cell in matrix.iterrows():
         group = cell["group"]
@@ -333,66 +389,125 @@ def group_profiles(matrix: pd.DataFrame, rules: ConvergenceRules) -> pd.DataFram
                       else "facilitator" if barrier <= 1 - rules.stance_majority else "mixed")
             stance_why = (f"barrier {barrier:.0%} of barrier+facilitator characters in "
                           f"{cell['stance_segments']} segments (majority {rules.stance_majority:.0%})")
+        profile = {c: v for c, v in profile_of.get((cell["theme"], group), {}).items() if v > 0}
         rows.append({"theme": cell["theme"], "group": group, "prominence": prominence,
                      "stance": stance, "talk_share_used": round(share, 4),
                      "theme_share": round(relative, 4), "participant_share": people,
-                     "barrier_share": barrier, "prominence_evidence": why, "stance_evidence": stance_why})
+                     "barrier_share": barrier, "coded_segments": int(cell["coded_segments"]),
+                     "codes_used": ", ".join(sorted(profile, key=lambda c: (-profile[c], c))),
+                     "code_profile": profile,
+                     "prominence_evidence": why, "stance_evidence": stance_why})
     return pd.DataFrame(rows)
 
 
-def convergence(profiles: pd.DataFrame) -> pd.DataFrame:
-    """Convergence code of every theme for every pair of groups, with the evidence.
+def code_similarity(first: dict[str, float], second: dict[str, float]) -> float:
+    """Cosine similarity of two code profiles (code -> coded volume); NaN if either is empty."""
+    keys = sorted(set(first) | set(second))
+    a = np.array([first.get(k, 0.0) for k in keys])
+    b = np.array([second.get(k, 0.0) for k in keys])
+    norm = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b / norm) if norm else float("nan")
 
-    Pairs where the theme is outside either group's scope are ``out of scope``; pairs where
-    both groups are silent are ``absent in both`` (the protocol's four codes compare
-    accounts, and there is none).
+
+def compare_meaning(a: pd.Series, b: pd.Series, rules: ConvergenceRules) -> dict:
+    """Whether two groups' accounts of a theme mean the same: stance and codes, with the evidence.
+
+    Returns meaning (``same``, ``different`` or ``unclear``), barrier_gap, code_similarity and
+    a sentence of evidence.
     """
-    rows = []
-    for theme, mine in profiles.groupby("theme", sort=False):
-        by_group = mine.set_index("group")
-        for first, second in combinations(list(dict.fromkeys(mine["group"])), 2):
-            a, b = by_group.loc[first], by_group.loc[second]
-            code, reason = _pair_code(a, b)
-            rows.append({
-                "theme": theme, "group_a": first, "group_b": second, "pair": f"{first} / {second}",
-                "convergence": code, "prominence_a": a["prominence"], "prominence_b": b["prominence"],
-                "stance_a": a["stance"], "stance_b": b["stance"],
-                "evidence": (f"{reason}. {first}: {a['prominence']} ({a['prominence_evidence']}), stance "
-                             f"{a['stance']} ({a['stance_evidence']}). {second}: {b['prominence']} "
-                             f"({b['prominence_evidence']}), stance {b['stance']} ({b['stance_evidence']})."),
-            })
-    return pd.DataFrame(rows, columns=["theme", "group_a", "group_b", "pair", "convergence", "prominence_a",
-                                       "prominence_b", "stance_a", "stance_b", "evidence"])
+    notes, differs, read = [], False, False
+    gap = np.nan
+    if a["stance"] != "unclear" and b["stance"] != "unclear":
+        read = True
+        gap = abs(float(a["barrier_share"]) - float(b["barrier_share"]))
+        differs |= gap >= rules.meaning_stance_gap
+        notes.append(f"barrier shares {float(a['barrier_share']):.0%} and {float(b['barrier_share']):.0%}, "
+                     f"{gap:.0%} apart ({'at least' if gap >= rules.meaning_stance_gap else 'under'} "
+                     f"{rules.meaning_stance_gap:.0%})")
+    else:
+        notes.append("stance not read in both groups")
+    similarity = np.nan
+    profiles = a.get("code_profile"), b.get("code_profile")
+    if all(isinstance(p, dict) and p for p in profiles) and \
+            min(a["coded_segments"], b["coded_segments"]) >= rules.meaning_min_segments:
+        read = True
+        similarity = code_similarity(*profiles)
+        differs |= similarity < rules.meaning_code_similarity
+        notes.append(f"code profiles similarity {similarity:.2f} "
+                     f"({'below' if similarity < rules.meaning_code_similarity else 'at or above'} "
+                     f"{rules.meaning_code_similarity:g})")
+    else:
+        notes.append(f"code profiles not compared (needs {rules.meaning_min_segments} coded segments in each)")
+    meaning = "different" if differs else "same" if read else "unclear"
+    return {"meaning": meaning, "barrier_gap": round(gap, 3) if np.isfinite(gap) else np.nan,
+            "code_similarity": round(similarity, 3) if np.isfinite(similarity) else np.nan,
+            "meaning_evidence": "; ".join(notes)}
 
 
-def _pair_code(a: pd.Series, b: pd.Series) -> tuple[str, str]:
-    if "out of scope" in (a["prominence"], b["prominence"]):
+def classify(prominence_a: str, prominence_b: str, meaning: str) -> tuple[str, str]:
+    """The protocol's convergence code of one comparison, and the reason.
+
+    *prominence_a/b* are ``salient``, ``minor``, ``silent`` or ``out of scope``; *meaning* is
+    ``same``, ``different`` or ``unclear`` (read as not different). Agreement when both
+    elements agree, partial agreement when one does, dissonance when neither does, silence
+    when one group voices the theme and the other does not (Farmer et al. 2006).
+    """
+    if "out of scope" in (prominence_a, prominence_b):
         return "out of scope", "theme outside the scope of at least one group"
-    silent = (a["prominence"] == "silent", b["prominence"] == "silent")
+    silent = (prominence_a == "silent", prominence_b == "silent")
     if all(silent):
         return "absent in both", "neither group voices the theme"
     if any(silent):
         return "silence", "one group voices the theme, the other is silent"
-    stances = {a["stance"], b["stance"]}
-    if stances == {"barrier", "facilitator"}:
-        return "dissonance", "mostly barrier in one group, mostly facilitator in the other"
-    same_prominence = a["prominence"] == b["prominence"]
-    same_meaning = a["stance"] == b["stance"] or "unclear" in stances
+    same_prominence = prominence_a == prominence_b
+    same_meaning = meaning != "different"
     if same_prominence and same_meaning:
-        return "agreement", "same prominence and compatible stance"
+        return "agreement", "same prominence and meaning" + (" (meaning not readable)" if meaning == "unclear" else "")
     if same_prominence:
-        return "partial agreement", "same prominence, different stance"
+        return "partial agreement", "same prominence, different meaning"
     if same_meaning:
-        return "partial agreement", "compatible stance, different prominence"
-    return "partial agreement", "different prominence and stance (not opposed)"
+        return "partial agreement", "same meaning, different prominence" + (
+            " (meaning not readable)" if meaning == "unclear" else "")
+    return "dissonance", "different prominence and different meaning"
+
+
+def convergence(profiles: pd.DataFrame, rules: ConvergenceRules | None = None, *,
+                group_order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Convergence code of every theme for every pair of groups, with the evidence.
+
+    Prominence and meaning are compared separately (:func:`compare_meaning`), then
+    :func:`classify` applies the protocol. Pairs where the theme is outside either group's
+    scope are ``out of scope``; pairs where both groups are silent are ``absent in both``.
+    Groups are paired in *group_order* (the study's; groups it does not name follow by name).
+    """
+    rules = rules or ConvergenceRules()
+    rows = []
+    for theme, mine in profiles.groupby("theme", sort=False):
+        by_group = mine.set_index("group")
+        for first, second in combinations(arrange(by_group.index, order=group_order or ()), 2):
+            a, b = by_group.loc[first], by_group.loc[second]
+            meaning = compare_meaning(a, b, rules)
+            code, reason = classify(a["prominence"], b["prominence"], meaning["meaning"])
+            rows.append({
+                "theme": theme, "group_a": first, "group_b": second, "pair": f"{first} / {second}",
+                "convergence": code, "prominence_a": a["prominence"], "prominence_b": b["prominence"],
+                "prominence_agrees": a["prominence"] == b["prominence"],
+                "stance_a": a["stance"], "stance_b": b["stance"], **meaning,
+                "evidence": (f"{reason}. Meaning: {meaning['meaning_evidence']}. {first}: {a['prominence']} "
+                             f"({a['prominence_evidence']}), stance {a['stance']} ({a['stance_evidence']}), "
+                             f"codes {a.get('codes_used', '') or 'none'}. {second}: {b['prominence']} "
+                             f"({b['prominence_evidence']}), stance {b['stance']} ({b['stance_evidence']}), "
+                             f"codes {b.get('codes_used', '') or 'none'}."),
+            })
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def theme_convergence(pairs: pd.DataFrame, profiles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One convergence code per theme across all the groups in its scope.
+    """A global assessment per theme across the groups it applies to, with the pair counts.
 
-    Dissonance if any pair is dissonant; else silence if any in-scope group is silent; else
-    agreement if every pair agrees; else partial agreement. A theme whose scope holds a single
-    group is ``single group`` (nothing to triangulate within scope).
+    Dissonance if any pair is dissonant; else silence if some (not all) groups are silent;
+    else agreement if every pair agrees; else partial agreement. ``single group`` when the
+    theme applies to one group only (nothing to triangulate).
     """
     rows = []
     for theme in codebook.themes:
@@ -415,71 +530,218 @@ def theme_convergence(pairs: pd.DataFrame, profiles: pd.DataFrame, codebook: Cod
             code = "partial agreement"
         profile = "; ".join(f"{g}: {p}/{s}" for g, p, s in
                             zip(scoped["group"], scoped["prominence"], scoped["stance"], strict=True))
-        rows.append({"theme": theme.id, "name": theme.name, "scope": theme.scope,
+        rows.append({"theme": theme.id, "name": theme.name, "scope": theme.scope or "all groups",
                      "groups_in_scope": len(groups), "convergence": code,
                      **{f"pairs_{c.replace(' ', '_')}": int(counts.get(c, 0)) for c in CONVERGENCE},
                      "silent_groups": ", ".join(silent), "profiles": profile})
     return pd.DataFrame(rows)
 
 
+def convergence_summary(pairs: pd.DataFrame, profiles: pd.DataFrame, rules: ConvergenceRules) -> str:
+    """In words, which of the protocol's four codes occur, where, and why a code does not.
+
+    One Markdown bullet per code: how many theme x pair comparisons have it, with examples;
+    for a code that never occurs, what the data show instead (for silence, the quietest voice).
+    """
+    compared = pairs[~pairs["convergence"].isin(["out of scope", "absent in both"])]
+    if compared.empty:
+        return ("No comparison: no theme is voiced by two groups it applies to, so the protocol's codes "
+                "do not arise (one group only, or groups that share no theme).")
+    lines = []
+    for code in CONVERGENCE:
+        mine = compared[compared["convergence"] == code]
+        if len(mine):
+            examples = ", ".join(f"{r.theme} {r.group_a} / {r.group_b}" for r in mine.head(4).itertuples())
+            more = f" and {len(mine) - 4} more" if len(mine) > 4 else ""
+            lines.append(f"- **{code}**: {len(mine)} of {len(compared)} comparisons ({examples}{more}).")
+            continue
+        lines.append(f"- **{code}**: none of {len(compared)} comparisons. {_why_none(code, compared, profiles, rules)}")
+    return "\n".join(lines)
+
+
+def _why_none(code: str, compared: pd.DataFrame, profiles: pd.DataFrame, rules: ConvergenceRules) -> str:
+    if code == "silence":
+        shared = profiles[profiles["theme"].isin(compared["theme"]) & ~profiles["prominence"].isin(
+            ["out of scope", "silent"])]
+        if shared.empty:
+            return "No theme is voiced by two groups."
+        quiet = shared.sort_values("talk_share_used").iloc[0]
+        return (f"Every group voices every theme that applies to it and to another group. The quietest voice is "
+                f"{quiet['group']} on {quiet['theme']}: {quiet['participant_share']:.0%} of its participants carry "
+                f"it, in {quiet['talk_share_used']:.1%} of their talk, where silence needs no participant or under "
+                f"{rules.silent_talk_share:.1%} of talk.")
+    if code == "dissonance":
+        both = compared[~compared["prominence_agrees"] & (compared["meaning"] == "different")]
+        return ("No pair differs in both prominence and meaning." if both.empty else "")
+    if code == "agreement":
+        return "Every pair differs in prominence, in meaning, or is silent."
+    return "Every pair agrees on both elements, or on neither."
+
+
+def shared_themes(codebook: Codebook, scopes: dict[str, str]) -> pd.DataFrame:
+    """Which themes each group shares with the others: how groups analysed apart are compared.
+
+    One row per theme: theme, name, scope, groups (it applies to), shared (applies to more
+    than one group). A group whose own scope holds only its own themes is compared with the
+    others on the shared themes alone.
+    """
+    rows = []
+    for theme in codebook.themes:
+        groups = [g for g, s in scopes.items() if in_scope(theme.scope, s)]
+        rows.append({"theme": theme.id, "name": theme.name, "scope": theme.scope or "all groups",
+                     "groups": ", ".join(groups), "shared": len(groups) > 1})
+    return pd.DataFrame(rows)
+
+
+def comparison_basis(codebook: Codebook, scopes: dict[str, str]) -> str:
+    """In words, how each set of groups analysed apart is compared with the others.
+
+    For every scope that does not cover all groups and has themes of its own: its groups are
+    analysed apart on those themes and compared with the other groups on the themes that
+    apply to both (themes without a scope, the question asked of every group). Empty when
+    every group shares every theme.
+    """
+    applies = {t.id: {g for g, s in scopes.items() if in_scope(t.scope, s)} for t in codebook.themes}
+    notes = []
+    for scope in sorted(set(scopes.values())):
+        members = {g for g, s in scopes.items() if s == scope}
+        own = [t.id for t in codebook.themes if applies[t.id] and applies[t.id] <= members]
+        if members == set(scopes) or not own:
+            continue
+        common = [t for t, groups in applies.items() if groups & members and groups - members]
+        listed = ", ".join(arrange(members, order=scopes))
+        shared = f"compared with the other groups on {', '.join(common)}" if common else \
+            "no theme shared with the other groups, so not triangulated with them"
+        notes.append(f"**{listed}** (scope {scope}): own themes {', '.join(own)}; {shared}.")
+    if not notes:
+        return ""
+    return ("Groups with themes of their own are compared with the others only on the themes that apply to "
+            "both (a theme without a scope is the question the study asks of every group). " + " ".join(notes))
+
+
+def convergence_counts(pairs: pd.DataFrame) -> pd.DataFrame:
+    """How many theme x pair comparisons fell in each class (all six, zeros kept)."""
+    counts = pairs["convergence"].value_counts()
+    return pd.DataFrame({"convergence": list(CONVERGENCE_ORDER),
+                         "pairs": [int(counts.get(c, 0)) for c in CONVERGENCE_ORDER]})
+
+
 # --- change over time --------------------------------------------------------------------------
 
-def longitudinal_groups(segments: pd.DataFrame, *, group_order: Sequence[str] = ()) -> list[str]:
-    """Groups with at least one participant interviewed in more than one wave (study order)."""
-    waves = segments.groupby(["group", "participant_id"])["wave"].nunique()
-    return arrange(waves[waves > 1].index.get_level_values("group"), order=group_order)
+def repeat_participants(segments: pd.DataFrame) -> pd.DataFrame:
+    """Participants interviewed in more than one wave: participant_id, group, first_wave, last_wave.
+
+    Taken from the data (the ``wave`` of each interview), so any group interviewed repeatedly
+    is found; empty when every participant gave one interview or no waves are recorded.
+    """
+    columns = ["participant_id", "group", "first_wave", "last_wave"]
+    spoken = segments[~segments["is_interviewer"]]
+    if "wave" not in spoken.columns or spoken.empty:
+        return pd.DataFrame(columns=columns)
+    waves = spoken.assign(wave=spoken["wave"].fillna(1)).groupby("participant_id").agg(
+        group=("group", "first"), first_wave=("wave", "min"), last_wave=("wave", "max"))
+    return waves[waves["first_wave"] < waves["last_wave"]].reset_index()[columns]
 
 
 def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
-                group: str, min_change: float = 0.01) -> pd.DataFrame:
-    """Per theme: one group's first wave against its last, on participants who gave both.
+                scopes: dict[str, str] | None = None, group_order: Sequence[str] | None = None,
+                n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
+                min_participants: int = 4) -> pd.DataFrame:
+    """Per group interviewed in more than one wave, and per theme: each person's first wave
+    against their last, with a cluster-bootstrap interval of the mean change.
 
-    Columns: theme, name, participants (interviewed in both waves), carried_first,
-    carried_last, talk_share_first, talk_share_last (mean of participants' shares),
-    change (last - first, in share of talk), direction (``rose``/``fell`` when the change is
-    at least *min_change*, else ``steady``), participants_up, participants_down,
-    barrier_share_first, barrier_share_last.
+    Parameters
+    ----------
+    located
+        :func:`locate_spans` output (in-scope spans count).
+    scopes
+        Group -> scope (the study's settings): only the themes that apply to the group are
+        compared. Without it every theme is.
+    group_order
+        The study's group order, for the rows.
+    n_boot, seed, confidence
+        Resamples of participants (each person one cluster) and the interval's confidence;
+        expanded percentile intervals (:mod:`thematic.resample`).
+    min_participants
+        Fewer people interviewed twice than this: ``not enough data``.
+
+    Returns
+    -------
+    DataFrame
+        group, theme, name, participants, first_wave, last_wave, carried_first, carried_last,
+        talk_share_first, talk_share_last (mean of participants' coded share of their own
+        talk), change (last - first), change_low, change_high, direction (``rose`` or
+        ``fell`` only when the interval excludes zero, else ``no clear change``; ``not enough
+        data`` below *min_participants*; ``no interval`` when *n_boot* is 0), participants_up,
+        participants_down,
+        barrier_share_first, barrier_share_last.
     """
-    spoken = segments[(segments["group"] == group) & ~segments["is_interviewer"]]
-    spoken = spoken.assign(chars=spoken["end"] - spoken["start"])
-    waves = sorted(spoken["wave"].unique())
-    columns = ["theme", "name", "participants", "carried_first", "carried_last", "talk_share_first",
-               "talk_share_last", "change", "direction", "participants_up", "participants_down",
-               "barrier_share_first", "barrier_share_last"]
-    if len(waves) < 2:
+    from thematic import resample
+
+    resample.check_bootstrap(n_boot, confidence)
+    columns = ["group", "theme", "name", "participants", "first_wave", "last_wave", "carried_first",
+               "carried_last", "talk_share_first", "talk_share_last", "change", "change_low", "change_high",
+               "direction", "participants_up", "participants_down", "barrier_share_first",
+               "barrier_share_last"]
+    repeated = repeat_participants(segments)
+    if repeated.empty:
         return pd.DataFrame(columns=columns)
-    first, last = waves[0], waves[-1]
-    per_wave = spoken.groupby(["participant_id", "wave"])["chars"].sum().unstack()
-    both = sorted(per_wave.dropna(subset=[first, last]).index)
-    mine = located[(located["group"] == group) & located["in_scope"] & located["participant_id"].isin(both)]
+    spoken = segments[~segments["is_interviewer"]]
+    spoken = spoken.assign(chars=spoken["end"] - spoken["start"], wave=spoken["wave"].fillna(1))
+    talk = spoken.groupby(["participant_id", "wave"])["chars"].sum()
+    first_of = repeated.set_index("participant_id")["first_wave"]
+    last_of = repeated.set_index("participant_id")["last_wave"]
+    data = located[located["in_scope"]].assign(wave=lambda f: f["wave"].fillna(1))
     rows = []
-    for theme in codebook.themes:
-        cell = mine[mine["theme"] == theme.id]
-        shares = {}
-        for wave in (first, last):
-            part = cell[cell["wave"] == wave]
-            shares[wave] = {p: _coded_chars(part[part["participant_id"] == p]) / per_wave.loc[p, wave]
-                            for p in both}
-        mean = {w: sum(s.values()) / len(both) if both else 0.0 for w, s in shares.items()}
-        change = mean[last] - mean[first]
-        barrier = {}
-        for wave in (first, last):
-            part = cell[cell["wave"] == wave]
-            b = _coded_chars(part[part["kind"] == "barrier"])
-            f = _coded_chars(part[part["kind"] == "facilitator"])
-            barrier[wave] = round(b / (b + f), 3) if b + f else None
-        rows.append({
-            "theme": theme.id, "name": theme.name, "participants": len(both),
-            "carried_first": int(cell.loc[cell["wave"] == first, "participant_id"].nunique()),
-            "carried_last": int(cell.loc[cell["wave"] == last, "participant_id"].nunique()),
-            "talk_share_first": round(mean[first], 4), "talk_share_last": round(mean[last], 4),
-            "change": round(change, 4),
-            "direction": "rose" if change >= min_change else "fell" if change <= -min_change else "steady",
-            "participants_up": sum(shares[last][p] > shares[first][p] for p in both),
-            "participants_down": sum(shares[last][p] < shares[first][p] for p in both),
-            "barrier_share_first": barrier[first], "barrier_share_last": barrier[last],
-        })
+    for group in arrange(repeated["group"].unique(), order=group_order or ()):
+        people = sorted(repeated.loc[repeated["group"] == group, "participant_id"])
+        mine = data[data["participant_id"].isin(people)]
+        for theme in codebook.themes:
+            if scopes is not None and not in_scope(theme.scope, scopes.get(group)):
+                continue
+            cell = mine[mine["theme"] == theme.id]
+            at_first = cell[cell["wave"] == cell["participant_id"].map(first_of)]
+            at_last = cell[cell["wave"] == cell["participant_id"].map(last_of)]
+            first = np.array([_coded_chars(at_first[at_first["participant_id"] == p]) /
+                              max(talk.get((p, first_of[p]), 0), 1) for p in people])
+            last = np.array([_coded_chars(at_last[at_last["participant_id"] == p]) /
+                             max(talk.get((p, last_of[p]), 0), 1) for p in people])
+            diffs = last - first
+            interval = resample.cluster_bootstrap(lambda index, d=diffs: d[index].mean(), people,
+                                                  n_boot=n_boot, seed=seed, confidence=confidence)
+            if len(people) < min_participants:
+                direction = "not enough data"
+            elif not n_boot:
+                direction = "no interval"
+            elif interval.excludes(0.0):
+                direction = "rose" if interval.low > 0 else "fell"
+            else:
+                direction = "no clear change"
+            rows.append({
+                "group": group, "theme": theme.id, "name": theme.name, "participants": len(people),
+                "first_wave": _wave_label(first_of[people]), "last_wave": _wave_label(last_of[people]),
+                "carried_first": int(at_first["participant_id"].nunique()),
+                "carried_last": int(at_last["participant_id"].nunique()),
+                "talk_share_first": round(float(first.mean()), 4), "talk_share_last": round(float(last.mean()), 4),
+                "change": round(float(diffs.mean()), 4),
+                "change_low": round(interval.low, 4) if np.isfinite(interval.low) else np.nan,
+                "change_high": round(interval.high, 4) if np.isfinite(interval.high) else np.nan,
+                "direction": direction,
+                "participants_up": int((diffs > 0).sum()), "participants_down": int((diffs < 0).sum()),
+                "barrier_share_first": _barrier_share(at_first), "barrier_share_last": _barrier_share(at_last),
+            })
     return pd.DataFrame(rows, columns=columns)
+
+
+def _wave_label(waves: pd.Series) -> str:
+    values = sorted({int(w) if float(w).is_integer() else w for w in waves})
+    return ", ".join(map(str, values))
+
+
+def _barrier_share(frame: pd.DataFrame) -> float | None:
+    barrier = _coded_chars(frame[frame["kind"] == "barrier"])
+    facilitator = _coded_chars(frame[frame["kind"] == "facilitator"])
+    return round(barrier / (barrier + facilitator), 3) if barrier + facilitator else None
 
 
 # --- kept for the simple presence view ---------------------------------------------------------
