@@ -115,9 +115,12 @@ SENTENCE_WORDS = frozenset("""
 def label_key(label: str) -> str:
     """How a label is compared: case-folded, single-spaced, brackets and a final full stop
     dropped, no space or zeros between a word and its number (``Interviewee 01`` ->
-    ``interviewee1``)."""
+    ``interviewee1``), ``Surname, First`` as ``first surname``."""
     key = " ".join(label.replace("\u2019", "'").casefold().split()).strip(" .:*[]")
     key = re.sub(r"(?<=[^\W\d_])[ \-_]*0*(?=\d)", "", key)
+    surname = re.fullmatch(r"([^\W\d][\w'\-]*), ([^\W\d][\w'\-. ]*)", key)
+    if surname:  # Teams writes "Smith, Sara"
+        key = f"{surname.group(2)} {surname.group(1)}"
     return key
 
 

@@ -10,23 +10,25 @@ Two layouts are understood, and may mix in one file:
   (``Interviewer:``; Otter's ``Sara Smith  00:13``; Rev's ``Speaker 1 (00:00):``; Zoom's
   ``[Sara Smith] 10:15:32``; ``Interviewer``), the text in the following lines.
 
-Which labels are speakers is decided for the whole file, from recurrence, shape and position:
+Which labels are speakers is decided for the whole file, from recurrence, shape and position
+(docs/transcripts.md has the rules in full):
 
 1. never a speaker: metadata fields (``Date:``, ``Interview date:``, ``Participant ID:``,
    ``Part 1:``), words that open a sentence (``So:``, ``Note:``, ``Reason:``), phrases that
    read like a sentence (``And I said:``), anything over 40 characters;
-2. always a speaker: the declared interviewer names and role labels (``Interviewer``,
-   ``Participant 3``, ``Speaker B``, ``P3``); role labels that are also ordinary words
-   (``Mum``, ``I``, ``A``) and any other label once it recurs three times;
-3. the labels of rule 2 set the file's style: inline or label line, timestamped or not, at the
-   start of a paragraph or anywhere. A label seen twice is a speaker when both times fit that
-   style; a label seen once only when it carries the file's timestamps or, in a label-line
-   file, stands alone on its line at the start of a paragraph. So a ``Note: ...`` line inside a
-   turn stays text, while a focus-group member who speaks once in an Otter export is found;
+2. always a speaker: the declared interviewer names and interview role labels
+   (``Interviewer``, ``Participant 3``, ``Speaker B``, ``P3``);
+3. the labels of rule 2 (without any: the labels seen three times) set the file's style: inline
+   or alone on the line, colon or tab, timestamped or not, opening paragraphs or not, case. Any
+   other label is a speaker when seen twice in that style; once, only when it carries the file's
+   timestamps or stands alone on its line in a label-line file. Roles that are also ordinary
+   words (``I``, ``Mum``, ``Nurse``) are treated like names. So a ``Note: ...`` or
+   ``Staff: ...`` line inside a turn stays text, while a focus-group member who speaks once in an
+   Otter export is found;
 4. a label within one or two typing errors of a speaker's (``Interveiwer:``) is that speaker;
 5. labels alone on their line without colon or timestamp (``Interviewer`` then the text)
-   count only in files that have no decorated labels, and there only when they recur or are
-   role labels, start a paragraph and are followed by text.
+   must also open a paragraph, be followed by text, start with a capital and have at most four
+   words.
 
 Everything before the first turn is the header, and so is a block of short ``Field: value``
 lines at the top that runs into the first turns (``Interviewer: Kate`` between ``Date:`` and
@@ -88,7 +90,7 @@ class _Candidate:
     stamp: str | None
     para: bool  # at the start of a paragraph
     sep: str = ""  # ":", "\t" or "" (label line without colon, label and timestamp)
-    above: bool = False  # its timestamp stands alone on the line above
+    region: int = 0  # the line where the turn begins (a timestamp alone above its label)
 
 
 def parse_transcript(text: str, *, interviewer: Sequence[str] = (), source: str = "<text>",
@@ -171,21 +173,26 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
         elif match.end() >= end:
             kind = "line" if stamp else ("bare" if not match["open"] else None)
         else:
-            kind = "inline" if match["ts2"] and match["ts2"][0] in "[(" else None
+            stamped = match["ts2"] and (match["ts2"][0] in "[(" or match["open"] == "[")
+            kind = "inline" if stamped else None  # "Sara [00:00:05] text", "[Sara] 10:15:32 text"
         if kind is None:
             continue
         if not can_be_speaker(label):
             if kind == "inline" and is_metadata(label):
                 meta_lines.add(number)
             continue
-        previous, above = number - 1, False
-        if previous >= 0 and stamp_line[previous] and not stamp:
-            stamp, above = view[slice(*lines[previous])], True
-            previous -= 1
+        previous, region = number - 1, number
+        if not stamp:  # a timestamp alone above the label (blank lines between or not)
+            above = previous
+            while above >= 0 and blank[above]:
+                above -= 1
+            if above >= 0 and stamp_line[above]:
+                stamp, region = view[slice(*lines[above])], above
+                previous = above - 1 if above == previous else previous
         para = previous < 0 or blank[previous]
         body = match.end() if kind == "inline" else (end + 1 if end < len(view) else end)
         candidates.append(_Candidate(number, kind, label_key(label), label, body,
-                                     clean_timestamp(stamp) if stamp else None, para, sep, above))
+                                     clean_timestamp(stamp) if stamp else None, para, sep, region))
     return candidates, meta_lines
 
 
@@ -317,7 +324,7 @@ def _build(view: str, text: str, lines, blank, starts: list[_Candidate],
     # where each turn's region begins (a timestamp alone on the line above belongs to it)
     regions, stamps = [], []
     for c in starts:
-        regions.append(lines[c.line - 1][0] if c.above else lines[c.line][0])
+        regions.append(lines[c.region][0])
         stamps.append(c.stamp)
     # a timestamp right after the colon, when most inline turns have one
     inline = [i for i, c in enumerate(starts) if c.kind == "inline"]
