@@ -70,6 +70,24 @@ def test_a_block_of_fields_at_the_top_is_header_even_when_it_names_the_speakers(
     assert parse_transcript(talk).header is None
 
 
+def test_a_first_paragraph_of_short_fields_is_header_in_a_file_of_paragraph_turns():
+    text = ("Interviewer: A. Smith\nInterviewee: P12\n\nInterviewer: Hello, thanks for coming.\n\n"
+            "Interviewee: No problem.\n\nInterviewer: So.\n\nInterviewee: Yes.\n")
+    assert parse_transcript(text).header_text == "Interviewer: A. Smith\nInterviewee: P12"
+    greeting = "Interviewer: Hello\nParticipant: Hi\n\nInterviewer: How are you?\n\nParticipant: Fine.\n"
+    assert parse_transcript(greeting).header is None
+
+
+def test_a_timestamp_alone_above_a_label_belongs_to_its_turn():
+    text = ("Meeting notes - Transcript\n00:00:00\n\nAnna: Hi all.\nBen: Hello.\nAnna: So.\n00:05:00\n\n"
+            "Ben: Yes.\nAnna: Right.\n")
+    transcript = parse_transcript(text)
+    assert [(t.speaker, t.text(text), t.timestamp) for t in transcript.turns] == [
+        ("Anna", "Hi all.", "00:00:00"), ("Ben", "Hello.", None), ("Anna", "So.", None),
+        ("Ben", "Yes.", "00:05:00"), ("Anna", "Right.", None)]
+    assert transcript.header_text == "Meeting notes - Transcript"
+
+
 def test_no_turns_is_an_error_naming_the_file_and_the_layouts_understood():
     with pytest.raises(DataError, match=r"x.txt: no speaker turns found: the layout was not recognised. "
                                         r"thematic reads 'Speaker: text' lines"):

@@ -71,13 +71,13 @@ WEAK_WORDS = frozenset("""
     grandfather grandparent son daughter sister brother aunt uncle husband wife baby partner
     parent carer caregiver child patient client clinician practitioner professional nurse doctor
     gp midwife teacher student pupil manager staff other audience group all everyone several
-    voice man woman male female question answer yp i r p q a
+    voice man woman male female question answer yp me i r p q a
 """.split()) | {"service user", "health visitor", "social worker", "young person", "staff member",
                 "family member", "male voice", "female voice"}
 #: Labels of the interviewer when no interviewer is declared (the first word of the label).
 INTERVIEWER_WORDS = frozenset("""
     interviewer interviewers researcher facilitator co-facilitator cofacilitator moderator
-    int intvr intvwr iv ivr i q question questioner
+    int intvr intvwr iv ivr i q question questioner me
 """.split()) | {"assistant moderator", "co facilitator"}
 #: Kept for callers of the old API: the default interviewer labels.
 INTERVIEWER_LABELS = tuple(sorted(INTERVIEWER_WORDS))

@@ -378,8 +378,9 @@ def _build(view: str, text: str, lines, blank, starts: list[_Candidate],
 
 
 def _header_end(view, lines, blank, starts, regions, meta_lines) -> int:
-    """Where the header ends: the first turn, or after a block of short ``Field: value``
-    lines at the top that runs past it."""
+    """Where the header ends: the first turn, or after a block of ``Field: value`` lines at
+    the top that runs past it (with a field such as ``Date:`` in it, or, in a file whose turns
+    are paragraphs, a first paragraph of two or more short ``Label: value`` lines)."""
     first_line = starts[0].line
     last_meta = None
     for number, (start, end) in enumerate(lines):
@@ -391,15 +392,34 @@ def _header_end(view, lines, blank, starts, regions, meta_lines) -> int:
         if number in meta_lines:
             last_meta = number
     if last_meta is None or last_meta < first_line:
-        return regions[0]
-    for c in starts:
-        if c.line > last_meta:
-            break
-        value = view[c.body:lines[c.line][1]].strip()
-        if c.kind != "inline" or len(value.split()) > 5 or value.endswith((".", "?", "!")):
-            return regions[0]  # a real turn, not a field of the header
+        block = [c for c in starts if c.line < _paragraph_end(blank, first_line)]
+        rest = starts[len(block):]
+        if len(block) < 2 or not rest or sum(c.para for c in rest) < 0.9 * len(rest):
+            return regions[0]
+        last_meta = block[-1].line
+    if not all(_field(view, lines, c) for c in starts if c.line <= last_meta):
+        return regions[0]  # a real turn, not a field of the header
     later = [regions[i] for i, c in enumerate(starts) if c.line > last_meta]
     return later[0] if later else len(view)
+
+
+#: Values of a short first line that make it a turn, not a field (``Interviewer: Hello``).
+_SMALL_TALK = frozenset("hello hi hiya hey yes yeah yep no ok okay right thanks thank you mm hmm "
+                        "sure great fine good morning afternoon evening".split())
+
+
+def _field(view, lines, c: _Candidate) -> bool:
+    """Whether the line of *c* reads as a field of a header (``Interviewer: Kate Jones``)."""
+    value = view[c.body:lines[c.line][1]].strip()
+    words = value.casefold().replace(",", " ").split()
+    return (c.kind == "inline" and 0 < len(words) <= 5 and not value.endswith((".", "?", "!"))
+            and not set(words) <= _SMALL_TALK)
+
+
+def _paragraph_end(blank, number: int) -> int:
+    while number < len(blank) and not blank[number]:
+        number += 1
+    return number
 
 
 def _footer(view, lines, turn_line, stop) -> tuple[tuple[int, int] | None, int]:
