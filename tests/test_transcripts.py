@@ -180,8 +180,9 @@ def test_a_declared_interviewer_marks_turns_and_may_speak_once():
 # --- the canonical text ---------------------------------------------------------------------------
 
 def test_canonical_text_renames_names_keeps_roles_and_timestamps():
-    text = ("Focus group 1\n\nSara Kim  0:01\nWelcome.\n\nTom Reyes  0:05\nHi.\n\nSpeaker 3  0:07\nHello.\n\n"
-            "Anna Lund  0:09\nHey.\n\nSara Kim  0:12\nShall we start?\n\nTom Reyes  0:15\nYes.\n\nAnna Lund  0:18\nOk.\n")
+    text = ("Focus group 1\n\nSara Kim  0:01\nWelcome.\n\nTom Reyes  0:05\nHi.\n\nSpeaker 3  0:07\n"
+            "Hello.\n\nAnna Lund  0:09\nHey.\n\nSara Kim  0:12\nShall we start?\n\nTom Reyes  0:15\nYes.\n\n"
+            "Anna Lund  0:18\nOk.\n")
     transcript = parse_transcript(text, interviewer=["Sara Kim"])
     assert transcript.renames == {"Sara Kim": "Interviewer", "Tom Reyes": "Participant 1",
                                   "Anna Lund": "Participant 2"}

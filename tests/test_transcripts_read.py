@@ -90,7 +90,25 @@ def test_docx_paragraphs_and_a_table_of_turns(tmp_path: Path):
     transcript = read_transcript(tmp_path / "t.docx")
     assert transcript.layout == "docx-inline"
     assert [t.speaker for t in transcript.turns] == ["Interviewer", "Mother 2"]
-    assert transcript.turns[1].text(transcript.text) == "With a phone call.\n\n00:20 | RESEARCHER | And then?\n00:31 | P3 | A visit."
+    assert transcript.turns[1].text(transcript.text) == ("With a phone call.\n\n00:20 | RESEARCHER | And then?\n"
+                                                         "00:31 | P3 | A visit.")
+
+
+def test_docx_table_with_row_numbers_and_a_notes_column(tmp_path: Path):
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=4)
+    rows = [("1", "Int", "Where do you live now?", ""), ("2", "Resp", "Near the park.", "check"),
+            ("3", "Int", "Since when?", ""), ("4", "Resp", "Since the spring.", "")]
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    document.save(tmp_path / "t.docx")
+    transcript = read_transcript(tmp_path / "t.docx")
+    assert transcript.layout == "docx-table"
+    assert [(t.speaker, t.text(transcript.text), t.timestamp) for t in transcript.turns] == [
+        ("Int", "Where do you live now?", None), ("Resp", "Near the park.", None),
+        ("Int", "Since when?", None), ("Resp", "Since the spring.", None)]
+    assert "1 cell(s) of other table columns ignored" in transcript.notes
 
 
 def _docx_with_broken_content_types(path: Path) -> None:
@@ -104,13 +122,15 @@ def _docx_with_broken_content_types(path: Path) -> None:
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("t.doc", b"binary", r"t.doc: thematic cannot read '.doc' files. Open it in Word or LibreOffice and save it as .docx"),
+    ("t.doc", b"binary", r"t.doc: thematic cannot read '.doc' files. Open it in Word or LibreOffice and save it "
+                         r"as .docx"),
     ("t.pdf", b"%PDF-1.4", r"t.pdf: thematic cannot read '.pdf' files. Export the transcript as .docx or .txt"),
     ("t.rtf", b"{\\rtf1", r"t.rtf: thematic cannot read '.rtf' files"),
     ("t.txt", b"%PDF-1.7 ...", r"t.txt: the file is a PDF, not plain text"),
     ("t.txt", b"PK\x03\x04....", r"t.txt: the file is a zip package \(a .docx renamed\?\)"),
     ("t.docx", b"not a zip", r"t.docx: not a valid Word .docx document \(not a zip package\)"),
-    ("t.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", r"t.docx: not a valid Word .docx document \(it is an old binary Word .doc file\)"),
+    ("t.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     r"t.docx: not a valid Word .docx document \(it is an old binary Word .doc file\)"),
     ("t.vtt", b"NOT VTT\n", r"t.vtt: no captions found \(no 'WEBVTT' line and no caption\)"),
     ("t.srt", b"just text\n", r"t.srt: no captions found \(no timing line found\)"),
     ("t.txt", b"", r"t.txt: the file is empty"),

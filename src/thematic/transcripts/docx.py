@@ -34,7 +34,9 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 #: A .docx may expand to at most this many bytes (a zip bomb is refused, not read).
 MAX_EXPANDED_BYTES = 500_000_000
+#: A cell of a time column (a timestamp, or a row number: not words of the transcript).
 _STAMP_CELL = re.compile(rf"\s*(?:{TIMESTAMP}|\d{{1,6}})\s*")
+_CLOCK_CELL = re.compile(rf"\s*{TIMESTAMP}\s*")
 #: Words of a table's header row.
 HEADER_WORDS = frozenset("""
     speaker speakers name who person time timestamp timecode time code start begin end text
@@ -244,12 +246,12 @@ def _from_tables(blocks, *, interviewer: Sequence[str], source: str, notes: list
         found = True
         time_col, speaker_col, text_col = roles
         for row in content:
-            if row and row[-1] is None or _is_header(row, roles):
+            if (row and row[-1] is None) or _is_header(row, roles):
                 continue
             cells = row + [""] * (max(roles[1:]) + 1 - len(row))
             label, stamp = _speaker_cell(cells[speaker_col])
             body = cells[text_col]
-            if time_col is not None and _STAMP_CELL.fullmatch(cells[time_col] or ""):
+            if time_col is not None and _CLOCK_CELL.fullmatch(cells[time_col] or ""):
                 stamp = clean_timestamp(cells[time_col])
             ignored += sum(1 for j, c in enumerate(row) if c and j not in roles)
             if not body.strip():
@@ -304,7 +306,7 @@ def _columns(rows: list[list]) -> tuple[int | None, int, int] | None:
     speakers = [j for j in others if j != text_col and label_share(columns[j]) >= 0.6 and words[j] <= 6]
     if not speakers:
         return None
-    speaker_col = max(speakers, key=lambda j: (label_share(columns[j]),
+    speaker_col = max(speakers, key=lambda j: (sum(1 for c in columns[j] if c), label_share(columns[j]),
                                                -len({label_key(c) for c in columns[j] if c}), -j))
     keys = Counter(label_key(c) for c in columns[speaker_col] if c)
     if not keys or keys.most_common(1)[0][1] < 2:

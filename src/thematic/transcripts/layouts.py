@@ -386,9 +386,9 @@ def _header_end(view, lines, blank, starts, regions, meta_lines) -> int:
     for number, (start, end) in enumerate(lines):
         if blank[number]:
             continue
-        if number >= first_line:
-            if number > first_line + 30 or len(view[start:end].split()) > SHORT_LINE_WORDS:
-                break
+        if number >= first_line and (number > first_line + 30
+                                     or len(view[start:end].split()) > SHORT_LINE_WORDS):
+            break
         if number in meta_lines:
             last_meta = number
     if last_meta is None or last_meta < first_line:
@@ -464,8 +464,3 @@ def _parse_with_pattern(text: str, pattern: str, declared, source: str, notes) -
     return finished(Transcript(text=text, turns=tuple(turns),
                                header=header if header[1] > header[0] else None, layout="pattern",
                                notes=tuple(notes), source=source, interviewer=tuple(declared)))
-
-
-def speaker_counts(transcript: Transcript) -> Counter:
-    """Turns per speaker label."""
-    return Counter(turn.speaker for turn in transcript.turns)
