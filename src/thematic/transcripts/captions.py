@@ -37,7 +37,8 @@ TIMING = re.compile(rf"[ \t]*(?P<start>{_TIME})[ \t]+-->[ \t]+(?P<end>{_TIME})(?
 LOOSE_TIMING = re.compile(rf"[ \t]*(?P<start>{_TIME})[ \t]*(?:-+>|=+>|\u2014>|\u2013>|>|-{{1,3}}|\u2013|\u2014)?"
                           rf"[ \t]*(?:{_TIME})(?:[ \t].*)?|.*-->.*")
 VOICE = re.compile(r"<v(?:\.[\w.\-]+)*[ \t]+([^>]+)>")
-TAGS = re.compile(r"</?(?:c|i|b|u|v|lang|ruby|rt)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
+TAGS = re.compile(r"</?(?:c|i|b|u|v|lang|ruby|rt|font)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>"
+                  r"|\{\\[^}]*\}")
 SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 #: Label of text whose speaker the captions do not give.
 UNKNOWN = "Unknown speaker"
