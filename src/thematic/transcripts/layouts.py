@@ -128,12 +128,11 @@ def parse_transcript(text: str, *, interviewer: Sequence[str] = (), source: str 
     stamp_line = [not b and TIMESTAMP_LINE.match(view, s, e) is not None
                   for (s, e), b in zip(lines, blank, strict=True)]
     candidates, meta_lines = _candidates(view, lines, blank, stamp_line)
-    starts, display, fuzzy = _accept(candidates, declared, lines, blank)
+    starts, aliases = _accept(candidates, declared, lines, blank)
     if not starts:
         raise DataError(Errors.E208.format(path=source, layouts=UNDERSTOOD))
-    return _build(view, text, lines, blank, starts, display, meta_lines,
-                  declared=declared, source=source, fuzzy=fuzzy, layout_prefix=layout_prefix,
-                  notes=notes)
+    return _build(view, text, lines, blank, starts, aliases, meta_lines, declared=declared,
+                  source=source, layout_prefix=layout_prefix, notes=notes)
 
 
 def parse_turns(text: str, *, interviewer: Sequence[str] = (), source: str = "<text>",
@@ -197,9 +196,9 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
 
 
 def _accept(candidates: list[_Candidate], declared: Sequence[str], lines, blank
-            ) -> tuple[list[_Candidate], dict[str, str], int]:
-    """The candidates that start turns (rules 2-5 of the module's docstring), the display
-    label of each speaker key, and how many labels were read as misspellings."""
+            ) -> tuple[list[_Candidate], dict[str, str]]:
+    """The candidates that start turns (rules 2-5 of the module's docstring), and the
+    misspelt label keys with the speaker key each stands for."""
     declared_keys = {label_key(name) for name in declared}
     occurrences: dict[str, list[_Candidate]] = defaultdict(list)
     for c in candidates:
@@ -214,7 +213,7 @@ def _accept(candidates: list[_Candidate], declared: Sequence[str], lines, blank
     if not basis:  # a tiny file where every label appears once: the labels opening paragraphs
         basis = {k for k, occ in occurrences.items() if occ[0].para and not is_weak(occ[0].label)}
         if len(basis) < 2:
-            return [], {}, 0
+            return [], {}
         strong = basis
     style = _Style([c for k in basis for c in occurrences[k]])
     accepted = set(strong)
@@ -243,14 +242,7 @@ def _accept(candidates: list[_Candidate], declared: Sequence[str], lines, blank
             if fitting:
                 aliases[key] = best
                 starts.update(id(c) for c in fitting)
-    chosen = [c for c in candidates if id(c) in starts]
-    display: dict[str, str] = {}
-    for c in chosen:
-        if c.key in accepted:
-            display.setdefault(c.key, c.label)
-    for alias, target in aliases.items():
-        display[alias] = display.get(target, target)
-    return chosen, display, sum(1 for c in chosen if c.key in aliases)
+    return [c for c in candidates if id(c) in starts], aliases
 
 
 class _Style:
@@ -262,7 +254,7 @@ class _Style:
         self.alone = _share(basis, lambda c: c.kind != "inline") >= 0.5
         self.stamped = _share(basis, lambda c: c.stamp is not None) >= 0.5
         self.para = _share(basis, lambda c: c.para) >= 0.9
-        seps = Counter(_sep(c) for c in basis)
+        seps = Counter(c.sep for c in basis)
         sep, count = seps.most_common(1)[0]
         self.sep = sep if count >= 0.9 * len(basis) else None
         cases = Counter(_case(c.label) for c in basis)
@@ -272,16 +264,12 @@ class _Style:
     def fits(self, c: _Candidate) -> bool:
         return ((c.kind != "inline") == self.alone and (c.para or not self.para)
                 and (c.stamp is not None or not self.stamped)
-                and (self.sep is None or _sep(c) == self.sep)
+                and (self.sep is None or c.sep == self.sep)
                 and (self.case is None or _case(c.label) == self.case))
 
 
 def _share(items: list, test) -> float:
     return sum(1 for item in items if test(item)) / len(items) if items else 0.0
-
-
-def _sep(c: _Candidate) -> str:
-    return c.sep
 
 
 def _case(label: str) -> str:
@@ -318,9 +306,8 @@ def _trim(view: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _build(view: str, text: str, lines, blank, starts: list[_Candidate],
-           display: dict[str, str], meta_lines: set[int], *, declared, source, fuzzy,
-           layout_prefix, notes) -> Transcript:
+def _build(view: str, text: str, lines, blank, starts: list[_Candidate], aliases: dict[str, str],
+           meta_lines: set[int], *, declared, source, layout_prefix, notes) -> Transcript:
     # where each turn's region begins (a timestamp alone on the line above belongs to it)
     regions, stamps = [], []
     for c in starts:
@@ -343,6 +330,10 @@ def _build(view: str, text: str, lines, blank, starts: list[_Candidate],
             stamps[i] = stamps[i] or clean_timestamp(match.group(0))
     first = _header_end(view, lines, blank, starts, regions, meta_lines)
     keep = [i for i in range(len(starts)) if regions[i] >= first]
+    display: dict[str, str] = {}  # each speaker as first written in a turn (not misspelt)
+    for i in sorted(keep, key=lambda i: (starts[i].key in aliases, i)):
+        display.setdefault(aliases.get(starts[i].key, starts[i].key), starts[i].label)
+    fuzzy = sum(1 for i in keep if starts[i].key in aliases)
     footer = None
     turns, empty = [], 0
     for position, i in enumerate(keep):
@@ -353,7 +344,7 @@ def _build(view: str, text: str, lines, blank, starts: list[_Candidate],
         if start == end:
             empty += 1
             continue
-        speaker = display[starts[i].key]
+        speaker = display[aliases.get(starts[i].key, starts[i].key)]
         turns.append(Turn(len(turns), speaker, start, end,
                           is_interviewer(speaker, interviewer=declared), stamps[i]))
     if not turns:
