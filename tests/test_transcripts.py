@@ -135,6 +135,22 @@ def test_labels_alone_on_their_line_with_colon_timestamp_or_neither():
     assert [parse_transcript(t).layout for t in (colon, bare, zoom)] == ["label-line"] * 3
 
 
+def test_label_time_and_text_on_one_line_need_brackets_or_a_wide_gap():
+    otter = "Anna Berg  0:02  Hi, can you hear me?\nTom Ek  0:05  Yes, fine.\nAnna Berg  0:07  Go on.\n"
+    assert [(t.speaker, t.text(otter), t.timestamp) for t in parse_turns(otter)] == [
+        ("Anna Berg", "Hi, can you hear me?", "0:02"), ("Tom Ek", "Yes, fine.", "0:05"),
+        ("Anna Berg", "Go on.", "0:07")]
+    speech = "Interviewer: When?\n\nParticipant: Well\nMonday 10:30 we met.\nMonday 11:30 we left.\n"
+    assert len(parse_turns(speech)) == 2
+
+
+def test_focus_group_role_labels_speak_once():
+    text = ("Facilitator: Welcome all.\nF1: Hi.\nM1: Hello.\nMultiple voices: [crosstalk]\n"
+            "Facilitator: Let's start.\nF2: Can I say something?\nF1: Go on.\n")
+    assert [t.speaker for t in parse_turns(text)] == ["Facilitator", "F1", "M1", "Multiple voices",
+                                                      "Facilitator", "F2", "F1"]
+
+
 def test_tab_separated_and_bold_labels():
     assert _turns("I\tHello.\nR\tHi.\nI\tBye.\nR\tBye.\n")[1] == ("R", "Hi.")
     assert _turns("**Interviewer:** Hello.\n\n**Participant**: Hi.\n") == [("Interviewer", "Hello."),

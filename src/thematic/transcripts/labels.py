@@ -62,6 +62,7 @@ ROLE_WORDS = frozenset("""
 ROLE_PHRASES = frozenset({
     "assistant moderator", "note taker", "unknown speaker", "unidentified speaker",
     "multiple speakers", "co facilitator", "male speaker", "female speaker", "all participants",
+    "multiple voices", "several voices", "several speakers", "unclear speaker", "unknown voice",
 })
 #: Roles that are also ordinary words people open a sentence with (family, professions, one
 #: letter: ``I:``, ``R:``, ``Q:``, ``A:``): generic too (kept as written), but a speaker only

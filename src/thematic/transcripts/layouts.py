@@ -171,9 +171,12 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
             kind = "inline" if match.end() < end else "line"
         elif match.end() >= end:
             kind = "line" if stamp else ("bare" if not match["open"] else None)
-        else:
-            stamped = match["ts2"] and (match["ts2"][0] in "[(" or match["open"] == "[")
-            kind = "inline" if stamped else None  # "Sara [00:00:05] text", "[Sara] 10:15:32 text"
+        else:  # label, timestamp, text: "Sara [00:00:05] text", "[Sara] 10:15:32 text",
+            # "Sara Smith  0:13  text" (a bare time needs two spaces or a tab around it)
+            gap = view[match.end("label"):match.start("ts2")] if match["ts2"] else ""
+            stamped = match["ts2"] and (match["ts2"][0] in "[(" or match["open"] == "["
+                                        or "  " in gap or "\t" in gap)
+            kind = "inline" if stamped else None
         if kind is None:
             continue
         if not can_be_speaker(label):
