@@ -67,6 +67,18 @@ def test_captions_keep_stray_text_and_read_a_malformed_arrow_with_a_note(tmp_pat
                                 "text outside any caption (line(s) 11) kept with the caption before it")
 
 
+def test_zoom_captions_name_every_caption_so_a_name_seen_once_is_a_speaker(tmp_path: Path):
+    cues = [("Ana Silva", "Welcome back."), ("Ana Silva", "Who wants to start?"), ("Ben Ode", "Me."),
+            ("Ana Silva", "Go on."), ("Cy Park", "Sorry, can I add one thing first?"), ("Ben Ode", "Sure.")]
+    body = "\n\n".join(f"{n}\n00:00:0{n}.000 --> 00:00:0{n}.900\n{name}: {text}"
+                       for n, (name, text) in enumerate(cues, start=1))
+    (tmp_path / "t.vtt").write_text("WEBVTT\n" + body + "\n", encoding="utf-8")  # no blank line after WEBVTT
+    transcript = read_transcript(tmp_path / "t.vtt")
+    assert [(t.speaker, t.text(transcript.text)) for t in transcript.turns] == [
+        ("Ana Silva", "Welcome back. Who wants to start?"), ("Ben Ode", "Me."), ("Ana Silva", "Go on."),
+        ("Cy Park", "Sorry, can I add one thing first?"), ("Ben Ode", "Sure.")]
+
+
 def test_captions_without_speakers_are_one_turn_with_a_note(tmp_path: Path):
     (tmp_path / "t.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nHello there.\n\n"
                                     "2\n00:00:02,000 --> 00:00:04,000\nGeneral Kenobi.\n", encoding="utf-8")

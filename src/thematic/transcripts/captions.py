@@ -1,8 +1,9 @@
 """Caption files: WebVTT (.vtt, Zoom, Teams) and SubRip (.srt).
 
 A caption's speaker is its ``<v Name>`` voice tag or a ``Name: text`` label at the start of
-one of its lines (a label must recur, or be a role label such as ``Interviewer`` or
-``Speaker 2``, as in text layouts); a caption without either continues the speaker before it.
+one of its lines (a label must recur, be a role label such as ``Interviewer`` or ``Speaker 2``,
+or open its caption in a file where most captions open with a label, as Zoom writes them); a
+caption without either continues the speaker before it.
 Consecutive captions of one speaker become one turn, stamped with the time of its first
 caption. Tags (``<c>``, ``<i>``, ``<00:00:01.000>``) are removed and entities decoded.
 
@@ -69,8 +70,11 @@ def parse_captions(text: str, *, kind: str, interviewer: Sequence[str] = (),
     start = 0
     if kind == "webvtt":
         if lines and lines[0].startswith("WEBVTT"):
-            while start < len(lines) and lines[start].strip():
-                start += 1  # the header block
+            while start < len(lines) and lines[start].strip():  # the header block
+                if start and TIMING.fullmatch(lines[start]):  # a first caption right below it
+                    start -= 1 if start > 1 else 0
+                    break
+                start += 1
         else:
             notes.append("no 'WEBVTT' line at the top; read as captions anyway")
     cues, repaired, stray, skipped = _cues(lines, start)
@@ -98,6 +102,8 @@ def parse_captions(text: str, *, kind: str, interviewer: Sequence[str] = (),
             parts[-1] = Part(label, f"{parts[-1].text} {body}", parts[-1].timestamp)
         else:
             parts.append(Part(label, body, stamp))
+    if not parts:
+        raise DataError(Errors.E207.format(path=source, detail="the captions hold no text"))
     marks = {p.speaker: is_interviewer(p.speaker, interviewer=interviewer) for p in parts}
     return assemble(parts, layout=kind, notes=notes, source=source, marks=marks,
                     interviewer=interviewer)
@@ -141,45 +147,43 @@ def _cues(lines: list[str], start: int):
 
 def _segments(cues, interviewer: Sequence[str]) -> list[tuple[str | None, str, str | None]]:
     """(speaker or None to continue, text, time) per caption line, speakers decided over the
-    whole file."""
-    lines: list[tuple[str | None, str | None, str, str | None]] = []  # voice, label, text, time
+    whole file: voices always; a ``Name:`` label when it recurs, is a role label, or opens its
+    caption in a file where most captions open with one (Zoom names every caption)."""
+    lines = []  # (voice, label, text, time, opens its caption)
+    opened = 0
     for _, time, payload in cues:
         stamp = re.sub(r"[.,]\d+$", "", time) or None
-        for line in payload:
+        for position, line in enumerate(payload):
             voice = VOICE.search(line)
             body = html.unescape(TAGS.sub("", line)).replace("\u00a0", " ").strip()
             label = None
-            if voice:
-                label = " ".join(voice.group(1).split())
-            else:
+            if not voice:
                 match = LINE.match(body)
                 if match and (match["sep"] or "").strip(" ") == ":" and match.end() < len(body):
                     label = " ".join(match["label"].split())
-                    if can_be_speaker(label):
-                        lines.append((None, label, body, stamp))
-                        stamp = None
-                        continue
-                    label = None
-            lines.append((label, None, body, stamp))
+                    label = label if can_be_speaker(label) else None
+            opened += bool(label) and position == 0
+            lines.append((" ".join(voice.group(1).split()) if voice else None, label, body, stamp,
+                          position == 0))
             stamp = None
     declared = {label_key(name) for name in interviewer}
-    counts = Counter(label_key(label) for _, label, _, _ in lines if label)
-    voiced = {label_key(voice) for voice, _, _, _ in lines if voice}
+    counts = Counter(label_key(label) for _, label, _, _, _ in lines if label)
+    voiced = {label_key(voice) for voice, _, _, _, _ in lines if voice}
+    named_captions = opened >= 0.5 * len(cues)
 
-    def is_speaker(label: str) -> bool:
+    def is_speaker(label: str, first: bool) -> bool:
         key = label_key(label)
-        return (key in declared or key in voiced or counts[key] >= 2
+        return (key in declared or key in voiced or counts[key] >= 2 or (named_captions and first)
                 or (is_generic(label) and not is_weak(label)))
 
     segments: list[tuple[str | None, str, str | None]] = []
     current: str | None = None
-    for voice, label, body, stamp in lines:
+    for voice, label, body, stamp, first in lines:
         if voice:
             current = voice
-        elif label and is_speaker(label):
+        elif label and is_speaker(label, first):
             current = label
-            match = LINE.match(body)
-            body = body[match.end():].strip()
+            body = body[LINE.match(body).end():].strip()
         segments.append((current, body, stamp))
     return segments
 
