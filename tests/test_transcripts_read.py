@@ -123,6 +123,23 @@ def test_docx_table_with_row_numbers_and_a_notes_column(tmp_path: Path):
     assert "1 cell(s) of other table columns ignored" in transcript.notes
 
 
+def test_docx_table_keeps_words_typed_in_the_speaker_column(tmp_path: Path):
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=2)
+    rows = [("Speaker", "Text"), ("Interviewer", "And after that?"), ("Respondent", "We moved."),
+            ("Interviewer", "Where to?"), ("Then the flat over the shop, for a year", "Respondent said so."),
+            ("Respondent", "A bigger place.")]
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    document.save(tmp_path / "t.docx")
+    transcript = read_transcript(tmp_path / "t.docx")
+    assert [t.text(transcript.text) for t in transcript.turns][2] == (
+        "Where to?\nThen the flat over the shop, for a year\nRespondent said so.")
+    assert "1 cell(s) of the speaker or time column that are not labels or times kept as text of their turn" \
+        in transcript.notes
+
+
 def _docx_with_broken_content_types(path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("Interviewer: hello")

@@ -41,7 +41,7 @@ _CLOCK_CELL = re.compile(rf"\s*{TIMESTAMP}\s*")
 HEADER_WORDS = frozenset("""
     speaker speakers name who person time timestamp timecode time code start begin end text
     transcript transcription dialogue utterance speech content contents words said line no
-    number #
+    number # response responses comment comments notes
 """.split())
 _SKIPPED = {W + "del", W + "moveFrom", W + "pPr", W + "rPr", W + "instrText", W + "delText",
             W + "sectPr", W + "tblPr", W + "trPr", W + "tcPr", W + "tblGrid", MC + "Fallback"}
@@ -229,7 +229,7 @@ def _from_tables(blocks, *, interviewer: Sequence[str], source: str, notes: list
     """The transcript read from the document's table(s), or None if no table is one."""
     header_parts: list[str] = []
     parts: list[Part] = []
-    outside = ignored = 0
+    outside = ignored = misplaced = 0
     found = False
     names: dict[str, str] = {}
     for kind, content in blocks:
@@ -251,8 +251,15 @@ def _from_tables(blocks, *, interviewer: Sequence[str], source: str, notes: list
             cells = row + [""] * (max(roles[1:]) + 1 - len(row))
             label, stamp = _speaker_cell(cells[speaker_col])
             body = cells[text_col]
-            if time_col is not None and _CLOCK_CELL.fullmatch(cells[time_col] or ""):
-                stamp = clean_timestamp(cells[time_col])
+            kept = [cells[speaker_col]] if cells[speaker_col] and not label else []
+            if time_col is not None and cells[time_col]:
+                if _CLOCK_CELL.fullmatch(cells[time_col]):
+                    stamp = clean_timestamp(cells[time_col])
+                elif not _STAMP_CELL.fullmatch(cells[time_col]):
+                    kept.insert(0, cells[time_col])
+            if kept:  # words in the speaker or time column are kept as text, never dropped
+                misplaced += len(kept)
+                body = "\n".join([*kept, body]) if body.strip() else "\n".join(kept)
             ignored += sum(1 for j, c in enumerate(row) if c and j not in roles)
             if not body.strip():
                 continue
@@ -270,6 +277,9 @@ def _from_tables(blocks, *, interviewer: Sequence[str], source: str, notes: list
         notes.append(f"{outside} paragraph(s) after the transcript table kept with the turn before them")
     if ignored:
         notes.append(f"{ignored} cell(s) of other table columns ignored")
+    if misplaced:
+        notes.append(f"{misplaced} cell(s) of the speaker or time column that are not labels or times "
+                     "kept as text of their turn")
     marks = {p.speaker: is_interviewer(p.speaker, interviewer=interviewer) for p in parts}
     return assemble(parts, header="\n\n".join(h.strip() for h in header_parts), layout="docx-table",
                     notes=notes, source=source, marks=marks, interviewer=interviewer)
