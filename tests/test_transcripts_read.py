@@ -126,9 +126,10 @@ def test_docx_table_with_row_numbers_and_a_notes_column(tmp_path: Path):
 def test_docx_table_keeps_words_typed_in_the_speaker_column(tmp_path: Path):
     document = docx.Document()
     table = document.add_table(rows=0, cols=2)
-    rows = [("Speaker", "Text"), ("Interviewer", "And after that?"), ("Respondent", "We moved."),
+    rows = [("Speaker", "Text"), ("Interviewer", "And after that, where did the two of you go?"),
+            ("Respondent", "We moved to my sister's, which was a squeeze with the dogs."),
             ("Interviewer", "Where to?"), ("Then the flat over the shop, for a year", "Respondent said so."),
-            ("Respondent", "A bigger place.")]
+            ("Respondent", "A bigger place in the end, with a yard for the bikes.")]
     for values in rows:
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = value

@@ -312,7 +312,7 @@ def _columns(rows: list[list]) -> tuple[int | None, int, int] | None:
     others = [j for j in range(width) if j not in stamps]
     if not others:
         return None
-    text_col = max(others, key=lambda j: (words[j], -j))
+    text_col = max(others, key=lambda j: (words[j], j))  # the wordiest; on a tie the rightmost
     speakers = [j for j in others if j != text_col and label_share(columns[j]) >= 0.6 and words[j] <= 6]
     if not speakers:
         return None
