@@ -224,7 +224,7 @@ def test_validate_names_a_transcript_path_that_is_a_folder(tiny_data: Path):
     (tiny_data / "raw" / "P2-W1.txt").mkdir()
     result = CliRunner().invoke(main, ["validate", str(tiny_data)])
     assert result.exit_code == 1
-    assert "raw/P2-W1.txt is a folder, not a file" in result.output
+    assert "raw/P2-W1.txt (interviews.csv line 3) is a folder, not a transcript" in result.output
     assert "Traceback" not in result.output
 
 
