@@ -120,8 +120,8 @@ def scaffold_study(transcripts_dir: str | os.PathLike, output_dir: str | os.Path
         If *output_dir* exists and is not empty (nothing is overwritten), or is a protected place.
     """
     from thematic.dataset import load_dataset
-    from thematic.transcripts import check_transcripts
     from thematic.study import Study
+    from thematic.transcripts import check_transcripts
 
     source = io.resolve(transcripts_dir)
     if not source.is_dir():
