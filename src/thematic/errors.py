@@ -66,10 +66,6 @@ class Errors(metaclass=_Catalogue):
     E008 = "{path}: {detail}"
     E009 = ("{path}, line {line}: span {start}-{end} lies outside the transcript of '{interview}' "
             "({length} characters). Codings use character offsets on the de-identified text.")
-    E010 = ("{path}, line {line}: text before the first speaker turn. Each turn starts with "
-            "'Speaker: ' (pattern {pattern}).")
-    E011 = "{path}: no speaker turns found (pattern {pattern}). Is this a transcript?"
-    E012 = "{path}: cannot decode as UTF-8 or Windows-1252 at byte {position}."
     E013 = ("Unknown parameter(s) {unknown} in {path}. Known parameters: {known}. "
             "Remove or rename them.")
     E014 = "Parameter '{name}' in {path} must be {expected}, got {value!r}."
@@ -195,10 +191,6 @@ class Errors(metaclass=_Catalogue):
             "match where a turn starts and have a group named 'speaker'.")
     # --- issue 3: ingest and de-identification (E300-E399) ---
     E301 = "{path}, {place}: {detail}. See docs/deidentification.md for the known-names format."
-    E302 = ("{path}: unsupported transcript format '{suffix}'. Use .txt, .docx or .vtt "
-            "(or convert the file to one of them).")
-    E303 = "{path}: cannot read as a Word document ({detail}). Is it a .docx (not .doc)?"
-    E304 = "{path}, line {line}: not a WebVTT file ({detail})."
     E305 = ("{path}, line {line}: {detail}. Review rows need interview_id, decision "
             "('ok', 'false positive' or 'missed') and, for 'missed', start/end or text.")
     E306 = ("Re-running de-identification would change the de-identified text of {interview} and "
