@@ -79,3 +79,26 @@ def test_atomic_writes_get_the_usual_file_mode(tmp_path):
         os.umask(mask)
     assert stat.S_IMODE(written.stat().st_mode) == 0o644
     assert written.read_bytes() == b"x\r\ny\n"
+
+
+@pytest.mark.parametrize("data, expected", [
+    ("I: caf\u00e9\n".encode("utf-16"), "I: caf\u00e9\n"),
+    ("I: caf\u00e9\n".encode("utf-16-le"), "I: caf\u00e9\n"),
+    ("I: caf\u00e9\n".encode("utf-16-be"), "I: caf\u00e9\n"),
+    ("I: caf\u00e9\n".encode("utf-32"), "I: caf\u00e9\n"),
+    (b"\xef\xbb\xbfI: x\n", "I: x\n"),
+    ("I: \u2019\n".encode("utf-8") + "R: \u2019\n".encode("cp1252"), "I: \u2019\nR: \u2019\n"),
+])
+def test_decode_text_reads_utf16_with_or_without_bom_and_mixed_lines(data, expected):
+    assert io.decode_text(data) == expected
+
+
+def test_read_text_names_nul_bytes_undecodable_bytes_and_folders(tmp_path: Path):
+    (tmp_path / "nul.txt").write_bytes(b"a\nb\nc\x00d\n")
+    with pytest.raises(DataError, match=r"nul.txt, line 3: NUL bytes"):
+        io.read_text(tmp_path / "nul.txt")
+    (tmp_path / "bad.txt").write_bytes(b"a\n\x9d\n")
+    with pytest.raises(DataError, match=r"bad.txt, line 2: cannot decode as UTF-8 or Windows-1252 \(byte 2\)"):
+        io.read_text(tmp_path / "bad.txt")
+    with pytest.raises(DataError, match=r"is a folder, not a file"):
+        io.read_text(tmp_path)

@@ -14,6 +14,16 @@ def test_segments_are_turns_with_stable_ids(tiny_data):
     assert segments.loc[1, "text"].startswith("We have no shared system")
 
 
+def test_a_declared_interviewer_stays_one_in_the_canonical_text(tiny_data):
+    # interviews.csv declares the interviewer by name; de-identification wrote the name as
+    # "Interviewer" (the canonical text), and the participant is a role label kept as written
+    interviews = (tiny_data / "interviews.csv").read_text(encoding="utf-8").splitlines()
+    interviews = [interviews[0] + ",interviewer"] + [line + ",Kate Jones" for line in interviews[1:]]
+    (tiny_data / "interviews.csv").write_text("\n".join(interviews) + "\n", encoding="utf-8")
+    segments = segment_turns(load_dataset(tiny_data))
+    assert segments["is_interviewer"].tolist() == [True, False, True, False, True, False]
+
+
 def test_codings_map_to_overlapping_segments(tiny_data):
     dataset = load_dataset(tiny_data)
     coded = code_segments(segment_turns(dataset), dataset.codings)

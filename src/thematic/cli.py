@@ -45,8 +45,8 @@ def validate(data_dir: str) -> None:
     """Check a data folder and list every problem, with file and line."""
     from thematic.dataset import load_dataset
     from thematic.errors import DataError
-    from thematic.ingest import check_transcripts
     from thematic.study import Study
+    from thematic.transcripts import check_transcripts
 
     def check() -> None:
         study = Study(data_dir)

@@ -66,10 +66,6 @@ class Errors(metaclass=_Catalogue):
     E008 = "{path}: {detail}"
     E009 = ("{path}, line {line}: span {start}-{end} lies outside the transcript of '{interview}' "
             "({length} characters). Codings use character offsets on the de-identified text.")
-    E010 = ("{path}, line {line}: text before the first speaker turn. Each turn starts with "
-            "'Speaker: ' (pattern {pattern}).")
-    E011 = "{path}: no speaker turns found (pattern {pattern}). Is this a transcript?"
-    E012 = "{path}: cannot decode as UTF-8 or Windows-1252 at byte {position}."
     E013 = ("Unknown parameter(s) {unknown} in {path}. Known parameters: {known}. "
             "Remove or rename them.")
     E014 = "Parameter '{name}' in {path} must be {expected}, got {value!r}."
@@ -182,12 +178,26 @@ class Errors(metaclass=_Catalogue):
     E407 = ("{path}: memo for interview '{interview}', which is not in interviews.csv. Rename the "
             "file to <interview_id>.md or remove it.")
     E408 = "'{value}' is not a term kind; choose one of {known}."
+    # issue 14, part 1: transcripts in the layouts they arrive in (E200-E299)
+    E201 = "{path} is a folder, not a file. Give the path of the transcript file itself."
+    E202 = ("{path}: the file is empty (or holds only spaces and blank lines). Export the "
+            "transcript again, or remove its row from interviews.csv.")
+    E203 = ("{path}, line {line}: NUL bytes in a text file. Is it a binary file, or text saved "
+            "as UTF-16 without a byte-order mark? Save it again as UTF-8 text.")
+    E204 = ("{path}, line {line}: cannot decode {encoding} (byte {position}). Save the file "
+            "again as UTF-8 text.")
+    E205 = "{path}: thematic cannot read '{suffix}' files. {hint}"
+    E206 = ("{path}: not a valid Word .docx document ({detail}). Open it in Word or LibreOffice "
+            "and save it again as .docx.")
+    E207 = ("{path}: no captions found ({detail}). A WebVTT file starts with 'WEBVTT' and each "
+            "caption has a timing line such as '00:00:01.000 --> 00:00:04.000'.")
+    E208 = ("{path}: no speaker turns found: the layout was not recognised. thematic reads "
+            "{layouts}. See docs/transcripts.md.")
+    E209 = ("{path}: the file is {what}, not plain text, whatever its name says. {hint}")
+    E210 = ("speaker_pattern {pattern!r} is not a usable regular expression ({detail}). It must "
+            "match where a turn starts and have a group named 'speaker'.")
     # --- issue 3: ingest and de-identification (E300-E399) ---
     E301 = "{path}, {place}: {detail}. See docs/deidentification.md for the known-names format."
-    E302 = ("{path}: unsupported transcript format '{suffix}'. Use .txt, .docx or .vtt "
-            "(or convert the file to one of them).")
-    E303 = "{path}: cannot read as a Word document ({detail}). Is it a .docx (not .doc)?"
-    E304 = "{path}, line {line}: not a WebVTT file ({detail})."
     E305 = ("{path}, line {line}: {detail}. Review rows need interview_id, decision "
             "('ok', 'false positive' or 'missed') and, for 'missed', start/end or text.")
     E306 = ("Re-running de-identification would change the de-identified text of {interview} and "

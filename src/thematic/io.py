@@ -43,22 +43,13 @@ def resolve(path: str | os.PathLike, *, root: str | os.PathLike | None = None) -
 
 
 def read_text(path: str | os.PathLike) -> str:
-    """Read a text file as UTF-8 (a BOM is dropped), falling back to Windows-1252.
+    """Read a text file in whatever encoding a Windows or Mac tool wrote it (see
+    :func:`decode_text`).
 
     Line endings become ``\\n`` and non-breaking spaces plain spaces, so that character
     offsets mean the same on every platform.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(Errors.E001.format(path=path, hint="Check the path in interviews.csv."))
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise DataError(Errors.E012.format(path=path, position=utf8_error.start)) from None
+    text = read_text_verbatim(path)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 
@@ -70,14 +61,82 @@ def read_text_verbatim(path: str | os.PathLike) -> str:
     path = Path(path)
     if not path.exists():
         raise DataError(Errors.E001.format(path=path, hint="Check the path in interviews.csv."))
-    data = path.read_bytes()
+    if path.is_dir():
+        raise DataError(Errors.E201.format(path=path))
+    return decode_text(path.read_bytes(), source=path)
+
+
+#: Byte-order marks, longest first (a UTF-32 LE mark starts like a UTF-16 LE one).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_text(data: bytes, *, source: str | os.PathLike = "<bytes>") -> str:
+    """Decode the bytes of a text file.
+
+    UTF-8 with or without a byte-order mark; UTF-16 (and UTF-32) with a byte-order mark, and
+    UTF-16 without one when every other byte is NUL; otherwise Windows-1252, line by line, so
+    that a file mixing UTF-8 and Windows-1252 lines (text pasted from two tools) reads right.
+
+    Raises
+    ------
+    DataError
+        NUL bytes in a UTF-8 or Windows-1252 text (E203), bytes that no encoding explains
+        (E204), naming the line.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _decode_whole(data[len(bom):], encoding, source)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode_whole(data, utf16, source)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise DataError(Errors.E203.format(path=source, line=data.count(b"\n", 0, nul) + 1))
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines, offset = [], 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
         try:
-            return data.decode("cp1252")
+            lines.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            raise DataError(Errors.E012.format(path=path, position=utf8_error.start)) from None
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError as error:
+                raise DataError(Errors.E204.format(path=source, line=number, position=offset + error.start,
+                                                   encoding="as UTF-8 or Windows-1252")) from None
+        offset += len(line) + 1
+    return "\n".join(lines)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when the NUL bytes say so (ASCII-range text in UTF-16
+    has a NUL in every other byte), else None."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    odd = sum(1 for i in range(1, 2 * pairs, 2) if sample[i] == 0)
+    even = sum(1 for i in range(0, 2 * pairs, 2) if sample[i] == 0)
+    if odd >= 0.6 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.6 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode_whole(data: bytes, encoding: str, source: str | os.PathLike) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[:error.start].decode(encoding, errors="replace").count("\n") + 1
+        raise DataError(Errors.E204.format(path=source, line=line, position=error.start,
+                                           encoding=f"as {encoding.upper()}")) from None
+    if encoding == "utf-8" and "\x00" in text:
+        raise DataError(Errors.E203.format(path=source, line=text.count("\n", 0, text.index("\x00")) + 1))
+    return text
 
 
 def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from thematic.deidentify import (
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
 from thematic.study import Study
-from thematic.ingest import read_transcript
+from thematic.transcripts import read_transcript
 
 REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
                   "decision", "text", "note")
@@ -333,8 +333,8 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     problems, raws = [], {}
     for row in dataset.interviews.itertuples(index=False):
         try:
-            raws[row.interview_id] = read_transcript(study.inside(row.transcript, what="transcript",
-                                                                  source=study.interviews_file))
+            path = study.inside(row.transcript, what="transcript", source=study.interviews_file)
+            raws[row.interview_id] = read_transcript(path, interviewer=row.interviewer).canonical_text()
         except DataError as error:
             problems += error.problems
     if problems:

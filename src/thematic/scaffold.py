@@ -120,8 +120,8 @@ def scaffold_study(transcripts_dir: str | os.PathLike, output_dir: str | os.Path
         If *output_dir* exists and is not empty (nothing is overwritten), or is a protected place.
     """
     from thematic.dataset import load_dataset
-    from thematic.ingest import check_transcripts
     from thematic.study import Study
+    from thematic.transcripts import check_transcripts
 
     source = io.resolve(transcripts_dir)
     if not source.is_dir():
@@ -173,19 +173,17 @@ def scaffold_study(transcripts_dir: str | os.PathLike, output_dir: str | os.Path
 def _speakers(path: Path, texts: dict[str, str], interview_id: str,
               unreadable: list[str]) -> tuple[str, str, int]:
     """Speakers (``;``-joined), the interviewer label(s) and the turn count of one transcript."""
-    from thematic.ingest import read_transcript
-    from thematic.transcripts import is_interviewer, parse_turns
+    from thematic.transcripts import read_transcript
 
     try:
-        text = read_transcript(path)
-        turns = parse_turns(text, source=str(path))
+        transcript = read_transcript(path)
     except DataError:
         unreadable.append(path.name)
         return "", "", 0
-    texts[interview_id] = text
-    speakers = list(dict.fromkeys(t.speaker for t in turns))
-    interviewer = [s for s in speakers if is_interviewer(s)]
-    return ";".join(speakers), ";".join(interviewer), len(turns)
+    texts[interview_id] = transcript.canonical_text()  # what the de-identifier will read
+    speakers = [s.label for s in transcript.speakers]
+    interviewer = [s.label for s in transcript.speakers if s.is_interviewer]
+    return ";".join(speakers), ";".join(interviewer), len(transcript.turns)
 
 
 def _known_names(texts: dict[str, str], *, model: str) -> list[dict]:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from thematic.consensus import Rule, combine_coders  # noqa: F401  (combine_coders lives in consensus)
 from thematic.dataset import Dataset
-from thematic.transcripts import is_interviewer, parse_turns
+from thematic.transcripts import parse_transcript
 
 SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "group", "scope", "role", "label",
                    "wave", "turn", "speaker", "is_interviewer", "start", "end", "words", "text"]
@@ -29,8 +29,8 @@ def segment_turns(dataset: Dataset) -> pd.DataFrame:
     rows = []
     for interview_id, text in sorted(dataset.texts.items()):
         info = meta.loc[interview_id]
-        declared = {name.lower() for name in info["interviewer"]}
-        for turn in parse_turns(text, source=interview_id):
+        transcript = parse_transcript(text, interviewer=info["interviewer"], source=interview_id)
+        for turn in transcript.turns:
             body = turn.text(text)
             rows.append({
                 "segment_id": f"{interview_id}:t{turn.index + 1:03d}",
@@ -38,7 +38,7 @@ def segment_turns(dataset: Dataset) -> pd.DataFrame:
                 "group": info["group"], "scope": scopes.get(info["group"]), "role": info["role"],
                 "label": info["label"], "wave": int(info["wave"]), "turn": turn.index + 1,
                 "speaker": turn.speaker,
-                "is_interviewer": (turn.speaker.lower() in declared if declared else is_interviewer(turn.speaker)),
+                "is_interviewer": turn.is_interviewer,
                 "start": turn.start, "end": turn.end, "words": len(body.split()), "text": body,
             })
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
