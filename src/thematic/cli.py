@@ -41,14 +41,23 @@ def report(params_file: str, output_dir: str | None, notebooks_dir: str | None, 
 
 @main.command()
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
-def validate(data_dir: str) -> None:
-    """Check a data folder and list every problem, with file and line."""
+@click.option("--explain", "explain_file", default=None, type=click.Path(dir_okay=False),
+              help="Show how one transcript FILE is read: layout, speakers, header, first turns.")
+@click.option("--quiet", is_flag=True, help="Only problems and the summary line, not one line per transcript.")
+def validate(data_dir: str, explain_file: str | None, quiet: bool) -> None:
+    """Check a data folder and list every problem, with file and line; then, per transcript, the
+    layout, speakers and turns that were read."""
     from thematic.dataset import load_dataset
     from thematic.errors import DataError
     from thematic.study import Study
-    from thematic.transcripts import check_transcripts
+    from thematic.transcripts import check_transcripts, describe, explain, read_transcript
 
     def check() -> None:
+        if explain_file:
+            study = Study(data_dir) if Path(data_dir).is_dir() else None
+            declared = _declared_interviewer(study, explain_file) if study else ()
+            click.echo(explain(read_transcript(explain_file, interviewer=declared)))
+            return
         study = Study(data_dir)
         problems, dataset = [], None
         try:
@@ -58,6 +67,19 @@ def validate(data_dir: str) -> None:
         problems += [p for p in check_transcripts(study) if p not in problems]
         if problems:
             raise DataError(problems)
+        for row in dataset.interviews.itertuples(index=False):
+            info = describe(read_transcript(study.inside(row.transcript, what="transcript",
+                                                         source=study.interviews_file),
+                                            interviewer=row.interviewer))
+            if not quiet:
+                speakers = ", ".join(f"{s['label']}{' (interviewer)' if s['interviewer'] else ''}: {s['turns']}"
+                                     for s in info["speakers"])
+                header = f", header of {info['header_words']} words" if info["header_words"] else ""
+                click.echo(f"  {row.interview_id:<20} {info['layout']:<12} {info['turns']:>4} turns{header}; {speakers}")
+            for note in info["notes"]:
+                click.echo(f"  {row.interview_id}: note: {note}")
+            for warning in info["warnings"]:
+                click.echo(f"warning: {row.transcript} ({row.interview_id}): {warning}", err=True)
         for warning in dataset.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"{study.root}: {len(dataset.participants)} participants in {len(dataset.groups)} "
@@ -68,6 +90,22 @@ def validate(data_dir: str) -> None:
                                           ids=", ".join(dataset.not_deidentified), data_dir=data_dir))
 
     _run(check)
+
+
+def _declared_interviewer(study, path: str) -> tuple[str, ...]:
+    """The interviewer interviews.csv declares for the transcript at *path*, if it names it."""
+    from thematic.dataset import load_dataset
+    from thematic.errors import DataError
+
+    try:
+        interviews = load_dataset(study, require_deidentified=False).interviews
+    except DataError:
+        return ()
+    target = Path(path).resolve()
+    for row in interviews.itertuples(index=False):
+        if (study.root / row.transcript).resolve() == target:
+            return row.interviewer
+    return ()
 
 
 @main.command()

@@ -13,7 +13,7 @@ their detection), ``docx`` (Word documents), ``captions`` (WebVTT, SubRip), ``re
 """
 
 from thematic.transcripts.check import check_transcripts
-from thematic.transcripts.describe import describe, explain
+from thematic.transcripts.describe import describe, explain, headers
 from thematic.transcripts.labels import (
     INTERVIEWER_LABELS,
     is_generic,
@@ -24,12 +24,8 @@ from thematic.transcripts.layouts import parse_transcript, parse_turns
 from thematic.transcripts.model import Speaker, Transcript, Turn
 from thematic.transcripts.read import SUPPORTED_SUFFIXES, read_transcript
 
-#: No single pattern: the layout is detected per file (pass a regular expression with a group
-#: ``speaker`` as ``speaker_pattern`` to override the detection).
-DEFAULT_SPEAKER_PATTERN = None
-
 __all__ = [
-    "DEFAULT_SPEAKER_PATTERN", "INTERVIEWER_LABELS", "SUPPORTED_SUFFIXES", "Speaker", "Transcript",
-    "Turn", "check_transcripts", "describe", "explain", "is_generic", "is_interviewer", "label_key",
+    "INTERVIEWER_LABELS", "SUPPORTED_SUFFIXES", "Speaker", "Transcript",
+    "Turn", "check_transcripts", "describe", "explain", "headers", "is_generic", "is_interviewer", "label_key",
     "parse_transcript", "parse_turns", "read_transcript",
 ]

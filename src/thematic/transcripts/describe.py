@@ -4,6 +4,9 @@ parsed for ``thematic validate --explain FILE``."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
+
+import pandas as pd
 
 from thematic.transcripts.labels import label_key
 from thematic.transcripts.model import Transcript, words
@@ -49,6 +52,22 @@ def describe(transcript: Transcript) -> dict:
         "notes": list(transcript.notes),
         "warnings": warnings,
     }
+
+
+def headers(texts: Mapping[str, str]) -> pd.DataFrame:
+    """The header (and footer) of every de-identified text that has one: interview_id, layout,
+    header_words, header, footer. Headers are never coded; notebook 00 shows them so that a
+    title block read as a header (or a header read as a turn) is seen."""
+    from thematic.transcripts.layouts import parse_transcript
+
+    rows = []
+    for interview_id, text in sorted(texts.items()):
+        transcript = parse_transcript(text, source=interview_id)
+        if transcript.header_text.strip() or transcript.footer_text.strip():
+            rows.append({"interview_id": interview_id, "layout": transcript.layout,
+                         "header_words": words(transcript.header_text), "header": transcript.header_text.strip(),
+                         "footer": transcript.footer_text.strip()})
+    return pd.DataFrame(rows, columns=["interview_id", "layout", "header_words", "header", "footer"])
 
 
 def explain(transcript: Transcript, *, turns: int = 5, width: int = 100) -> str:
