@@ -30,6 +30,7 @@ import pandas as pd
 import yaml
 
 from thematic import folders, io
+from thematic import study as layout
 from thematic.errors import DataError, Errors, OutputError
 from thematic.study import SAFE_ID
 
@@ -140,21 +141,21 @@ def scaffold_study(transcripts_dir: str | os.PathLike, output_dir: str | os.Path
         participant, wave = participant_and_wave(interview_id)
         speakers, interviewer, turns = _speakers(path, texts, interview_id, unreadable)
         rows.append({"interview_id": interview_id, "participant_id": participant, "wave": wave, "date": "",
-                     "duration_min": "", "transcript": f"raw/{path.name}", "interviewer": interviewer,
+                     "duration_min": "", "transcript": f"{layout.RAW}/{path.name}", "interviewer": interviewer,
                      "speakers": speakers, "turns": turns})
     interviews = pd.DataFrame(rows)
     participants = pd.DataFrame({"participant_id": list(dict.fromkeys(interviews["participant_id"])),
                                  "group": "", "role": ""})
     names = _known_names(texts, model=model) if find_names and texts else []
     with folders.owned_output(target, kind="data folder") as staging:
-        raw = staging.path / "raw"
+        raw = staging.path / layout.RAW
         raw.mkdir()
         for path in files:
             (raw / path.name).write_bytes(path.read_bytes())
-        io.write_csv(staging.path / "interviews.csv", interviews.drop(columns="turns"))
-        io.write_csv(staging.path / "participants.csv", participants)
-        io.write_text(staging.path / "known-names.yaml", _known_names_yaml(names))
-        io.write_text(staging.path / "study.yaml", STUDY_TEMPLATE)
+        io.write_csv(staging.path / layout.INTERVIEWS, interviews.drop(columns="turns"))
+        io.write_csv(staging.path / layout.PARTICIPANTS, participants)
+        io.write_text(staging.path / layout.KNOWN_NAMES_FILES[0], _known_names_yaml(names))
+        io.write_text(staging.path / layout.SETTINGS, STUDY_TEMPLATE)
         io.write_text(staging.path / "params.yaml",
                       f"# Report parameters for this study: thematic report --params {target.resolve() / 'params.yaml'}\n"
                       + yaml.safe_dump({"title": f"Thematic analysis: {target.name}",

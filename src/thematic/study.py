@@ -45,8 +45,19 @@ from thematic.settings import StudySettings, parse_settings
 
 #: Ids that name files: letters, digits, '.', '_' and '-', starting with a letter or digit.
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-KNOWN_NAMES_FILES = ("known-names.yaml", "known-names.yml", "known-names.csv", "known-names.txt")
 TRANSACTION = ".thematic-transaction"
+
+# The names of a data folder's files and folders: each named here once. Code that writes a new
+# data folder (thematic init, a REFI-QDA import) uses these names; everything else asks a Study.
+SETTINGS = "study.yaml"
+PARTICIPANTS = "participants.csv"
+INTERVIEWS = "interviews.csv"
+RAW = "raw"
+DEIDENTIFIED = "deidentified"
+CODEBOOK = "codebook.yaml"
+CODINGS = "codings"
+MEMOS = "memos"
+KNOWN_NAMES_FILES = ("known-names.yaml", "known-names.yml", "known-names.csv", "known-names.txt")
 
 
 def check_id(value: str, *, what: str, path: Path | str, line: int | str = "?") -> str:
@@ -86,35 +97,35 @@ class Study:
 
     @property
     def settings_file(self) -> Path:
-        return self.root / "study.yaml"
+        return self.root / SETTINGS
 
     @property
     def participants_file(self) -> Path:
-        return self.root / "participants.csv"
+        return self.root / PARTICIPANTS
 
     @property
     def interviews_file(self) -> Path:
-        return self.root / "interviews.csv"
+        return self.root / INTERVIEWS
 
     @property
     def raw_dir(self) -> Path:
-        return self.root / "raw"
+        return self.root / RAW
 
     @property
     def deidentified_dir(self) -> Path:
-        return self.root / "deidentified"
+        return self.root / DEIDENTIFIED
 
     @property
     def codebook_file(self) -> Path:
-        return self.root / "codebook.yaml"
+        return self.root / CODEBOOK
 
     @property
     def codings_dir(self) -> Path:
-        return self.root / "codings"
+        return self.root / CODINGS
 
     @property
     def memos_dir(self) -> Path:
-        return self.root / "memos"
+        return self.root / MEMOS
 
     @property
     def adjudication_file(self) -> Path:

@@ -23,6 +23,7 @@ import io as stringio
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from thematic import study as layout
 from thematic.dataset import CODING_COLUMNS
 from thematic.refi.cases import INTERVIEW_COLUMNS, MAX_EXAMPLES, PARTICIPANT_COLUMNS, case_tables
 from thematic.refi.codes import dump_codebook, project_codebook
@@ -146,7 +147,7 @@ def project_to_files(project: Project, *, source: str,
     coders = unique_ids({u.guid: u.name for u in project.users}, pattern="[^a-z0-9_]+", sep="_",
                         fallback="coder")
     codebook, code_ids = project_codebook(project, report=report)
-    files["codebook.yaml"] = dump_codebook(codebook)
+    files[layout.CODEBOOK] = dump_codebook(codebook)
     ids = interview_ids(project, report)
     notes = {n.guid: n.text for n in project.notes}
     default_user = project.users[0].guid if len(project.users) == 1 else None
@@ -170,9 +171,9 @@ def project_to_files(project: Project, *, source: str,
         coder_rows.sort(key=lambda r: (r["interview_id"], r["start"], r["end"], r["code"]))
         files[f"codings/{coder}.csv"] = _csv([*CODING_COLUMNS, "memo"], coder_rows)
     participants, interviews = case_tables(project, ids, report)
-    files["participants.csv"] = _csv(list(participants[0]) if participants else list(PARTICIPANT_COLUMNS),
+    files[layout.PARTICIPANTS] = _csv(list(participants[0]) if participants else list(PARTICIPANT_COLUMNS),
                                      participants)
-    files["interviews.csv"] = _csv(list(interviews[0]) if interviews else list(INTERVIEW_COLUMNS),
+    files[layout.INTERVIEWS] = _csv(list(interviews[0]) if interviews else list(INTERVIEW_COLUMNS),
                                    interviews)
     memos, free = _memos(project, ids, used_notes, report)
     files.update(memos)
