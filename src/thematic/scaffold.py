@@ -36,8 +36,9 @@ from thematic.study import SAFE_ID
 
 #: File types ``thematic init`` takes as transcripts.
 TRANSCRIPT_SUFFIXES = (".txt", ".docx", ".vtt", ".srt")
-#: A wave or time marker at the end of a file name: "P01_W2", "p01-wave2", "P01 T2", "P01 time 2".
-WAVE_SUFFIX = re.compile(r"^(?P<participant>.+?)[\s_-]*(?:w|wave|t|time|visit|v)[\s_-]*(?P<wave>\d{1,2})$",
+#: A wave or time marker at the end of a file name, after a separator or a digit: "P01_W2",
+#: "p01-wave2", "P01 T2", "P01 time 2", "P01W2" (but not the "w-3" of "interview-3").
+WAVE_SUFFIX = re.compile(r"^(?P<participant>.+?)(?:[\s_-]+|(?<=\d))(?:w|wave|t|time|visit|v)[\s_-]*(?P<wave>\d{1,2})$",
                          re.IGNORECASE)
 #: Identifier types whose surfaces are worth listing as known names.
 NAME_TYPES = ("PERSON", "PLACE", "ORG")
