@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -127,3 +128,25 @@ def test_deidentify_command_and_dry_run(folder: Path):
     assert out.exit_code == 0, out.output
     assert (folder / "deidentified" / "P1-W1.txt").exists() and "review file" in out.output
     assert "Kowalski" not in out.output
+
+
+def test_names_in_speaker_labels_are_removed_wherever_they_appear(tiny_data):
+    from thematic.review import deidentify_folder, speaker_names
+
+    shutil.rmtree(tiny_data / "codings")
+    (tiny_data / "raw" / "P1-W1.txt").write_text(
+        "SPEAKERS\nQuorra Vintleby, Dr Pelham Strace\n\n"
+        "Quorra Vintleby  0:03\nHow do you share notes, Pelham?\n\n"
+        "Dr Pelham Strace  0:09\nWe have no shared system. Quorra knows that.\n\n"
+        "Quorra Vintleby  0:15\nAnd meetings?\n\n"
+        "Dr Pelham Strace  0:20\nVideo calls save a long drive.\n", encoding="utf-8")
+    (tiny_data / "interviews.csv").write_text(
+        "interview_id,participant_id,transcript,interviewer\n"
+        "P1-W1,P1,raw/P1-W1.txt,Quorra Vintleby\nP2-W1,P2,raw/P2-W1.txt,\n", encoding="utf-8")
+    names = speaker_names({"Dr Pelham Strace": "Participant"})
+    assert names[0].surfaces == ("Dr Pelham Strace", "Pelham", "Strace") and names[0].placeholder == "[participant]"
+    deidentify_folder(tiny_data)
+    text = (tiny_data / "deidentified" / "P1-W1.txt").read_text(encoding="utf-8")
+    assert not any(word in text for word in ("Quorra", "Vintleby", "Pelham", "Strace")), text
+    assert "[0:03] Interviewer: How do you share notes, [participant]?" in text
+    assert "[interviewer] knows that" in text

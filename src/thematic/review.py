@@ -31,6 +31,7 @@ from thematic import io
 from thematic.deidentify import (
     PLACEHOLDERS,
     Identifier,
+    KnownName,
     KnownNames,
     _Finding,
     apply_identifiers,
@@ -289,6 +290,23 @@ class FolderResult:
     written: bool = False
 
 
+#: Words before a name in a speaker label that are not part of what identifies the person.
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev", "nurse", "cllr"}
+
+
+def speaker_names(renames: dict[str, str]) -> tuple[KnownName, ...]:
+    """Known names from the speaker labels the canonical text renamed ("Sara Smith" became
+    "Participant 2"): the label and each of its name words are replaced wherever the
+    transcript mentions them (the header's list of speakers, "thanks Sara"), by the label's
+    placeholder, so a name a transcription service put in a label never survives elsewhere."""
+    names = []
+    for label, renamed in renames.items():
+        words = [w for w in re.findall(r"[^\W\d_][\w'-]*", label) if w.lower() not in _TITLES and len(w) > 2]
+        surfaces = tuple(dict.fromkeys([label, *words]))
+        names.append(KnownName(surfaces=surfaces, type="PERSON", placeholder=f"[{renamed.lower()}]"))
+    return tuple(names)
+
+
 def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
     interview_id, text, known, model = item
     return find_identifiers_batch([text], known_names=known, interview_ids=[interview_id], model=model)[0]
@@ -330,19 +348,23 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
     review_path = io.resolve(review_file) if review_file else study.review_file
     decisions = read_review(review_path) if review_path.exists() else []
-    problems, raws = [], {}
+    problems, raws, speakers = [], {}, {}
     for row in dataset.interviews.itertuples(index=False):
         try:
             path = study.inside(row.transcript, what="transcript", source=study.interviews_file)
-            raws[row.interview_id] = read_transcript(path, interviewer=row.interviewer).canonical_text()
+            transcript = read_transcript(path, interviewer=row.interviewer)
         except DataError as error:
             problems += error.problems
+            continue
+        raws[row.interview_id] = transcript.canonical_text()
+        speakers[row.interview_id] = speaker_names(transcript.renames)
     if problems:
         raise DataError(problems)
     ids = list(raws)
     if progress:
         progress(f"finding identifiers in {len(ids)} transcript(s)")
-    found = map_documents(_detect, [(i, raws[i], known.for_interview(i), model) for i in ids], n_jobs=n_jobs)
+    found = map_documents(_detect, [(i, raws[i], known.for_interview(i).including(speakers[i]), model)
+                                    for i in ids], n_jobs=n_jobs)
     by_interview = {d.interview_id: [] for d in decisions}
     for d in decisions:
         by_interview[d.interview_id].append(d)

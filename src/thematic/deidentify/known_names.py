@@ -34,6 +34,10 @@ class KnownNames:
     allow: frozenset[str] = field(default_factory=frozenset)
     source: str = ""
 
+    def including(self, names: tuple[KnownName, ...]) -> KnownNames:
+        """These known names and *names* (e.g. the speaker labels of one transcript)."""
+        return replace(self, names=self.names + tuple(names)) if names else self
+
     def for_interview(self, interview_id: str | None) -> KnownNames:
         """The names that apply to one interview (global ones plus its own)."""
         names = tuple(n for n in self.names if not n.interviews or interview_id in n.interviews)
