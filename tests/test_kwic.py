@@ -51,10 +51,31 @@ def test_bad_queries_and_filters_say_what_is_known(concordance):
     assert concordance.search("zebra crossing") == []
 
 
-def test_search_box_builds_a_widget(concordance):
+def test_a_lemma_search_matches_every_inflection_both_ways(concordance):
+    wait, waiting = concordance.search("wait"), concordance.search("waiting")
+    assert [h.start for h in wait] == [h.start for h in waiting]
+    assert {"wait", "waiting"} <= {h.match.lower() for h in wait}
+    assert any(h.right.lower().startswith("list") for h in wait if h.match.lower() == "waiting")
+    assert kwic.inflections("stop") >= {"stops", "stopped", "stopping"}
+    assert kwic.inflections("carry") >= {"carries", "carried"} and kwic.inflections("use") >= {"used", "using"}
+
+
+def test_search_box_pages_its_hits_and_honours_the_interviewer_parameter(concordance):
     pytest.importorskip("ipywidgets")
-    box = kwic.search_box(concordance, query="training")
-    assert box.children and "Search" in repr(box.children[0])
+    box = kwic.search_box(concordance, query="visit", page_size=10)
+    (text, _), (_, _, interviewer), (previous, following, status), lines = (
+        box.children[0].children, box.children[1].children, box.children[2].children, box.children[3])
+    total = len(concordance.search("visit"))
+    assert f"1-10 of {total}" in status.value and previous.disabled and not following.disabled
+    assert lines.value.count("<tr>") == 10 and "<b>" in lines.value
+    following.click()
+    assert f"11-20 of {total}" in status.value and not previous.disabled
+    interviewer.value = True
+    assert f"of {len(concordance.search('visit', include_interviewer=True))}" in status.value
+    on = kwic.search_box(concordance, query="evaluation", include_interviewer=True)
+    assert on.children[1].children[2].value is True
+    text.value = "<script>"
+    assert "&lt;script&gt;" not in lines.value and "no hit" in status.value
 
 
 def test_kwic_command_prints_hits_with_offsets(monkeypatch, tmp_path):

@@ -1,7 +1,9 @@
+import html
+
 import pandas as pd
 import pytest
 
-from thematic import load_dataset
+from thematic import io, load_dataset
 from thematic import suggestion_review as review
 from thematic.errors import DataError
 
@@ -72,5 +74,26 @@ def test_unknown_coder_is_a_clear_error(exported):
 
 def test_headless_panel_falls_back_to_a_table(exported):
     _, _, table, path = exported
-    shown = review.review_panel(path, max_rows=5)
+    shown = review.review_panel(path, page_size=5)
     assert isinstance(shown, pd.DataFrame) and len(shown) == 5
+
+
+def test_panel_pages_wraps_and_confirms_each_saved_decision(exported, tmp_path):
+    widgets = pytest.importorskip("ipywidgets")
+    _, _, table, path = exported
+    copy = tmp_path / "suggestions.csv"
+    copy.write_bytes(path.read_bytes())
+    frame = review.read_suggestions(copy).drop(columns="_line")
+    frame.loc[0, "text"] = "word " * 60 + "<b>markup</b>"
+    io.write_csv(copy, frame)
+    panel = review._panel(copy, review.read_suggestions(copy).drop(columns="_line"), widgets, page_size=3, width=40)
+    (previous, following, status), rows = panel.children[0].children, panel.children[1]
+    assert f"1-3 of {len(frame)}" in status.value and len(rows.children) == 3
+    label = rows.children[0].children[1].value
+    assert "&lt;b&gt;markup&lt;/b&gt;" in label and max(len(html.unescape(line)) for line in label.split("<br>")[1:-1]) <= 40
+    choice, note = rows.children[0].children[0].children
+    choice.value = "accept"
+    assert "saved: accept" in note.value
+    assert review.read_suggestions(copy)["decision"].iloc[0] == "accept"
+    following.click()
+    assert f"4-6 of {len(frame)}" in status.value

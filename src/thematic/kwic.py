@@ -79,6 +79,7 @@ class Concordance:
         self._by_lemma: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._by_lower: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._lemmas_of: dict[str, set[str]] = defaultdict(set)
+        self._forms_of: dict[str, set[str]] = defaultdict(set)
         for interview_id in sorted(docs):
             words = [t for t in docs[interview_id] if not t.is_space]
             indexed = _Indexed(
@@ -92,6 +93,7 @@ class Concordance:
                 self._by_lemma[lemma].append((interview_id, i))
                 self._by_lower[lower].append((interview_id, i))
                 self._lemmas_of[lower].add(lemma)
+                self._forms_of[lemma].add(lower)
 
     def query_words(self, query: str) -> list[str]:
         """*query* split into lower-case words the way the index was."""
@@ -153,25 +155,33 @@ class Concordance:
                 break
         return hits
 
+    def family(self, word: str) -> tuple[set[str], set[str]]:
+        """The lemmas and word forms a lemma search for *word* matches: its lemmas, every form
+        of them in the corpus, the regular inflections of the word that occur, and the lemmas of
+        all those forms, so that *wait* finds *waiting list* as surely as *waiting* finds *wait*."""
+        lemmas = self._lemmas_of.get(word, set()) | {word}
+        forms = {form for lemma in lemmas for form in self._forms_of.get(lemma, ())} | {word}
+        forms |= {form for form in inflections(word) if form in self._lemmas_of}
+        for lemma in list(lemmas):
+            forms |= {form for form in inflections(lemma) if form in self._lemmas_of}
+        lemmas |= {lemma for form in forms for lemma in self._lemmas_of.get(form, ())}
+        return lemmas, forms
+
     def _matches(self, words: list[str], match: Match) -> list[tuple[str, int, int]]:
         if match == "lemma":
-            wanted = [self._lemmas_of.get(w, set()) | {w} for w in words]
-            first_index, column = self._by_lemma, "lemmas"
-            alternatives = [self._by_lower.get(w, []) for w in words[:1]]
+            families = [self.family(w) for w in words]
         else:
-            wanted = [{w} for w in words]
-            first_index, column = self._by_lower, "lowers"
-            alternatives = []
-        starts = {pos for lemma in wanted[0] for pos in first_index.get(lemma, [])}
-        starts.update(pos for listed in alternatives for pos in listed)
+            families = [(set(), {w}) for w in words]
+        lemmas, forms = families[0]
+        starts = {pos for lemma in lemmas for pos in self._by_lemma.get(lemma, [])}
+        starts.update(pos for form in forms for pos in self._by_lower.get(form, []))
         found = []
         for interview_id, i in sorted(starts):
             indexed = self._docs[interview_id]
-            tokens = getattr(indexed, column)
             last = i + len(words) - 1
-            if last >= len(tokens):
+            if last >= len(indexed.lowers):
                 continue
-            if all(tokens[i + k] in wanted[k] or indexed.lowers[i + k] == words[k]
+            if all(indexed.lemmas[i + k] in families[k][0] or indexed.lowers[i + k] in families[k][1]
                    for k in range(1, len(words))):
                 found.append((interview_id, i, last))
         return found
@@ -200,6 +210,21 @@ class Concordance:
         return {interview_id: rows for interview_id, rows in turns.groupby("interview_id")}
 
 
+def inflections(word: str) -> set[str]:
+    """Regular English inflections of *word* (plural and third person, past, -ing), the forms a
+    lemmatiser may leave as lemmas of their own ("waiting" in "waiting list")."""
+    if not word.isalpha() or len(word) < 3:
+        return set()
+    forms = {word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y") and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}  # stop, stopped, stopping
+    return forms
+
+
 def keyword_in_context(docs: Mapping[str, Doc], segments: pd.DataFrame, query: str,
                        **options) -> list[Hit]:
     """Search *docs* once for *query*; options as for :meth:`Concordance.search`."""
@@ -219,39 +244,73 @@ def hits_per_group(hits: list[Hit]) -> pd.DataFrame:
     return summary.reset_index()
 
 
-def search_box(concordance: Concordance, *, query: str = "", window: int = 60, limit: int = 40):
+def search_box(concordance: Concordance, *, query: str = "", window: int = 60,
+               include_interviewer: bool = False, page_size: int = 25):
     """An ipywidgets search box over *concordance* for interactive sessions (JupyterLab).
 
-    Type a word or phrase, choose a group and wave, and matching lines appear below. In a
-    headless run (papermill, nbval) show :func:`hits_table` instead: widgets need a browser.
+    Type a word or phrase, choose a group, wave and match mode, and the matching lines appear
+    below, aligned on the keyword, *page_size* at a time with "previous"/"next" and a count
+    ("26-50 of 112"). *include_interviewer* is the notebook's parameter: whether interviewer
+    turns are searched too (a checkbox changes it). In a headless run (papermill, nbval) show
+    :func:`hits_table` instead: widgets need a browser.
     """
     import ipywidgets as widgets
-    from IPython.display import HTML, display
 
     segments = concordance.segments
     text = widgets.Text(value=query, placeholder="word or phrase", description="Search")
     group = widgets.Dropdown(options=["(all)", *sorted(segments["group"].unique())], description="Group")
-    wave = widgets.Dropdown(options=["(all)", *sorted(segments["wave"].unique())], description="Wave")
+    wave = widgets.Dropdown(options=["(all)", *sorted(int(w) for w in segments["wave"].unique())],
+                            description="Wave")
     mode = widgets.ToggleButtons(options=["lemma", "text"], description="Match")
-    out = widgets.Output()
+    interviewer = widgets.Checkbox(value=include_interviewer, description="interviewer turns too")
+    previous, following = widgets.Button(description="previous"), widgets.Button(description="next")
+    status, lines = widgets.HTML(), widgets.HTML()
+    state = {"hits": [], "page": 0}
 
-    def refresh(_=None) -> None:
-        out.clear_output()
-        with out:
-            if not text.value.strip():
-                return
-            hits = concordance.search(
-                text.value, match=mode.value, window=window, limit=limit,
-                group=None if group.value == "(all)" else group.value,
-                wave=None if wave.value == "(all)" else int(wave.value))
-            table = hits_table(hits)[["interview_id", "label", "wave", "start", "left", "match", "right"]]
-            display(HTML(f"<p>{len(hits)} hit(s){' (first ' + str(limit) + ')' if len(hits) >= limit else ''}</p>"
-                         + table.to_html(index=False, border=0)))
+    def show() -> None:
+        hits, page = state["hits"], state["page"]
+        first = page * page_size
+        shown = hits[first:first + page_size]
+        status.value = (f"<b>{first + 1}-{first + len(shown)} of {len(hits)}</b> hit(s)" if hits
+                        else ("no hit" if text.value.strip() else "type a word or phrase"))
+        previous.disabled = page == 0
+        following.disabled = first + page_size >= len(hits)
+        lines.value = concordance_html(shown)
 
-    for control in (text, group, wave, mode):
-        control.observe(refresh, names="value")
-    refresh()
-    return widgets.VBox([widgets.HBox([text, mode]), widgets.HBox([group, wave]), out])
+    def search(_=None) -> None:
+        state["page"] = 0
+        state["hits"] = [] if not text.value.strip() else concordance.search(
+            text.value, match=mode.value, window=window, include_interviewer=interviewer.value,
+            group=None if group.value == "(all)" else group.value,
+            wave=None if wave.value == "(all)" else int(wave.value))
+        show()
+
+    def turn(step: int) -> None:
+        state["page"] += step
+        show()
+
+    for control in (text, group, wave, mode, interviewer):
+        control.observe(search, names="value")
+    previous.on_click(lambda _: turn(-1))
+    following.on_click(lambda _: turn(+1))
+    search()
+    return widgets.VBox([widgets.HBox([text, mode]), widgets.HBox([group, wave, interviewer]),
+                         widgets.HBox([previous, following, status]), lines])
+
+
+def concordance_html(hits: list[Hit]) -> str:
+    """Hits as concordance lines, aligned on the keyword: left context right-aligned, the match
+    in bold, right context left-aligned; interview, turn and offsets on each line (escaped)."""
+    import html
+
+    rows = "".join(
+        f"<tr><td style='color:#57606a;white-space:nowrap'>{html.escape(h.interview_id)} "
+        f"{html.escape(h.segment_id.rsplit(':', 1)[-1])} {h.start}</td>"
+        f"<td style='text-align:right;white-space:nowrap'>{html.escape(h.left)}</td>"
+        f"<td style='text-align:center;white-space:nowrap'><b>{html.escape(h.match)}</b></td>"
+        f"<td style='text-align:left;white-space:nowrap'>{html.escape(h.right)}</td></tr>"
+        for h in hits)
+    return f"<table class='thematic-kwic' style='font-family:monospace;font-size:12px'>{rows}</table>"
 
 
 def _turn_at(turns: pd.DataFrame | None, start: int, end: int) -> pd.Series | None:

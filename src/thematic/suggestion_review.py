@@ -15,6 +15,7 @@ the data folder. Applying twice changes nothing the second time.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,11 +194,14 @@ def log_summary(log: pd.DataFrame) -> pd.DataFrame:
     return table.rename_axis(columns=None)
 
 
-def review_panel(path: str | Path, *, max_rows: int = 30):
+def review_panel(path: str | Path, *, page_size: int = 20, width: int = 100):
     """An ipywidgets panel to accept or reject suggestions, saving each decision to *path*.
 
-    Headless (no ipywidgets, or not in a kernel with a front end) it returns the table to
-    show instead: the CSV can be edited by hand just the same.
+    It shows *page_size* suggestions at a time with "previous"/"next" and says which ("21-40 of
+    41"); each segment is wrapped at word boundaries; every click is saved to the CSV at once
+    and confirmed beside the buttons ("saved: accept"). Headless (no ipywidgets, or not in a
+    kernel with a front end) it returns the table to show instead: the CSV can be edited by
+    hand just the same.
     """
     path = Path(path)
     table = read_suggestions(path).drop(columns="_line")
@@ -205,27 +209,54 @@ def review_panel(path: str | Path, *, max_rows: int = 30):
         import ipywidgets as widgets
         from IPython import get_ipython
     except ImportError:
-        return table.head(max_rows)
+        return table.head(page_size)
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):
-        return table.head(max_rows)
+        return table.head(page_size)
+    return _panel(path, table, widgets, page_size=page_size, width=width)
 
-    def save(suggestion_id: str, decision: str) -> None:
+
+def _panel(path: Path, table: pd.DataFrame, widgets, *, page_size: int, width: int):
+    state = {"page": 0}
+    previous, following = widgets.Button(description="previous"), widgets.Button(description="next")
+    status, rows = widgets.HTML(), widgets.VBox()
+
+    def save(suggestion_id: str, decision: str, note) -> None:
         current = read_suggestions(path).drop(columns="_line")
         current.loc[current["suggestion_id"] == suggestion_id, "decision"] = decision
         io.write_csv(path, current)
+        table.loc[table["suggestion_id"] == suggestion_id, "decision"] = decision
+        note.value = f"<small style='color:#1a7f37'>saved: {_escape(decision or 'undecided')}</small>"
 
-    rows = []
-    for _, row in table.head(max_rows).iterrows():
+    def row_widget(row: pd.Series):
         choice = widgets.ToggleButtons(options=[("accept", "accept"), ("reject", "reject"), ("-", "")],
                                        value=row["decision"], style={"button_width": "70px"})
-        choice.observe(lambda change, sid=row["suggestion_id"]: save(sid, change["new"]), names="value")
-        label = widgets.HTML(f"<b>{row['code']}</b> ({float(row['score']):.2f}) "
-                             f"<code>{row['segment_id']}</code>: {_escape(row.get('text', ''))[:300]}"
+        note = widgets.HTML("<small>&nbsp;</small>")
+        choice.observe(lambda change, sid=row["suggestion_id"]: save(sid, change["new"], note), names="value")
+        body = "<br>".join(_escape(line) for line in textwrap.wrap(str(row.get("text", "")), width=width))
+        label = widgets.HTML(f"<b>{_escape(row['code'])}</b> ({float(row['score']):.2f}) "
+                             f"<code>{_escape(row['segment_id'])}</code><br>{body}"
                              f"<br><small>evidence: {_escape(row.get('evidence', ''))}</small>")
-        rows.append(widgets.HBox([choice, label]))
-    return widgets.VBox([widgets.HTML(f"Decisions are saved to <code>{path}</code> as you click; "
-                                      "then run <code>thematic suggest apply</code>."), *rows])
+        return widgets.HBox([widgets.VBox([choice, note]), label])
+
+    def show() -> None:
+        first = state["page"] * page_size
+        shown = table.iloc[first:first + page_size]
+        status.value = (f"<b>{first + 1}-{first + len(shown)} of {len(table)}</b> suggestions; decisions are "
+                        f"saved to <code>{_escape(path)}</code> as you click, then run "
+                        "<code>thematic suggest apply</code>" if len(table) else "no suggestions")
+        previous.disabled = state["page"] == 0
+        following.disabled = first + page_size >= len(table)
+        rows.children = [row_widget(row) for _, row in shown.iterrows()]
+
+    def turn(step: int) -> None:
+        state["page"] += step
+        show()
+
+    previous.on_click(lambda _: turn(-1))
+    following.on_click(lambda _: turn(+1))
+    show()
+    return widgets.VBox([widgets.HBox([previous, following, status]), rows])
 
 
 def _escape(text: str) -> str:
