@@ -85,6 +85,7 @@ def test_panel_pages_wraps_and_confirms_each_saved_decision(exported, tmp_path):
     copy.write_bytes(path.read_bytes())
     frame = review.read_suggestions(copy).drop(columns="_line")
     frame.loc[0, "text"] = "word " * 60 + "<b>markup</b>"
+    frame["decision"] = ""
     io.write_csv(copy, frame)
     panel = review._panel(copy, review.read_suggestions(copy).drop(columns="_line"), widgets, page_size=3, width=40)
     (previous, following, status), rows = panel.children[0].children, panel.children[1]
