@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data-sample"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("THEMATIC_SHARED") or ROOT.parent / "shared")  # as thematic.bench does
 
 
 @pytest.fixture(scope="session")
