@@ -5,11 +5,14 @@ Files in the data folder (next to ``codings/``)::
 
     review/suggestions-<coder>.csv   one row per suggestion, best first; the reviewer fills
                                      ``decision`` with accept, reject or leaves it blank
+    review/next-<coder>.csv          the segments whose coding would teach the model most
+                                     (active learning); the coder fills ``codes`` with the
+                                     code ids that apply (separated by ";") or ``none``
     review/review-log.csv            every decision applied: who, when, what, score, model
 
-``apply_review`` appends accepted suggestions to ``codings/<coder>.csv`` (a coded span per
-segment, with source, model, score and time) and logs every decision, both written
-atomically. Applying twice changes nothing the second time.
+``apply_review`` appends accepted suggestions and the codes given in the next list to
+``codings/<coder>.csv`` (a coded span per segment, with source, model, score and time) and logs
+every decision, both written atomically. Applying twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from thematic import io
@@ -26,7 +30,11 @@ from thematic.errors import DataError, Errors
 
 DECISIONS = ("accept", "reject", "")
 SUGGESTION_COLUMNS = ["suggestion_id", "segment_id", "interview_id", "start", "end", "code", "rank",
-                      "score", "threshold", "evidence", "exemplars", "text", "model", "decision", "note"]
+                      "score", "threshold", "trust", "evidence", "exemplars", "text", "model", "decision", "note"]
+NEXT_COLUMNS = ["rank", "segment_id", "interview_id", "start", "end", "value", "why", "text", "model", "codes",
+                "note"]
+#: What a coder writes in the next list's ``codes`` for a segment no code fits.
+NO_CODE = "none"
 LOG_COLUMNS = ["time", "coder", "suggestion_id", "segment_id", "interview_id", "start", "end", "code",
                "score", "model", "decision", "note"]
 PROVENANCE_COLUMNS = ["source", "model", "score", "accepted_at"]
@@ -37,48 +45,137 @@ def suggestions_path(data_dir: str | Path, coder: str) -> Path:
     return Path(data_dir) / "review" / f"suggestions-{coder}.csv"
 
 
+def next_path(data_dir: str | Path, coder: str) -> Path:
+    """Where the list of segments for *coder* to code next lives in the data folder."""
+    return Path(data_dir) / "review" / f"next-{coder}.csv"
+
+
 def log_path(data_dir: str | Path) -> Path:
     return Path(data_dir) / "review" / "review-log.csv"
 
 
-def review_table(suggestions: pd.DataFrame, segments: pd.DataFrame, *, model: str) -> pd.DataFrame:
+def trust_labels(reliability: pd.DataFrame | None) -> dict[str, str]:
+    """Code -> how far to trust its suggestions: the verdict of
+    :func:`~thematic.suggest.flag_unreliable` and the lower bound of the cross-validated
+    kappa against the coder, next to the kappa of two coders on the same segments."""
+    if reliability is None or reliability.empty:
+        return {}
+    labels = {}
+    for row in reliability.to_dict("records"):
+        parts = [row.get("verdict", "")]
+        if pd.notna(row.get("kappa_low", np.nan)):
+            parts.append(f"kappa >= {row['kappa_low']:.2f}")
+        if pd.notna(row.get("kappa_coder_vs_coder", np.nan)):
+            parts.append(f"coders {row['kappa_coder_vs_coder']:.2f}")
+        labels[row["code"]] = "; ".join(p for p in parts if p)
+    return labels
+
+
+def review_table(suggestions: pd.DataFrame, segments: pd.DataFrame, *, model: str,
+                 trust: dict[str, str] | None = None) -> pd.DataFrame:
     """Suggestions (from :meth:`CodeSuggester.suggest` with a ``segment_id`` column) joined to
-    their segments' spans, ranked by score, with empty ``decision`` and ``note`` columns."""
+    their segments' spans, ranked by score, with each code's *trust* label (see
+    :func:`trust_labels`) and empty ``decision`` and ``note`` columns."""
     spans = segments.set_index("segment_id")[["interview_id", "start", "end", "text"]]
     table = suggestions.join(spans, on="segment_id")
     table["suggestion_id"] = table["segment_id"] + "|" + table["code"].astype(str)
+    table["trust"] = [(trust or {}).get(code, "") for code in table["code"]]
     table["model"], table["decision"], table["note"] = model, "", ""
     table = table.sort_values(["score", "segment_id", "code"], ascending=[False, True, True], kind="stable")
     return table[SUGGESTION_COLUMNS].reset_index(drop=True)
 
 
-def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
-                      embedding=None) -> tuple[pd.DataFrame, object]:
-    """Train on *learn_from*'s codings and suggest codes for the segments *reviewer* has not
-    coded: the review table (above-threshold suggestions, best first) and the fitted model.
+def study_units(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The participants' segments with their context (:func:`~thematic.segments.answer_context`)
+    and which coder gave which code to each."""
+    from thematic.segments import answer_context, code_segments, segment_turns
 
-    The same data, codebook, coders and seed give the same table.
-    """
-    from thematic.segments import code_segments, segment_code_matrix, segment_turns
-    from thematic.suggest import CodeSuggester, codebook_texts
+    units = answer_context(segment_turns(dataset))
+    return units, code_segments(units, dataset.codings)
 
-    for coder in (learn_from, reviewer):
+
+def _check_coders(dataset, *coders: str) -> None:
+    for coder in coders:
         if coder not in dataset.coders:
             raise DataError(Errors.E905.format(coder=coder, path=dataset.root / "codings",
                                                known=", ".join(dataset.coders) or "none"))
-    segments = segment_turns(dataset)
-    units = segments[~segments["is_interviewer"]].reset_index(drop=True)
-    coded = code_segments(units, dataset.codings)
+
+
+def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
+                      embedding=None, reliability: pd.DataFrame | None = None) -> tuple[pd.DataFrame, object]:
+    """Train on *learn_from*'s codings and suggest codes for the segments *reviewer* has not
+    coded: the review table (above-threshold suggestions, best first) and the fitted model.
+
+    *reliability* (from :func:`~thematic.suggest.reliability_by_code` and
+    :func:`~thematic.suggest.flag_unreliable`) labels each suggestion with how far its code
+    can be trusted. The same data, codebook, coders and seed give the same table.
+    """
+    from thematic.segments import segment_code_matrix
+    from thematic.suggest import CodeSuggester, codebook_texts
+
+    _check_coders(dataset, learn_from, reviewer)
+    units, coded = study_units(dataset)
     codes = dataset.codebook.code_ids
     Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)
     model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                          random_state=seed).fit(units["text"].tolist(), Y)
+                          random_state=seed).fit(units, Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
-    suggestions = model.suggest(todo["text"].tolist(), top_k=top_k)
+    suggestions = model.suggest(todo, top_k=top_k)
     suggestions.insert(0, "segment_id", todo["segment_id"].to_numpy()[suggestions.pop("item").to_numpy()])
     suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
-    return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}"), model
+    return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
+                        trust=trust_labels(reliability)), model
+
+
+def labelled_segments(units: pd.DataFrame, coded: pd.DataFrame, log: pd.DataFrame, *, coder: str) -> pd.Series:
+    """Which of *units* count as coded by *coder*, as a boolean Series on their segment ids.
+
+    A segment reviewed through thematic (an accepted or rejected suggestion, or a segment of
+    the next list coded or marked ``none``, as the review log records) counts on its own. An
+    interview in which *coder* coded any other segment counts as coded throughout: coders
+    code a transcript from end to end, so a segment left without a code there has none.
+    """
+    mine = set(coded.loc[coded["coder"] == coder, "segment_id"])
+    reviewed = set(log.loc[log["coder"] == coder, "segment_id"]) if len(log) else set()
+    by_hand = set(units.loc[units["segment_id"].isin(mine - reviewed), "interview_id"])
+    labelled = units["interview_id"].isin(by_hand) | units["segment_id"].isin(mine | reviewed)
+    return pd.Series(labelled.to_numpy(), index=units["segment_id"].to_numpy())
+
+
+def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=None) -> pd.DataFrame:
+    """The *n* segments *coder* has not coded whose coding would teach the suggester most
+    (:mod:`thematic.active`), for ``review/next-<coder>.csv``.
+
+    The model learns from the segments *coder* has coded (see :func:`labelled_segments`). With
+    no coded segment yet, the first list is drawn at random, spread over interviews.
+    """
+    from thematic import active
+    from thematic.segments import segment_code_matrix
+    from thematic.suggest import CodeSuggester, codebook_texts
+
+    if dataset.codebook is None:
+        raise DataError(Errors.E909.format(path=dataset.root / "codebook.yaml"))
+    units, coded = study_units(dataset)
+    log = read_log(dataset.root)
+    labelled = labelled_segments(units, coded, log, coder=coder).to_numpy()
+    pool = units[~labelled].reset_index(drop=True)
+    codes = dataset.codebook.code_ids
+    Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
+    if labelled.sum() >= 2 and Y.to_numpy().any():
+        model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
+                              random_state=seed).fit(units[labelled], Y)
+        table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
+        name = f"CodeSuggester/{model.fingerprint()}"
+    else:
+        order = np.random.default_rng(seed).permutation(len(pool))
+        chosen = active.choose_next(order, n=n, interviews=pool["interview_id"].astype(str).to_numpy())
+        table = pool.iloc[chosen].reset_index(drop=True)
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        table["value"], table["why"] = np.nan, "at random: nothing coded to learn from yet"
+        name = "random"
+    table["model"], table["codes"], table["note"] = name, "", ""
+    return table[NEXT_COLUMNS]
 
 
 def export_suggestions(table: pd.DataFrame, path: str | Path) -> Path:
@@ -117,46 +214,105 @@ def read_log(data_dir: str | Path) -> pd.DataFrame:
     return io.read_csv(path, required=tuple(LOG_COLUMNS))[LOG_COLUMNS]
 
 
-def apply_review(data_dir: str | Path, *, coder: str, now: Callable[[], str] | None = None) -> pd.DataFrame:
-    """Turn the accepted suggestions of ``review/suggestions-<coder>.csv`` into codings of
-    *coder* and log every decision not logged before.
+def export_next(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write the next list *table* at *path*. Rows of an existing file whose ``codes`` are
+    filled stay (first, as they were) until applied: a new list never loses coding work."""
+    path = Path(path)
+    if path.exists():
+        previous = read_next(path).drop(columns="_line")
+        filled = previous[previous["codes"] != ""]
+        table = pd.concat([filled, table[~table["segment_id"].isin(filled["segment_id"])]], ignore_index=True)
+    return io.write_csv(path, table[NEXT_COLUMNS])
+
+
+def read_next(path: str | Path, *, codes: list[str] | None = None) -> pd.DataFrame:
+    """Read a next list; with *codes* (the codebook's ids), a ``codes`` cell naming any other
+    code than those or ``none`` is an error naming the file and line."""
+    path = Path(path)
+    frame = io.read_csv(path, required=("segment_id", "interview_id", "start", "end", "codes"))
+    for column in ("model", "note"):
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["codes"] = frame["codes"].map(_split_codes).map(";".join)
+    if codes is not None:
+        known = set(codes) | {NO_CODE}
+        problems = [Errors.E910.format(path=path, line=row["_line"], value=value, id=row["segment_id"])
+                    for _, row in frame.iterrows() for value in row["codes"].split(";")
+                    if value and value not in known]
+        if problems:
+            raise DataError(problems)
+    return frame
+
+
+def _split_codes(cell: str) -> list[str]:
+    parts = [p.strip() for p in str(cell).replace(",", ";").split(";")]
+    parts = [NO_CODE if p.lower() == NO_CODE else p for p in parts if p]
+    return list(dict.fromkeys(parts))
+
+
+def apply_review(data_dir: str | Path, *, coder: str, codes: list[str] | None = None,
+                 now: Callable[[], str] | None = None) -> pd.DataFrame:
+    """Turn the accepted suggestions of ``review/suggestions-<coder>.csv`` and the codes given
+    in ``review/next-<coder>.csv`` into codings of *coder*; log every decision not logged
+    before (accept, reject; coded, none for the next list).
 
     Returns the newly logged decisions. Decisions already in the log are skipped, so running
     this twice adds nothing; the codings file and the log are each replaced atomically.
+    *codes*, the codebook's ids, lets a mistyped code in the next list be refused.
     """
     data_dir = Path(data_dir)
-    source = suggestions_path(data_dir, coder)
-    if not source.exists():
-        raise DataError(Errors.E001.format(path=source, hint="Export suggestions first "
-                                           "(notebook 02 or 'thematic suggest export')."))
-    reviewed = read_suggestions(source)
-    decided = reviewed[reviewed["decision"] != ""]
+    sources = [p for p in (suggestions_path(data_dir, coder), next_path(data_dir, coder)) if p.exists()]
+    if not sources:
+        raise DataError(Errors.E001.format(path=suggestions_path(data_dir, coder), hint="Export suggestions "
+                                           "or a next list first (notebook 02, 'thematic suggest export' "
+                                           "or 'thematic suggest next')."))
+    decided = []
+    if suggestions_path(data_dir, coder).exists():
+        reviewed = read_suggestions(suggestions_path(data_dir, coder))
+        decided.append(reviewed.loc[reviewed["decision"] != "", ["suggestion_id", "segment_id", "interview_id",
+                                                                 "start", "end", "code", "score", "model",
+                                                                 "decision", "note"]])
+    if next_path(data_dir, coder).exists():
+        decided.append(_next_decisions(read_next(next_path(data_dir, coder), codes=codes)))
+    decided = pd.concat(decided, ignore_index=True)
     log = read_log(data_dir)
     done = set(zip(log["coder"], log["suggestion_id"], strict=True))
     new = decided[[(coder, s) not in done for s in decided["suggestion_id"]]]
     stamp = (now or _utc_now)()
-    entries = pd.DataFrame({"time": stamp, "coder": coder, "suggestion_id": new["suggestion_id"],
-                            "segment_id": new["segment_id"], "interview_id": new["interview_id"],
-                            "start": new["start"], "end": new["end"], "code": new["code"],
-                            "score": new["score"], "model": new["model"], "decision": new["decision"],
-                            "note": new["note"]}, columns=LOG_COLUMNS)
+    entries = pd.DataFrame({"time": stamp, "coder": coder, **{c: new[c] for c in LOG_COLUMNS[2:]}},
+                           columns=LOG_COLUMNS)
     if entries.empty:
         return entries
-    accepted = entries[entries["decision"] == "accept"]
-    if not accepted.empty:
+    added = entries[entries["decision"].isin(["accept", "coded"])]
+    if not added.empty:
         codings_file = data_dir / "codings" / f"{coder}.csv"
         existing = (io.read_csv(codings_file, required=CODING_COLUMNS).drop(columns="_line")
                     if codings_file.exists() else pd.DataFrame(columns=[*CODING_COLUMNS, "memo"]))
-        added = pd.DataFrame({"interview_id": accepted["interview_id"], "start": accepted["start"],
-                              "end": accepted["end"], "code": accepted["code"], "coder": coder,
-                              "memo": accepted["note"], "source": "thematic suggestion",
-                              "model": accepted["model"], "score": accepted["score"],
-                              "accepted_at": stamp})
+        rows = pd.DataFrame({"interview_id": added["interview_id"], "start": added["start"],
+                             "end": added["end"], "code": added["code"], "coder": coder,
+                             "memo": added["note"],
+                             "source": added["decision"].map({"accept": "thematic suggestion",
+                                                              "coded": "thematic next"}),
+                             "model": added["model"], "score": added["score"], "accepted_at": stamp})
         columns = list(dict.fromkeys([*existing.columns, "memo", *PROVENANCE_COLUMNS]))
-        combined = pd.concat([existing, added], ignore_index=True).reindex(columns=columns).fillna("")
+        combined = pd.concat([existing, rows], ignore_index=True).reindex(columns=columns).fillna("")
         io.write_csv(codings_file, combined)
     io.write_csv(log_path(data_dir), pd.concat([log, entries], ignore_index=True)[LOG_COLUMNS])
     return entries.reset_index(drop=True)
+
+
+def _next_decisions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The next list's filled rows as log decisions: ``coded`` per code given, or ``none``."""
+    rows = []
+    for row in frame[frame["codes"] != ""].to_dict("records"):
+        for code in row["codes"].split(";"):
+            none = code == NO_CODE
+            rows.append({"suggestion_id": f"{row['segment_id']}|next|{code}", "segment_id": row["segment_id"],
+                         "interview_id": row["interview_id"], "start": row["start"], "end": row["end"],
+                         "code": "" if none else code, "score": "", "model": row["model"],
+                         "decision": NO_CODE if none else "coded", "note": row["note"]})
+    return pd.DataFrame(rows, columns=["suggestion_id", "segment_id", "interview_id", "start", "end", "code",
+                                       "score", "model", "decision", "note"])
 
 
 def _utc_now() -> str:
