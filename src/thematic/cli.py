@@ -344,8 +344,11 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
 
     def run() -> None:
         dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
-        table, _ = review.build_suggestions(dataset, learn_from=learn_from or coder, reviewer=coder,
-                                            seed=seed, embedding="minilm" if embed else None)
+        teacher, embedding = learn_from or coder, "minilm" if embed else None
+        second = next((c for c in dataset.coders if c != teacher), None)
+        trust = review.code_reliability(dataset, coder=teacher, second=second, seed=seed, embedding=embedding)
+        table, _ = review.build_suggestions(dataset, learn_from=teacher, reviewer=coder, seed=seed,
+                                            embedding=embedding, reliability=trust)
         path = review.export_suggestions(table, review.suggestions_path(dataset.root, coder))
         click.echo(f"{len(table)} suggestions written to {path}; mark 'decision' accept or reject, "
                    f"then run: thematic suggest apply {data_dir} --coder {coder}")

@@ -103,8 +103,9 @@ def _check_coders(dataset, *coders: str) -> None:
 
 def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
                       embedding=None, reliability: pd.DataFrame | None = None) -> tuple[pd.DataFrame, object]:
-    """Train on *learn_from*'s codings and suggest codes for the segments *reviewer* has not
-    coded: the review table (above-threshold suggestions, best first) and the fitted model.
+    """Train on *learn_from*'s codings (the segments that count as coded by them, see
+    :func:`labelled_segments`) and suggest codes for the segments *reviewer* has not coded:
+    the review table (above-threshold suggestions, best first) and the fitted model.
 
     *reliability* (from :func:`~thematic.suggest.reliability_by_code` and
     :func:`~thematic.suggest.flag_unreliable`) labels each suggestion with how far its code
@@ -116,9 +117,10 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     _check_coders(dataset, learn_from, reviewer)
     units, coded = study_units(dataset)
     codes = dataset.codebook.code_ids
-    Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)
+    taught = labelled_segments(units, coded, read_log(dataset.root), coder=learn_from).to_numpy()
+    Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)[taught]
     model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                          random_state=seed).fit(units, Y)
+                          random_state=seed).fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
     suggestions = model.suggest(todo, top_k=top_k)
@@ -126,6 +128,27 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
+
+
+def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
+                     n_splits: int = 5) -> pd.DataFrame:
+    """How far each code's suggestions can be trusted on this study: grouped cross-validation
+    against *coder* (:func:`~thematic.suggest.out_of_fold`), F1 and kappa with interview-cluster
+    intervals next to *second* coder's kappa, and the verdict of
+    :func:`~thematic.suggest.flag_unreliable`."""
+    from thematic.segments import segment_code_matrix
+    from thematic.suggest import CodeSuggester, codebook_texts, flag_unreliable, out_of_fold, reliability_by_code
+
+    _check_coders(dataset, coder, *([second] if second else []))
+    units, coded = study_units(dataset)
+    units = units[labelled_segments(units, coded, read_log(dataset.root), coder=coder).to_numpy()]
+    codes = dataset.codebook.code_ids
+    Y = segment_code_matrix(units, coded, coder=coder, codes=codes)
+    model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding, random_state=seed)
+    groups = units["interview_id"].tolist()
+    _, predicted = out_of_fold(model, units, Y, groups, n_splits=n_splits)
+    other = segment_code_matrix(units, coded, coder=second, codes=codes) if second else None
+    return flag_unreliable(reliability_by_code(Y, predicted, groups, Y_other=other, seed=seed))
 
 
 def labelled_segments(units: pd.DataFrame, coded: pd.DataFrame, log: pd.DataFrame, *, coder: str) -> pd.Series:
@@ -363,6 +386,42 @@ def review_panel(path: str | Path, *, max_rows: int = 30):
         rows.append(widgets.HBox([choice, label]))
     return widgets.VBox([widgets.HTML(f"Decisions are saved to <code>{path}</code> as you click; "
                                       "then run <code>thematic suggest apply</code>."), *rows])
+
+
+def next_panel(path: str | Path, *, codes: list[str], max_rows: int = 40):
+    """An ipywidgets panel to code the segments of a next list, saving each segment's codes to
+    *path* as they are chosen (``none`` when no code applies).
+
+    Headless (no ipywidgets, or not in a kernel with a front end) it returns the table to show
+    instead: the CSV's ``codes`` column can be filled by hand just the same.
+    """
+    path = Path(path)
+    table = read_next(path).drop(columns="_line")
+    try:
+        import ipywidgets as widgets
+        from IPython import get_ipython
+    except ImportError:
+        return table.head(max_rows)
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return table.head(max_rows)
+
+    def save(segment_id: str, chosen: tuple[str, ...]) -> None:
+        current = read_next(path).drop(columns="_line")
+        current.loc[current["segment_id"] == segment_id, "codes"] = ";".join(chosen)
+        io.write_csv(path, current)
+
+    rows = []
+    options = [*codes, NO_CODE]
+    for _, row in table.head(max_rows).iterrows():
+        given = tuple(c for c in row["codes"].split(";") if c in options)
+        choice = widgets.SelectMultiple(options=options, value=given, rows=4, layout={"width": "260px"})
+        choice.observe(lambda change, sid=row["segment_id"]: save(sid, change["new"]), names="value")
+        label = widgets.HTML(f"<code>{row['segment_id']}</code>: {_escape(row.get('text', ''))[:400]}"
+                             f"<br><small>{_escape(row.get('why', ''))}</small>")
+        rows.append(widgets.HBox([choice, label]))
+    return widgets.VBox([widgets.HTML(f"Codes are saved to <code>{path}</code> as you choose them; then run "
+                                      "<code>thematic suggest apply</code>."), *rows])
 
 
 def _escape(text: str) -> str:
