@@ -176,3 +176,43 @@ def test_paired_macro_f1_difference_has_a_cluster_interval():
     assert 0 < result["low"] < result["difference"] < result["high"]
     same = macro_f1_difference(truth, good, good, groups, n_boot=50)
     assert same == {"difference": 0.0, "low": 0.0, "high": 0.0}
+
+
+def test_the_question_block_separates_answers_whose_words_do_not():
+    from thematic.suggest import CodeSuggester, suggestion_inputs
+
+    answers = [f"yes it was fine really {i}" for i in range(40)]
+    questions = ["How did the referral go?"] * 20 + ["What about the travelling?"] * 20
+    inputs = pd.DataFrame({"text": answers, "question": questions, "group": ["referrer"] * 40})
+    Yq = pd.DataFrame({"referral": [1] * 20 + [0] * 20, "travel": [0] * 20 + [1] * 20})
+    new = pd.DataFrame({"text": ["yes it was fine"] * 2,
+                        "question": ["And the referral itself?", "Was travelling a problem?"]})
+    with_question = CodeSuggester(question_weight=0.5, group_weight=0.5, random_state=0).fit(inputs, Yq)
+    assert with_question.blocks_ == ["words", "characters", "question"]  # one group: no group block
+    assert with_question.predict_proba(new).argmax(axis=1).tolist() == [0, 1]
+    text_only = CodeSuggester(random_state=0).fit(inputs, Yq)
+    assert text_only.blocks_ == ["words", "characters"]
+    assert text_only.predict_proba(new)[0].tolist() == text_only.predict_proba(new)[1].tolist()
+    # plain texts still work: no question, no group, no position
+    assert with_question.predict_proba(["yes it was fine"]).shape == (1, 2)
+    framed = suggestion_inputs(pd.DataFrame({"text": ["a", None], "position": [0.5, "x"]}))
+    assert framed["text"].tolist() == ["a", ""] and framed["question"].tolist() == ["", ""]
+    assert framed["position"].iloc[0] == 0.5 and np.isnan(framed["position"].iloc[1])
+
+
+def test_group_and_position_blocks_and_a_table_without_text():
+    import pytest
+
+    from thematic.errors import ParameterError
+    from thematic.suggest import CodeSuggester
+
+    inputs = pd.DataFrame({"text": TEXTS, "group": ["parent", "referrer"] * 18,
+                           "position": np.linspace(0, 1, 36)})
+    model = CodeSuggester(group_weight=0.5, position_weight=0.5, position_bins=4, random_state=0).fit(inputs, Y)
+    assert model.blocks_ == ["words", "characters", "group", "position"]
+    features = model.transform(inputs.iloc[:1].assign(group="commissioner", position=1.0))
+    assert features.shape[1] == model.transform(inputs).shape[1]
+    assert features[0, -4:].toarray().tolist() == [[0, 0, 0, 0.5]]  # the last bin, weighted
+    assert features[0, -6:-4].toarray().tolist() == [[0, 0]]  # a group never seen: no signal
+    with pytest.raises(ParameterError, match=r"\[E907\].*'text' column"):
+        model.fit(pd.DataFrame({"words": TEXTS}), Y)

@@ -40,7 +40,7 @@ from thematic.errors import Errors, ParameterError
 #: Candidate decision thresholds for each code (a score at or above it is suggested).
 THRESHOLD_GRID = np.round(np.concatenate([np.arange(0.02, 0.1, 0.02), np.arange(0.1, 0.96, 0.05)]), 2)
 #: Version of the suggestion method, recorded in every accepted suggestion's provenance.
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 #: Per-code linear models the suggester can use.
 HEADS = ("svm", "logistic")
 #: Columns of a segment the suggester reads (see :func:`suggestion_inputs`); only ``text`` is required.
@@ -94,19 +94,22 @@ class CodeSuggester(BaseEstimator):
         Scale of the (unit-length) embedding block next to the unit-length TF-IDF blocks.
     question_weight : float
         Scale of the question block: word TF-IDF of the interviewer's question the segment
-        answers (and its sentence embedding, with *embedding*); 0 leaves it out.
+        answers (and its sentence embedding, with *embedding*); 0 (the default) leaves it out:
+        it helped on the sample study but not on the NHS validation part.
     group_weight : float
-        Scale of the speaker's group (one-hot); 0 leaves it out.
+        Scale of the speaker's group (one-hot); 0 leaves it out. The default 0.5 was chosen on
+        the NHS validation part and the sample (``docs/code-suggestions.md``).
     position_weight : float
-        Scale of the position in the interview (one-hot of *position_bins* equal bins); 0
-        leaves it out.
+        Scale of the position in the interview (one-hot of *position_bins* equal bins); 0 (the
+        default) leaves it out: it helped neither the sample nor the NHS set.
     position_bins : int
         Bins of the position block.
     code_texts : mapping or None
         Code -> codebook texts (definition, inclusion note, examples) used as extra positive
         examples for codes with fewer than *bootstrap_below* coded examples.
     bootstrap_below : int
-        Codes with fewer coded training examples than this are bootstrapped from *code_texts*.
+        Codes with fewer coded training examples than this are bootstrapped from *code_texts*
+        (50, chosen on the validation part: in a study of a few hundred segments, every code).
     threshold_folds : int
         Folds of the inner cross-validation whose out-of-fold scores calibrate each code and
         pick its threshold.
@@ -120,10 +123,10 @@ class CodeSuggester(BaseEstimator):
 
     def __init__(self, *, head: str = "svm", C: float = 0.5, word_ngrams: tuple[int, int] = (1, 2),
                  char_ngrams: tuple[int, int] | None = (3, 5), char_features: int = 20_000, embedding=None,
-                 embedding_weight: float = 1.0, question_weight: float = 0.0, group_weight: float = 0.0,
+                 embedding_weight: float = 1.0, question_weight: float = 0.0, group_weight: float = 0.5,
                  position_weight: float = 0.0, position_bins: int = 5,
                  code_texts: Mapping[str, Sequence[str]] | None = None,
-                 bootstrap_below: int = 5, threshold_folds: int = 3, own_threshold_from: int = 10,
+                 bootstrap_below: int = 50, threshold_folds: int = 3, own_threshold_from: int = 10,
                  random_state: int = 0):
         self.head = head
         self.C = C

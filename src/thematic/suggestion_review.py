@@ -183,6 +183,8 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     log = read_log(dataset.root)
     labelled = labelled_segments(units, coded, log, coder=coder).to_numpy()
     pool = units[~labelled].reset_index(drop=True)
+    if pool.empty:
+        return pd.DataFrame(columns=NEXT_COLUMNS)
     codes = dataset.codebook.code_ids
     Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
     if labelled.sum() >= 2 and Y.to_numpy().any():

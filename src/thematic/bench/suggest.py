@@ -28,8 +28,12 @@ The models, measured in the same run
     each training size. Gains are stated over the stronger of the two in the same run.
     ``suggester-round1``: :class:`~thematic.suggest.CodeSuggester` with the first round's
     parameters (text only; those were chosen on the test part, so this row is optimistic).
-    ``suggester``: today's defaults; ``suggester-embed`` adds sentence embeddings when the
-    ``[embed]`` extra is installed. The code names serve as the codebook texts.
+    ``suggester``: today's defaults, chosen on the validation part (``thematic bench
+    suggest-validation``), with the survey structure as inputs; ``suggester-embed`` adds
+    sentence embeddings when the ``[embed]`` extra is installed. The code names serve as the
+    codebook texts. Active learning: from the same 50 random training comments, 50 at a time
+    chosen by :mod:`thematic.active` or at random up to 300 (5 seeds), the default suggester
+    fitted on them and scored on the test part.
 """
 
 from __future__ import annotations
@@ -301,11 +305,14 @@ def test_models(codes: list[str], tuned: dict, encoder) -> dict[str, tuple[Calla
         "baseline": (lambda: PlainBaseline(), {"text_only": True}),
         "baseline-tuned": (lambda: PlainBaseline(**tuned), {"text_only": True}),
         "suggester-round1": (lambda: CodeSuggester(**ROUND1, code_texts=code_texts), {"text_only": True}),
+        "suggester": (lambda: CodeSuggester(code_texts=code_texts), {}),
     }
     if encoder is not None:
         models["suggester-round1-embed"] = (
             lambda: CodeSuggester(**ROUND1, embedding=encoder, code_texts=code_texts),
             {"text_only": True, "clear": encoder.clear})
+        models["suggester-embed"] = (lambda: CodeSuggester(embedding=encoder, code_texts=code_texts),
+                                     {"clear": encoder.clear})
     return models
 
 
