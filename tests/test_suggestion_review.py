@@ -133,3 +133,17 @@ def test_first_next_list_without_any_coding_is_random_and_spread(sample_copy):
     table = review.build_next(dataset, coder="coder_b", n=10, seed=3)
     assert len(table) == 10 and (table["model"] == "random").all()
     assert table["interview_id"].value_counts().max() <= 2
+
+
+def test_suggest_next_command_writes_the_list_and_refuses_a_negative_count(half_coded):
+    from click.testing import CliRunner
+
+    from thematic.cli import main
+
+    data, _ = half_coded
+    runner = CliRunner()
+    out = runner.invoke(main, ["suggest", "next", str(data), "--coder", "coder_b", "-n", "6"])
+    assert out.exit_code == 0, out.output
+    assert "6 segments listed" in out.output and len(review.read_next(review.next_path(data, "coder_b"))) == 6
+    bad = runner.invoke(main, ["suggest", "next", str(data), "--coder", "coder_b", "-n", "-1"])
+    assert bad.exit_code == 1 and "[E908]" in bad.output
