@@ -216,3 +216,14 @@ def test_group_and_position_blocks_and_a_table_without_text():
     assert features[0, -6:-4].toarray().tolist() == [[0, 0]]  # a group never seen: no signal
     with pytest.raises(ParameterError, match=r"\[E907\].*'text' column"):
         model.fit(pd.DataFrame({"words": TEXTS}), Y)
+
+
+def test_blocks_stay_out_when_the_data_carry_nothing_for_them():
+    from thematic.suggest import CodeSuggester
+
+    bare = pd.DataFrame({"text": TEXTS, "question": [""] * 36, "group": [None] * 36,
+                         "position": [np.nan] * 36})
+    model = CodeSuggester(question_weight=0.5, group_weight=0.5, position_weight=0.5, random_state=0).fit(bare, Y)
+    assert model.blocks_ == ["words", "characters"]
+    plain = CodeSuggester(random_state=0).fit(TEXTS, Y)
+    assert np.allclose(model.predict_proba(TEXTS), plain.predict_proba(TEXTS))

@@ -6,12 +6,16 @@ segment is its text or, better, a row of :func:`suggestion_inputs`: its text, th
 question it answers, the speaker's group and its position in the interview. Features are word
 and character n-gram TF-IDF of the text (the default, needing nothing beyond scikit-learn),
 blocks for the question, group and position, and, optionally, sentence embeddings
-(:mod:`thematic.embeddings`, the ``[embed]`` extra). One class-balanced linear SVM per code scores each text. An inner
-cross-validation on the training data only gives out-of-fold decision values, from which each
-code's score is calibrated to a probability (Platt scaling) and its threshold chosen. Codes with few
-coded examples are bootstrapped from their codebook text (definition, inclusion note,
-examples). Each suggestion carries its evidence: the terms that drove the score and the
-nearest human-coded exemplars.
+(:mod:`thematic.embeddings`, the ``[embed]`` extra). One class-balanced linear SVM per code
+scores each segment. An inner cross-validation on the training data only gives out-of-fold
+decision values, from which each code's score is calibrated to a probability (Platt scaling)
+and its threshold chosen. Codes with few coded examples are bootstrapped from their codebook
+text (definition, inclusion note, examples). Each suggestion carries its evidence: the terms
+that drove the score and the nearest human-coded exemplars.
+
+How far to trust the suggestions is measured by grouped cross-validation (:func:`out_of_fold`)
+and, per code, with interview-cluster bootstrap intervals (:func:`reliability_by_code`) read by
+a declared rule (:func:`flag_unreliable`).
 """
 
 from __future__ import annotations
