@@ -71,6 +71,7 @@ SIZES = {"300": (300, (0, 1, 2, 3, 4)), "1000": (1000, (0, 1, 2)), "full": (None
 QUICK_SIZES = {"300": (150, (0,)), "full": (300, (0,))}
 #: The tuned baseline's grid, searched on the validation part.
 BASELINE_GRID = [{"C": c, "class_weight": w} for w in (None, "balanced") for c in (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)]
+QUICK_GRID = [{"C": 1.0, "class_weight": None}, {"C": 10.0, "class_weight": "balanced"}]
 #: The first round's CodeSuggester parameters (its defaults before issue 18).
 ROUND1 = {"head": "svm", "C": 0.5, "word_ngrams": (1, 2), "char_ngrams": (3, 5), "char_features": 20_000,
           "bootstrap_below": 5, "threshold_folds": 3, "own_threshold_from": 10}
@@ -328,7 +329,7 @@ def run(*, quick: bool = False, path: Path | None = None, embedding: bool = True
         f"development {len(validation.pool)}" + (" [quick: small sizes, 200 scored; figures not meaningful]"
                                                     if quick else ""))
     log("suggest bench: choosing the tuned baseline on the validation part")
-    chosen, _ = choose_baseline(validation, log=log)
+    chosen, _ = choose_baseline(validation, grid=QUICK_GRID if quick else BASELINE_GRID, log=log)
     for size_name, point in chosen.items():
         result.notes.append(f"baseline-tuned at {size_name}: C={point['C']:g}, "
                             f"class_weight={point['class_weight']} (best validation macro-F1)")
