@@ -227,3 +227,22 @@ def test_blocks_stay_out_when_the_data_carry_nothing_for_them():
     assert model.blocks_ == ["words", "characters"]
     plain = CodeSuggester(random_state=0).fit(TEXTS, Y)
     assert np.allclose(model.predict_proba(TEXTS), plain.predict_proba(TEXTS))
+
+
+def test_a_sentence_encoder_is_shared_across_folds_not_copied():
+    from thematic.embeddings import SentenceEncoder
+    from thematic.suggest import out_of_fold
+
+    class Model:  # stands in for a sentence-transformers model: counts what it encodes
+        encoded = 0
+
+        def encode(self, texts, **_):
+            Model.encoded += len(texts)
+            return np.array([[len(t), t.count("e") + 1.0] for t in texts])
+
+        def get_embedding_dimension(self):
+            return 2
+
+    encoder = SentenceEncoder(Model(), name="fake")
+    out_of_fold(CodeSuggester(embedding=encoder, random_state=0), TEXTS, Y, GROUPS, n_splits=3)
+    assert Model.encoded == len(set(TEXTS))  # each text once, whatever the folds
