@@ -50,3 +50,21 @@ def test_matrix_keeps_uncoded_segments(tiny_data):
                                  codes=dataset.codebook.code_ids)
     assert matrix.shape == (6, 3) and matrix.to_numpy().sum() == 2
     assert isinstance(matrix, pd.DataFrame)
+
+
+def test_answer_context_gives_each_answer_its_question_and_place():
+    import pandas as pd
+
+    from thematic.segments import answer_context
+
+    turns = pd.DataFrame({
+        "segment_id": ["A:t001", "A:t002", "A:t003", "A:t004", "A:t005", "B:t001", "B:t002"],
+        "interview_id": ["A"] * 5 + ["B"] * 2, "group": ["parent"] * 5 + ["referrer"] * 2,
+        "turn": [1, 2, 3, 4, 5, 1, 2],
+        "is_interviewer": [False, True, False, False, True, False, False],
+        "text": ["hello", "How was the wait?", "long", "very long", "Thanks.", "one", "two"]})
+    framed = answer_context(turns.iloc[::-1])  # order in, order out
+    assert framed["segment_id"].tolist() == ["B:t002", "B:t001", "A:t004", "A:t003", "A:t001"]
+    assert framed["question"].tolist() == ["", "", "How was the wait?", "How was the wait?", ""]
+    assert framed["position"].tolist() == [1.0, 0.0, 0.75, 0.5, 0.0]
+    assert answer_context(turns.iloc[:0]).empty

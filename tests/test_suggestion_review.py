@@ -98,3 +98,80 @@ def test_panel_pages_wraps_and_confirms_each_saved_decision(exported, tmp_path):
     assert review.read_suggestions(copy)["decision"].iloc[0] == "accept"
     following.click()
     assert f"4-6 of {len(frame)}" in status.value
+
+
+@pytest.fixture
+def half_coded(sample_copy):
+    """The sample with coder_b's codings kept for 12 of the 25 interviews only."""
+    path = sample_copy / "codings" / "coder_b.csv"
+    codings = pd.read_csv(path, dtype=str, keep_default_na=False)
+    kept = sorted(codings["interview_id"].unique())[:12]
+    codings[codings["interview_id"].isin(kept)].to_csv(path, index=False)
+    return sample_copy, kept
+
+
+def test_next_list_spreads_over_uncoded_interviews_and_coding_it_teaches(half_coded):
+    import math
+
+    data, kept = half_coded
+    dataset = load_dataset(data)
+    table = review.build_next(dataset, coder="coder_b", n=20, seed=1)
+    assert list(table.columns) == review.NEXT_COLUMNS and len(table) == 20
+    assert not table["interview_id"].isin(kept).any()  # hand-coded interviews count as coded throughout
+    assert table["interview_id"].value_counts().max() <= math.ceil(20 / 5)
+    assert table["value"].between(0, 1).all() and table["why"].str.contains("coded so far").all()
+    assert table["model"].str.startswith("CodeSuggester/").all() and (table["codes"] == "").all()
+    again = review.build_next(load_dataset(data), coder="coder_b", n=20, seed=1)
+    pd.testing.assert_frame_equal(table, again)
+
+    path = review.export_next(table, review.next_path(data, "coder_b"))
+    filled = review.read_next(path).drop(columns="_line")
+    code = dataset.codebook.code_ids[0]
+    filled.loc[0, "codes"] = f"{code}; {dataset.codebook.code_ids[1]}"
+    filled.loc[1, "codes"] = "None"
+    filled.to_csv(path, index=False)
+    entries = review.apply_review(data, coder="coder_b", codes=dataset.codebook.code_ids,
+                                  now=lambda: "2026-01-02T00:00:00+00:00")
+    assert entries["decision"].tolist() == ["coded", "coded", "none"]
+    codings = pd.read_csv(data / "codings" / "coder_b.csv", dtype=str, keep_default_na=False)
+    added = codings.tail(2)  # appended at the end of the coder's file
+    assert sorted(added["code"]) == sorted(dataset.codebook.code_ids[:2])
+    assert set(added["interview_id"]) == {table.loc[0, "interview_id"]}
+    assert review.apply_review(data, coder="coder_b").empty
+    # the two segments now count as coded: the next list moves on, their interviews do not
+    after = review.build_next(load_dataset(data), coder="coder_b", n=20, seed=1)
+    assert not after["segment_id"].isin(table["segment_id"].iloc[:2]).any()
+    assert not after["interview_id"].isin(kept).any()
+
+
+def test_next_list_refuses_unknown_codes_and_keeps_filled_rows(half_coded):
+    data, _ = half_coded
+    dataset = load_dataset(data)
+    table = review.build_next(dataset, coder="coder_b", n=5, seed=1)
+    path = review.export_next(table.assign(codes=["no_such_code"] + [""] * 4), review.next_path(data, "coder_b"))
+    with pytest.raises(DataError, match=r"next-coder_b.csv, line 2: code 'no_such_code'"):
+        review.apply_review(data, coder="coder_b", codes=dataset.codebook.code_ids)
+    review.export_next(table.iloc[2:], path)  # a new list keeps the filled row
+    assert review.read_next(path)["codes"].tolist()[0] == "no_such_code"
+
+
+def test_first_next_list_without_any_coding_is_random_and_spread(sample_copy):
+    (sample_copy / "codings" / "coder_b.csv").unlink()
+    dataset = load_dataset(sample_copy)
+    table = review.build_next(dataset, coder="coder_b", n=10, seed=3)
+    assert len(table) == 10 and (table["model"] == "random").all()
+    assert table["interview_id"].value_counts().max() <= 2
+
+
+def test_suggest_next_command_writes_the_list_and_refuses_a_negative_count(half_coded):
+    from click.testing import CliRunner
+
+    from thematic.cli import main
+
+    data, _ = half_coded
+    runner = CliRunner()
+    out = runner.invoke(main, ["suggest", "next", str(data), "--coder", "coder_b", "-n", "6"])
+    assert out.exit_code == 0, out.output
+    assert "6 segments listed" in out.output and len(review.read_next(review.next_path(data, "coder_b"))) == 6
+    bad = runner.invoke(main, ["suggest", "next", str(data), "--coder", "coder_b", "-n", "-1"])
+    assert bad.exit_code == 1 and "[E908]" in bad.output

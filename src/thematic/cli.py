@@ -385,7 +385,7 @@ def deidentify(data_dir: str, review_file: str | None, known_names: str | None, 
 
 @main.group()
 def suggest() -> None:
-    """Code suggestions: export them for review, apply the reviewed ones."""
+    """Code suggestions: export them for review, list what to code next, apply the decisions."""
 
 
 @suggest.command("export")
@@ -402,11 +402,39 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
 
     def run() -> None:
         dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
-        table, _ = review.build_suggestions(dataset, learn_from=learn_from or coder, reviewer=coder,
-                                            seed=seed, embedding="minilm" if embed else None)
+        teacher, embedding = learn_from or coder, "minilm" if embed else None
+        second = next((c for c in dataset.coders if c != teacher), None)
+        trust = review.code_reliability(dataset, coder=teacher, second=second, seed=seed, embedding=embedding)
+        table, _ = review.build_suggestions(dataset, learn_from=teacher, reviewer=coder, seed=seed,
+                                            embedding=embedding, reliability=trust)
         path = review.export_suggestions(table, review.suggestions_path(dataset.root, coder))
         click.echo(f"{len(table)} suggestions written to {path}; mark 'decision' accept or reject, "
                    f"then run: thematic suggest apply {data_dir} --coder {coder}")
+
+    _run(run)
+
+
+@suggest.command("next")
+@click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
+@click.option("--coder", required=True, help="The coder who will code the listed segments.")
+@click.option("-n", "n", default=40, show_default=True, type=int, help="Segments to list.")
+@click.option("--seed", default=20200701, show_default=True, type=int, help="Seed of the model's inner CV.")
+@click.option("--embed", is_flag=True, help="Add sentence embeddings (needs the [embed] extra).")
+def suggest_next(data_dir: str, coder: str, n: int, seed: int, embed: bool) -> None:
+    """Write DATA_DIR/review/next-CODER.csv: the uncoded segments whose coding would teach most."""
+    from thematic import io
+    from thematic import suggestion_review as review
+    from thematic.dataset import load_dataset
+
+    def run() -> None:
+        dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
+        table = review.build_next(dataset, coder=coder, n=n, seed=seed, embedding="minilm" if embed else None)
+        if table.empty:
+            click.echo(f"nothing to list: every segment counts as coded by {coder}")
+            return
+        path = review.export_next(table, review.next_path(dataset.root, coder))
+        click.echo(f"{len(table)} segments listed in {path}; fill 'codes' with code ids separated by ';' "
+                   f"(or 'none'), then run: thematic suggest apply {data_dir} --coder {coder}")
 
     _run(run)
 
@@ -415,14 +443,19 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 @click.option("--coder", required=True, help="The reviewing coder whose decisions are applied.")
 def suggest_apply(data_dir: str, coder: str) -> None:
-    """Turn accepted suggestions into codings of CODER; log every decision."""
+    """Turn accepted suggestions and the next list's codes into codings of CODER; log every decision."""
     from thematic import io
     from thematic import suggestion_review as review
 
     def run() -> None:
-        entries = review.apply_review(io.resolve(data_dir), coder=coder)
-        accepted = int((entries["decision"] == "accept").sum()) if len(entries) else 0
-        click.echo(f"{len(entries)} new decision(s) logged, {accepted} accepted into codings/{coder}.csv")
+        from thematic.dataset import load_dataset
+
+        folder = io.resolve(data_dir)
+        dataset = load_dataset(folder, require_deidentified=False)
+        codes = dataset.codebook.code_ids if dataset.codebook is not None else None
+        entries = review.apply_review(folder, coder=coder, codes=codes)
+        added = int(entries["decision"].isin(["accept", "coded"]).sum()) if len(entries) else 0
+        click.echo(f"{len(entries)} new decision(s) logged, {added} coding(s) added to codings/{coder}.csv")
 
     _run(run)
 

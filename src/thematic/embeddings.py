@@ -50,6 +50,11 @@ class SentenceEncoder:
             return np.zeros((0, dimension), dtype=np.float32)
         return np.vstack([self._cache[k] for k in keys])
 
+    def __deepcopy__(self, memo) -> SentenceEncoder:
+        """The same encoder: scikit-learn's ``clone`` deep-copies parameters, and a copy per
+        cross-validation fold would copy the whole model and lose the vectors already cached."""
+        return self
+
     def clear(self) -> None:
         """Forget cached vectors (a benchmark timing a cold fit calls this)."""
         self._cache.clear()

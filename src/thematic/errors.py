@@ -238,3 +238,10 @@ class Errors(metaclass=_Catalogue):
     E905 = ("No coder '{coder}' in {path}: suggestions learn from a coder's codings; known coders: "
             "{known}.")
     E906 = "Unknown head '{head}' for CodeSuggester; use one of {known}."
+    E907 = ("Segments given to CodeSuggester as a table need a 'text' column; the table has: "
+            "{columns}. Pass thematic.segments.answer_context(segments) or a list of texts.")
+    E908 = "Asked for {n} segments to code next: give a number of 0 or more (-n 40, say)."
+    E909 = ("{path} not found: choosing what to code next needs the codebook's codes. Add a "
+            "codebook.yaml to the data folder.")
+    E910 = ("{path}, line {line}: code '{value}' for segment '{id}' is not in the codebook. Write "
+            "code ids separated by ';', or 'none' when no code applies, then apply again.")

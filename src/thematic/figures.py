@@ -332,8 +332,22 @@ def suggestion_learning_curve(curve: pd.DataFrame, *, title: str = "Learning cur
 
 
 def kappa_model_vs_coder(table: pd.DataFrame, *, title: str = "Cohen's kappa per code") -> go.Figure:
-    """Per code, kappa of model vs coder next to coder vs coder on the same segments."""
-    columns = [c for c in ("kappa_model_vs_coder", "kappa_coder_vs_coder") if c in table.columns]
-    long = table.melt(id_vars=["code"], value_vars=columns, var_name="pair", value_name="kappa")
-    fig = px.bar(long, x="code", y="kappa", color="pair", barmode="group", template=TEMPLATE, title=title)
-    return fig.update_layout(xaxis_title=None, xaxis_tickangle=-45, yaxis_range=[-0.2, 1])
+    """Per code, kappa of model vs coder next to coder vs coder on the same segments, with
+    their 95% intervals where the table has them (``kappa_low``/``kappa_high`` and
+    ``coder_kappa_low``/``coder_kappa_high``, from :func:`thematic.suggest.reliability_by_code`)."""
+    bounds = {"kappa_model_vs_coder": ("kappa_low", "kappa_high"),
+              "kappa_coder_vs_coder": ("coder_kappa_low", "coder_kappa_high")}
+    parts = []
+    for column, (low, high) in bounds.items():
+        if column not in table.columns:
+            continue
+        part = pd.DataFrame({"code": table["code"], "pair": column, "kappa": table[column]})
+        if low in table.columns and high in table.columns:
+            part["above"] = table[high] - table[column]
+            part["below"] = table[column] - table[low]
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    intervals = {"error_y": "above", "error_y_minus": "below"} if "above" in long.columns else {}
+    fig = px.bar(long, x="code", y="kappa", color="pair", barmode="group", template=TEMPLATE, title=title,
+                 **intervals)
+    return fig.update_layout(xaxis_title=None, xaxis_tickangle=-45, yaxis_range=[-0.4, 1])

@@ -65,3 +65,24 @@ def segment_code_matrix(segments: pd.DataFrame, coded: pd.DataFrame, *, coder: s
     mine = coded[coded["coder"] == coder]
     matrix = pd.crosstab(mine["segment_id"], mine["code"]).clip(upper=1)
     return matrix.reindex(index=segments["segment_id"], columns=codes, fill_value=0).astype(int)
+
+
+def answer_context(segments: pd.DataFrame) -> pd.DataFrame:
+    """The participants' segments with what frames each answer: the interview's structure.
+
+    Takes every turn (from :func:`segment_turns`, interviewer turns included) and returns the
+    non-interviewer rows with three more columns: ``question``, the text of the latest
+    interviewer turn before the segment in the same interview ("" when none came before, or
+    the transcript marks no interviewer); ``position``, the segment's place in its interview,
+    from 0 (first turn) to 1 (last turn); and ``group`` as it was (the speaker's group).
+    """
+    if segments.empty:
+        return segments.assign(question=pd.Series(dtype=str), position=pd.Series(dtype=float))
+    ordered = segments.sort_values(["interview_id", "turn"], kind="stable")
+    asked = ordered["text"].where(ordered["is_interviewer"].astype(bool))
+    question = asked.groupby(ordered["interview_id"], sort=False).ffill().fillna("")
+    turns = ordered.groupby("interview_id", sort=False)["turn"]
+    first, last = turns.transform("min"), turns.transform("max")
+    position = ((ordered["turn"] - first) / (last - first).where(last > first)).fillna(0.0).round(4)
+    framed = ordered.assign(question=question, position=position).loc[segments.index]  # original order
+    return framed[~framed["is_interviewer"].astype(bool)].reset_index(drop=True)

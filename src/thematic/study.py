@@ -16,7 +16,8 @@ A data folder holds::
     deidentification/          review.csv and audit/<id>.csv of thematic deidentify
     deidentification-gold.csv  where the identifiers are (a synthetic study's answer key)
     member-check/comments.csv  the member check's comments
-    review/                    suggestions-<coder>.csv for review, review-log.csv of decisions
+    review/                    suggestions-<coder>.csv and next-<coder>.csv for review,
+                               review-log.csv of decisions
 
 **Confinement.** Every path that comes from the folder's own files (a transcript path in
 ``interviews.csv``) or from an id that names a file is checked to lie inside the folder once
@@ -176,6 +177,10 @@ class Study:
 
     def codings_path(self, coder: str) -> Path:
         return self.codings_dir / f"{check_id(coder, what='coder', path=self.codings_dir)}.csv"
+
+    def next_path(self, coder: str) -> Path:
+        """The segments whose coding by *coder* would teach the suggester most (active learning)."""
+        return self.suggestions_dir / f"next-{check_id(coder, what='coder', path=self.suggestions_dir)}.csv"
 
     def suggestions_path(self, coder: str) -> Path:
         return self.suggestions_dir / f"suggestions-{check_id(coder, what='coder', path=self.suggestions_dir)}.csv"

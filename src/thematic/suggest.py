@@ -1,15 +1,21 @@
 """NLP-assisted coding (Braun & Clarke phase 2): suggest codebook codes for segments, and
 measure honestly how often the suggestions agree with a human coder.
 
-:class:`CodeSuggester` is a scikit-learn estimator over lists of texts and a 0/1 code matrix.
-Features are word and character n-gram TF-IDF (the default, needing nothing beyond
-scikit-learn) and, optionally, sentence embeddings (:mod:`thematic.embeddings`, the
-``[embed]`` extra). One class-balanced linear SVM per code scores each text. An inner
-cross-validation on the training data only gives out-of-fold decision values, from which each
-code's score is calibrated to a probability (Platt scaling) and its threshold chosen. Codes with few
-coded examples are bootstrapped from their codebook text (definition, inclusion note,
-examples). Each suggestion carries its evidence: the terms that drove the score and the
-nearest human-coded exemplars.
+:class:`CodeSuggester` is a scikit-learn estimator over segments and a 0/1 code matrix. A
+segment is its text or, better, a row of :func:`suggestion_inputs`: its text, the interviewer's
+question it answers, the speaker's group and its position in the interview. Features are word
+and character n-gram TF-IDF of the text (the default, needing nothing beyond scikit-learn),
+blocks for the question, group and position, and, optionally, sentence embeddings
+(:mod:`thematic.embeddings`, the ``[embed]`` extra). One class-balanced linear SVM per code
+scores each segment. An inner cross-validation on the training data only gives out-of-fold
+decision values, from which each code's score is calibrated to a probability (Platt scaling)
+and its threshold chosen. Codes with few coded examples are bootstrapped from their codebook
+text (definition, inclusion note, examples). Each suggestion carries its evidence: the terms
+that drove the score and the nearest human-coded exemplars.
+
+How far to trust the suggestions is measured by grouped cross-validation (:func:`out_of_fold`)
+and, per code, with interview-cluster bootstrap intervals (:func:`reliability_by_code`) read by
+a declared rule (:func:`flag_unreliable`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, KFold
-from sklearn.preprocessing import normalize
+from sklearn.preprocessing import OneHotEncoder, normalize
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
@@ -38,9 +44,34 @@ from thematic.errors import Errors, ParameterError
 #: Candidate decision thresholds for each code (a score at or above it is suggested).
 THRESHOLD_GRID = np.round(np.concatenate([np.arange(0.02, 0.1, 0.02), np.arange(0.1, 0.96, 0.05)]), 2)
 #: Version of the suggestion method, recorded in every accepted suggestion's provenance.
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 #: Per-code linear models the suggester can use.
 HEADS = ("svm", "logistic")
+#: Columns of a segment the suggester reads (see :func:`suggestion_inputs`); only ``text`` is required.
+INPUT_COLUMNS = ("text", "question", "group", "position")
+
+
+def suggestion_inputs(X) -> pd.DataFrame:
+    """Segments as the suggester reads them: a DataFrame with ``text``, ``question`` (the
+    interviewer's question the segment answers, "" if none), ``group`` (the speaker's group,
+    "" if unknown) and ``position`` (in the interview, 0-1; NaN if unknown).
+
+    *X* is a sequence of texts or a DataFrame with at least a ``text`` column; missing columns
+    are filled as unknown, so plain texts work everywhere a segment table does.
+    """
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ParameterError(Errors.E907.format(columns=", ".join(map(str, X.columns)) or "none"))
+        frame = X
+    else:
+        frame = pd.DataFrame({"text": list(X)})
+    out = pd.DataFrame({"text": frame["text"].fillna("").astype(str).to_numpy()})
+    for column in ("question", "group"):
+        values = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
+        out[column] = values.fillna("").astype(str).to_numpy()
+    position = frame["position"] if "position" in frame.columns else pd.Series(np.nan, index=frame.index)
+    out["position"] = pd.to_numeric(position, errors="coerce").clip(0, 1).to_numpy(dtype=float)
+    return out
 
 
 class CodeSuggester(BaseEstimator):
@@ -65,11 +96,24 @@ class CodeSuggester(BaseEstimator):
         extra) or an object with ``encode(texts) -> ndarray`` and a ``name``.
     embedding_weight : float
         Scale of the (unit-length) embedding block next to the unit-length TF-IDF blocks.
+    question_weight : float
+        Scale of the question block: word TF-IDF of the interviewer's question the segment
+        answers (and its sentence embedding, with *embedding*); 0 (the default) leaves it out:
+        it helped on the sample study but not on the NHS validation part.
+    group_weight : float
+        Scale of the speaker's group (one-hot); 0 leaves it out. The default 0.5 was chosen on
+        the NHS validation part and the sample (``docs/code-suggestions.md``).
+    position_weight : float
+        Scale of the position in the interview (one-hot of *position_bins* equal bins); 0 (the
+        default) leaves it out: it helped neither the sample nor the NHS set.
+    position_bins : int
+        Bins of the position block.
     code_texts : mapping or None
         Code -> codebook texts (definition, inclusion note, examples) used as extra positive
         examples for codes with fewer than *bootstrap_below* coded examples.
     bootstrap_below : int
-        Codes with fewer coded training examples than this are bootstrapped from *code_texts*.
+        Codes with fewer coded training examples than this are bootstrapped from *code_texts*
+        (50, chosen on the validation part: in a study of a few hundred segments, every code).
     threshold_folds : int
         Folds of the inner cross-validation whose out-of-fold scores calibrate each code and
         pick its threshold.
@@ -83,8 +127,10 @@ class CodeSuggester(BaseEstimator):
 
     def __init__(self, *, head: str = "svm", C: float = 0.5, word_ngrams: tuple[int, int] = (1, 2),
                  char_ngrams: tuple[int, int] | None = (3, 5), char_features: int = 20_000, embedding=None,
-                 embedding_weight: float = 1.0, code_texts: Mapping[str, Sequence[str]] | None = None,
-                 bootstrap_below: int = 5, threshold_folds: int = 3, own_threshold_from: int = 10,
+                 embedding_weight: float = 1.0, question_weight: float = 0.0, group_weight: float = 0.5,
+                 position_weight: float = 0.0, position_bins: int = 5,
+                 code_texts: Mapping[str, Sequence[str]] | None = None,
+                 bootstrap_below: int = 50, threshold_folds: int = 3, own_threshold_from: int = 10,
                  random_state: int = 0):
         self.head = head
         self.C = C
@@ -93,6 +139,10 @@ class CodeSuggester(BaseEstimator):
         self.char_features = char_features
         self.embedding = embedding
         self.embedding_weight = embedding_weight
+        self.question_weight = question_weight
+        self.group_weight = group_weight
+        self.position_weight = position_weight
+        self.position_bins = position_bins
         self.code_texts = code_texts
         self.bootstrap_below = bootstrap_below
         self.threshold_folds = threshold_folds
@@ -116,53 +166,101 @@ class CodeSuggester(BaseEstimator):
                                                max_features=self.char_features, strip_accents="unicode"))
         return vectorizers
 
-    def _features(self, texts: list[str], *, fit: bool = False) -> sparse.csr_matrix:
+    def _features(self, inputs: pd.DataFrame, *, fit: bool = False) -> sparse.csr_matrix:
+        """The feature matrix of *inputs* (a :func:`suggestion_inputs` frame): text blocks first
+        (the word block leads: evidence reads it), then question, group and position."""
+        texts = inputs["text"].tolist()
         if fit:
             self.vectorizers_ = self._new_vectorizers()
             self.encoder_ = self._encoder()
+            self.blocks_ = ["words"] + (["characters"] if self.char_ngrams else []) + (
+                ["embedding"] if self.encoder_ is not None else [])
         blocks = []
         for vectorizer in self.vectorizers_:
             matrix = vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts)
             blocks.append(normalize(matrix))
         if self.encoder_ is not None:
-            embedded = normalize(np.asarray(self.encoder_.encode(texts), dtype=float))
-            blocks.append(sparse.csr_matrix(embedded * self.embedding_weight))
+            blocks.append(sparse.csr_matrix(self._embed(texts) * self.embedding_weight))
+        blocks.extend(self._context_features(inputs, fit=fit))
         return sparse.hstack(blocks, format="csr")
 
-    # -- fitting ----------------------------------------------------------------------------
-    def fit(self, texts: Sequence[str], Y: pd.DataFrame | np.ndarray) -> CodeSuggester:
-        """Learn from *texts* and their 0/1 code matrix *Y* (segments x codes).
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        vectors = normalize(np.asarray(self.encoder_.encode(texts), dtype=float))
+        vectors[[not t.strip() for t in texts]] = 0.0  # nothing said, nothing to embed
+        return vectors
 
-        With a DataFrame, its columns name the codes and its index identifies the exemplars
-        shown as evidence.
+    def _context_features(self, inputs: pd.DataFrame, *, fit: bool) -> list[sparse.csr_matrix]:
+        """Question, group and position blocks; a block is left out when its weight is 0 or
+        the training segments carry no such information (no question, one group...)."""
+        if fit:
+            self.question_vectorizer_ = self.group_encoder_ = None
+            self.position_used_ = False
+            asked = inputs["question"].str.strip() != ""
+            if self.question_weight > 0 and asked.any():
+                self.question_vectorizer_ = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2),
+                                                            strip_accents="unicode")
+                self.question_vectorizer_.fit(inputs.loc[asked, "question"])
+                self.blocks_.append("question")
+            groups = inputs.loc[inputs["group"] != "", "group"]
+            if self.group_weight > 0 and groups.nunique() > 1:
+                self.group_encoder_ = OneHotEncoder(handle_unknown="ignore").fit(groups.to_frame())
+                self.blocks_.append("group")
+            if self.position_weight > 0 and inputs["position"].notna().any():
+                self.position_used_ = True
+                self.blocks_.append("position")
+        blocks = []
+        if self.question_vectorizer_ is not None:
+            questions = inputs["question"].tolist()
+            blocks.append(normalize(self.question_vectorizer_.transform(questions)) * self.question_weight)
+            if self.encoder_ is not None:
+                blocks.append(sparse.csr_matrix(self._embed(questions) * self.question_weight))
+        if self.group_encoder_ is not None:
+            blocks.append(sparse.csr_matrix(self.group_encoder_.transform(inputs[["group"]]) * self.group_weight))
+        if self.position_used_:
+            position = inputs["position"].to_numpy(dtype=float)
+            known = ~np.isnan(position)
+            bins = np.minimum((np.nan_to_num(position) * self.position_bins).astype(int), self.position_bins - 1)
+            onehot = sparse.csr_matrix((np.full(known.sum(), float(self.position_weight)),
+                                        (np.flatnonzero(known), bins[known])),
+                                       shape=(len(position), self.position_bins))
+            blocks.append(onehot)
+        return blocks
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, X, Y: pd.DataFrame | np.ndarray) -> CodeSuggester:
+        """Learn from segments *X* (texts, or a frame as :func:`suggestion_inputs` takes) and
+        their 0/1 code matrix *Y* (segments x codes).
+
+        With a DataFrame *Y*, its columns name the codes and its index identifies the
+        exemplars shown as evidence.
         """
-        texts = [str(t) for t in texts]
+        inputs = suggestion_inputs(X)
         if isinstance(Y, pd.DataFrame):
             self.codes_, exemplar_ids = list(Y.columns), [str(i) for i in Y.index]
         else:
-            self.codes_, exemplar_ids = list(range(np.shape(Y)[1])), [str(i) for i in range(len(texts))]
+            self.codes_, exemplar_ids = list(range(np.shape(Y)[1])), [str(i) for i in range(len(inputs))]
         Y = np.asarray(Y, dtype=int)
-        if len(texts) != len(Y):
-            raise ParameterError(Errors.E900.format(texts=len(texts), rows=len(Y)))
+        if len(inputs) != len(Y):
+            raise ParameterError(Errors.E900.format(texts=len(inputs), rows=len(Y)))
         if self.head not in HEADS:
             raise ParameterError(Errors.E906.format(head=self.head, known=list(HEADS)))
         with threadpool_limits(limits=1):  # many small fits: BLAS threads only contend
-            return self._fit(texts, Y, exemplar_ids)
+            return self._fit(inputs, Y, exemplar_ids)
 
-    def _fit(self, texts: list[str], Y: np.ndarray, exemplar_ids: list[str]) -> CodeSuggester:
+    def _fit(self, inputs: pd.DataFrame, Y: np.ndarray, exemplar_ids: list[str]) -> CodeSuggester:
         extra_texts, extra_Y = self._bootstrap_examples(Y)
         self.bootstrapped_ = sorted({self.codes_[k] for k in np.flatnonzero(extra_Y.sum(axis=0))},
                                     key=str) if len(extra_Y) else []
-        all_texts = texts + extra_texts
+        all_inputs = pd.concat([inputs, suggestion_inputs(extra_texts)], ignore_index=True) if extra_texts else inputs
         all_Y = np.vstack([Y, extra_Y]) if len(extra_Y) else Y
-        X = self._features(all_texts, fit=True)
+        X = self._features(all_inputs, fit=True)
         self.heads_ = self._fit_heads(X, all_Y)
-        self.thresholds_ = self._choose_thresholds(X, all_Y, n_coded=len(texts))
+        self.thresholds_ = self._choose_thresholds(X, all_Y, n_coded=len(inputs))
         # Evidence: the human-coded exemplars (not the codebook texts) and their features.
-        self.exemplar_X_ = X[: len(texts)]
+        self.exemplar_X_ = X[: len(inputs)]
         self.exemplar_Y_ = Y
         self.exemplar_ids_ = exemplar_ids
-        self.exemplar_texts_ = texts
+        self.exemplar_inputs_ = inputs
         self.support_ = Y.sum(axis=0)
         return self
 
@@ -257,31 +355,37 @@ class CodeSuggester(BaseEstimator):
         return thresholds
 
     # -- predicting -------------------------------------------------------------------------
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Score of every code for every text (segments x codes)."""
+    def predict_proba(self, X) -> np.ndarray:
+        """Score of every code for every segment (segments x codes)."""
         with threadpool_limits(limits=1):
-            return self._scores(self._features([str(t) for t in texts]), self.heads_)
+            return self._scores(self._features(suggestion_inputs(X)), self.heads_)
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def transform(self, X) -> sparse.csr_matrix:
+        """The model's features of segments *X*: the weighted, unit-length blocks its heads
+        read (cosine similarity between rows compares segments as the model sees them)."""
+        with threadpool_limits(limits=1):
+            return self._features(suggestion_inputs(X))
+
+    def predict(self, X) -> np.ndarray:
         """0/1 suggestions: a code's score at or above its threshold."""
-        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def suggest(self, texts: Sequence[str], *, top_k: int = 3, evidence_terms: int = 5,
-                exemplars: int = 2) -> pd.DataFrame:
+    def suggest(self, X, *, top_k: int = 3, evidence_terms: int = 5, exemplars: int = 2) -> pd.DataFrame:
         """The *top_k* codes per text ranked by score, each with its evidence.
 
-        Columns: item (position in *texts*), rank, code, score, threshold, above_threshold,
+        Columns: item (position in *X*), rank, code, score, threshold, above_threshold,
         evidence (the words whose weights raised the score most), exemplars (ids of the
         nearest human-coded segments carrying the code).
         """
-        texts = [str(t) for t in texts]
-        X = self._features(texts)
-        scores = self._scores(X, self.heads_)
+        inputs = suggestion_inputs(X)
+        with threadpool_limits(limits=1):
+            X = self._features(inputs)
+            scores = self._scores(X, self.heads_)
         vocabulary = self.vectorizers_[0].get_feature_names_out()
         n_words = len(vocabulary)
         similarity = (X @ self.exemplar_X_.T).toarray() if exemplars else None
         rows = []
-        for i in range(len(texts)):
+        for i in range(len(inputs)):
             for rank, k in enumerate(np.argsort(-scores[i], kind="stable")[:top_k], start=1):
                 rows.append({"item": i, "rank": rank, "code": self.codes_[k],
                              "score": round(float(scores[i, k]), 4),
@@ -320,8 +424,10 @@ class CodeSuggester(BaseEstimator):
                                             "codes": [str(c) for c in self.codes_],
                                             "code_texts": _jsonable(self.code_texts)},
                                            sort_keys=True, default=str).encode())
-        for text, row in zip(self.exemplar_texts_, self.exemplar_Y_, strict=True):
-            digest.update(text.encode())
+        columns = [c for c in INPUT_COLUMNS if c == "text" or getattr(self, f"{c}_weight", 0) > 0]
+        for values, row in zip(self.exemplar_inputs_[columns].itertuples(index=False), self.exemplar_Y_,
+                               strict=True):
+            digest.update(json.dumps([str(v) for v in values]).encode())
             digest.update(row.tobytes())
         return digest.hexdigest()[:12]
 
@@ -403,32 +509,32 @@ def suggestion_metrics(Y_true: np.ndarray, scores: np.ndarray, predicted: np.nda
     return {k: round(float(v), 4) for k, v in summary.items()}
 
 
-def out_of_fold(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
+def out_of_fold(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                 n_splits: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Grouped cross-validated scores and 0/1 suggestions: no group (interview) has segments
-    in both the training and the test part of a fold."""
+    in both the training and the test part of a fold. *X*: texts or segment inputs."""
     n_groups = len(set(groups))
     if n_groups < 2:
         raise ParameterError(Errors.E901.format(groups=n_groups))
+    inputs = suggestion_inputs(X)
     Y_true = Y.to_numpy(dtype=int)
     predicted = np.zeros_like(Y_true)
     scores = np.zeros(Y_true.shape, dtype=float)
-    texts = np.asarray([str(t) for t in texts], dtype=object)
-    for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, list(groups)):
-        model = clone(estimator).fit(list(texts[train]), Y.iloc[train])
-        scores[test] = model.predict_proba(list(texts[test]))
+    for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, list(groups)):
+        model = clone(estimator).fit(inputs.iloc[train], Y.iloc[train])
+        scores[test] = model.predict_proba(inputs.iloc[test])
         predicted[test] = (scores[test] >= model.thresholds_).astype(int)
     return scores, predicted
 
 
-def cross_validate(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
+def cross_validate(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                    n_splits: int = 5, top_k: int = 3) -> tuple[pd.DataFrame, dict[str, float]]:
     """Grouped cross-validation: no interview has segments in both train and test.
 
     Returns per-code precision, recall, F1 and support, and a summary with micro and macro
     averages and precision/recall at *top_k*.
     """
-    scores, predicted = out_of_fold(estimator, texts, Y, groups, n_splits=n_splits)
+    scores, predicted = out_of_fold(estimator, X, Y, groups, n_splits=n_splits)
     return per_code_metrics(Y, predicted), suggestion_metrics(Y.to_numpy(dtype=int), scores, predicted,
                                                               top_k=top_k) | {
         "segments": int(len(Y)), "folds": min(n_splits, len(set(groups)))}
@@ -436,11 +542,16 @@ def cross_validate(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFra
 
 def per_code_metrics(Y: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
     """Precision, recall, F1, support and suggested count of every code."""
-    precision, recall, f1, support = precision_recall_fscore_support(
-        Y.to_numpy(dtype=int), predicted, average=None, zero_division=0)
+    truth, predicted = Y.to_numpy(dtype=int), np.asarray(predicted, dtype=int)
+    tp = (truth & predicted).sum(axis=0)  # by hand: scikit-learn reads a one-code matrix as binary
+    support, suggested = truth.sum(axis=0), predicted.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(tp / suggested)
+        recall = np.nan_to_num(tp / support)
+        f1 = np.nan_to_num(2 * tp / (support + suggested))
     return pd.DataFrame({"code": list(Y.columns), "precision": precision.round(3),
                          "recall": recall.round(3), "f1": f1.round(3), "support": support,
-                         "suggested": np.asarray(predicted).sum(axis=0)})
+                         "suggested": suggested})
 
 
 def kappa_by_code(Y_model: np.ndarray, Y_coder: pd.DataFrame, Y_other: pd.DataFrame | None) -> pd.DataFrame:
@@ -462,42 +573,145 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
     return round(float(cohen_kappa_score(a, b)), 3)
 
 
-def flag_unreliable(per_code: pd.DataFrame, *, min_support: int = 5, min_f1: float = 0.5,
-                    min_kappa: float = 0.4) -> pd.DataFrame:
-    """Add ``reliable`` and ``why`` columns by a declared rule.
+def cluster_bootstrap_weights(groups: Sequence, *, n_boot: int = 2000, seed: int = 0) -> tuple[list, np.ndarray]:
+    """Resampling whole clusters (interviews): the sorted distinct *groups* and an
+    ``n_boot x groups`` matrix of how often each was drawn (with replacement, as many draws
+    as there are groups). A statistic summed over units is then ``weights @ per_group_sums``."""
+    names = sorted(set(groups), key=str)
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(len(names), np.full(len(names), 1 / len(names)), size=n_boot).astype(float)
+    return names, weights
 
-    A code's suggestions are unreliable when it has fewer than *min_support* coded segments,
-    or cross-validated F1 below *min_f1*, or (where given) model-vs-coder kappa below
-    *min_kappa*.
+
+def _agreement_counts(truth: np.ndarray, other: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group and code, the counts (both, other only, truth only, neither): 4 x groups x codes."""
+    cells = [(truth == 1) & (other == 1), (truth == 0) & (other == 1), (truth == 1) & (other == 0),
+             (truth == 0) & (other == 0)]
+    return np.stack([np.stack([np.bincount(index, weights=cell[:, k], minlength=n_groups)
+                               for k in range(truth.shape[1])], axis=1) for cell in cells])
+
+
+def _f1_kappa(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """F1 (of *other* against *truth*) and Cohen's kappa from 2x2 counts; NaN where undefined."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(2 * a + b + c > 0, 2 * a / (2 * a + b + c), np.nan)
+        denominator = (a + b) * (b + d) + (a + c) * (c + d)
+        kappa = np.where(denominator > 0, 2 * (a * d - b * c) / denominator, np.nan)
+    return f1, kappa
+
+
+def reliability_by_code(Y: pd.DataFrame, predicted: np.ndarray, groups: Sequence, *,
+                        Y_other: pd.DataFrame | None = None, n_boot: int = 2000, seed: int = 0,
+                        level: float = 0.95) -> pd.DataFrame:
+    """Per code: F1 and Cohen's kappa of the (cross-validated) suggestions against the
+    reference coder *Y*, and kappa of a second coder *Y_other* against *Y* on the same
+    segments, each with a percentile interval from a cluster bootstrap by *groups*
+    (interviews: segments of one interview are not independent, so whole interviews are
+    resampled). ``interviews`` counts the interviews where the reference coder used the code.
     """
-    reasons = []
+    truth = Y.to_numpy(dtype=int)
+    predicted = np.asarray(predicted, dtype=int)
+    names, weights = cluster_bootstrap_weights(groups, n_boot=n_boot, seed=seed)
+    index = pd.Index(names).get_indexer(list(groups))
+    tail = (1 - level) / 2 * 100
+    table = per_code_metrics(Y, predicted)
+    table["interviews"] = [len(set(np.asarray(index)[truth[:, k] == 1])) for k in range(truth.shape[1])]
+    pairs = [("", predicted, "kappa_model_vs_coder")]
+    if Y_other is not None:
+        pairs.append(("coder_", Y_other.to_numpy(dtype=int), "kappa_coder_vs_coder"))
+    for prefix, other, kappa_name in pairs:
+        counts = _agreement_counts(truth, other, index, len(names))
+        f1, kappa = _f1_kappa(*counts.sum(axis=1))
+        boot_f1, boot_kappa = _f1_kappa(*(weights @ counts))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a code absent from every resample
+            bounds = {name: np.nanpercentile(values, [tail, 100 - tail], axis=0)
+                      for name, values in (("f1", boot_f1), ("kappa", boot_kappa))}
+        if not prefix:
+            table["f1_low"], table["f1_high"] = bounds["f1"].round(3)
+        table[kappa_name] = np.round(kappa, 3)
+        low_name = "kappa_low" if not prefix else "coder_kappa_low"
+        table[low_name], table[low_name.replace("low", "high")] = bounds["kappa"].round(3)
+    return table
+
+
+def macro_f1_difference(Y: pd.DataFrame | np.ndarray, predicted: np.ndarray, baseline: np.ndarray,
+                        groups: Sequence, *, n_boot: int = 2000, seed: int = 0,
+                        level: float = 0.95) -> dict[str, float]:
+    """Macro-F1 of *predicted* minus that of *baseline* on the same segments, with a paired
+    cluster-bootstrap interval (both scored on the same resampled interviews). Codes absent
+    from a resample's truth are left out of its macro average, as :func:`suggestion_metrics`
+    does."""
+    truth = np.asarray(Y, dtype=int)
+    names, weights = cluster_bootstrap_weights(groups, n_boot=n_boot, seed=seed)
+    index = pd.Index(names).get_indexer(list(groups))
+
+    def macro(counts: np.ndarray) -> np.ndarray:
+        a, b, c, _ = counts
+        present = (a + c) > 0
+        f1 = np.where(present, 2 * a / np.maximum(2 * a + b + c, 1e-12), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(f1, axis=-1)
+
+    ours = _agreement_counts(truth, np.asarray(predicted, dtype=int), index, len(names))
+    theirs = _agreement_counts(truth, np.asarray(baseline, dtype=int), index, len(names))
+    point = macro(ours.sum(axis=1)) - macro(theirs.sum(axis=1))
+    boot = macro(np.einsum("bg,xgk->xbk", weights, ours)) - macro(np.einsum("bg,xgk->xbk", weights, theirs))
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(boot, [tail, 100 - tail])
+    return {"difference": round(float(point), 4), "low": round(float(low), 4), "high": round(float(high), 4)}
+
+
+def flag_unreliable(per_code: pd.DataFrame, *, min_support: int = 5, min_interviews: int = 3,
+                    min_f1: float = 0.5, min_kappa: float = 0.4) -> pd.DataFrame:
+    """Add ``verdict`` (reliable, unreliable, not enough data), ``reliable`` and ``why`` by a
+    declared rule.
+
+    A code has *not enough data* with fewer than *min_support* coded segments or (where
+    counted) coded in fewer than *min_interviews* interviews. Otherwise it is *reliable* only
+    when F1 and (where measured) model-vs-coder kappa clear *min_f1* and *min_kappa*: their
+    interval's lower bound (``f1_low``, ``kappa_low`` from :func:`reliability_by_code`) where
+    given, else the point estimate.
+    """
+    verdicts, reasons = [], []
     for _, row in per_code.iterrows():
-        why = []
+        few = []
         if row["support"] < min_support:
-            why.append(f"only {int(row['support'])} coded segments (< {min_support})")
-        if row["f1"] < min_f1:
-            why.append(f"F1 {row['f1']:.2f} < {min_f1}")
-        kappa = row.get("kappa_model_vs_coder", np.nan)
-        if pd.notna(kappa) and kappa < min_kappa:
-            why.append(f"kappa {kappa:.2f} < {min_kappa}")
+            few.append(f"only {int(row['support'])} coded segments (< {min_support})")
+        if "interviews" in row and row["interviews"] < min_interviews:
+            few.append(f"coded in {int(row['interviews'])} interviews (< {min_interviews})")
+        if few:
+            verdicts.append("not enough data")
+            reasons.append("; ".join(few))
+            continue
+        why = []
+        for measure, bar, low in (("f1", min_f1, "f1_low"), ("kappa_model_vs_coder", min_kappa, "kappa_low")):
+            value = row.get(low, np.nan) if low in row else row.get(measure, np.nan)
+            label = "F1" if measure == "f1" else "kappa"
+            if low in row and pd.isna(value):
+                why.append(f"{label} interval undefined")
+            elif pd.notna(value) and value < bar:
+                why.append(f"{label} {'lower bound ' if low in row else ''}{value:.2f} < {bar}")
+        verdicts.append("unreliable" if why else "reliable")
         reasons.append("; ".join(why))
-    return per_code.assign(reliable=[not r for r in reasons], why=reasons)
+    return per_code.assign(verdict=verdicts, reliable=[v == "reliable" for v in verdicts], why=reasons)
 
 
-def learning_curve(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFrame, groups: Sequence[str], *,
+def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                    sizes: Sequence[int] = (100, 300, 1000), n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
     """Grouped CV scores when the model learns from only *n* coded segments per fold.
 
     Sizes above what a fold's training part holds are capped there; ``trained_on`` says how
     many segments the model actually learned from (mean over folds) and ``capped`` says so.
     """
-    texts = np.asarray([str(t) for t in texts], dtype=object)
+    inputs = suggestion_inputs(X)
     Y_true = Y.to_numpy(dtype=int)
     groups = list(groups)
     n_groups = len(set(groups))
     if n_groups < 2:
         raise ParameterError(Errors.E901.format(groups=n_groups))
-    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(texts, Y_true, groups))
+    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, groups))
     largest = max(len(train) for train, _ in folds)
     rows, done = [], {}
     for size in sizes:
@@ -510,8 +724,8 @@ def learning_curve(estimator: CodeSuggester, texts: Sequence[str], Y: pd.DataFra
             for train, test in folds:
                 chosen = np.sort(rng.permutation(train)[:size])
                 used.append(len(chosen))
-                model = clone(estimator).fit(list(texts[chosen]), Y.iloc[chosen])
-                scores[test] = model.predict_proba(list(texts[test]))
+                model = clone(estimator).fit(inputs.iloc[chosen], Y.iloc[chosen])
+                scores[test] = model.predict_proba(inputs.iloc[test])
                 predicted[test] = (scores[test] >= model.thresholds_).astype(int)
             done[effective] = {"trained_on": round(float(np.mean(used)), 1)} | suggestion_metrics(
                 Y_true, scores, predicted)

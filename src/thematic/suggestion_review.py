@@ -5,12 +5,15 @@ Files in the data folder (next to ``codings/``)::
 
     review/suggestions-<coder>.csv   one row per suggestion, best first; the reviewer fills
                                      ``decision`` with accept, reject or leaves it blank
+    review/next-<coder>.csv          the segments whose coding would teach the model most
+                                     (active learning); the coder fills ``codes`` with the
+                                     code ids that apply (separated by ";") or ``none``
     review/review-log.csv            every decision applied: who, when, what, score, model
 
-``apply_review`` appends accepted suggestions to ``codings/<coder>.csv`` (a coded span per
-segment; the lines already there are left byte for byte as they were) and logs every
-decision with its model, score and time; both files change together in one transaction of
-the data folder. Applying twice changes nothing the second time.
+``apply_review`` appends accepted suggestions and the codes given in the next list to
+``codings/<coder>.csv`` (a coded span per segment; the lines already there are left byte for
+byte as they were) and logs every decision with its model, score and time; both files change
+together in one transaction of the data folder. Applying twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from thematic import io
@@ -29,7 +33,11 @@ from thematic.study import Study
 
 DECISIONS = ("accept", "reject", "")
 SUGGESTION_COLUMNS = ["suggestion_id", "segment_id", "interview_id", "start", "end", "code", "rank",
-                      "score", "threshold", "evidence", "exemplars", "text", "model", "decision", "note"]
+                      "score", "threshold", "trust", "evidence", "exemplars", "text", "model", "decision", "note"]
+NEXT_COLUMNS = ["rank", "segment_id", "interview_id", "start", "end", "value", "why", "text", "model", "codes",
+                "note"]
+#: What a coder writes in the next list's ``codes`` for a segment no code fits.
+NO_CODE = "none"
 LOG_COLUMNS = ["time", "coder", "suggestion_id", "segment_id", "interview_id", "start", "end", "code",
                "score", "model", "decision", "note"]
 
@@ -37,6 +45,11 @@ LOG_COLUMNS = ["time", "coder", "suggestion_id", "segment_id", "interview_id", "
 def suggestions_path(data_dir: str | Path | Study, coder: str) -> Path:
     """Where the suggestions for *coder* to review live in the data folder."""
     return _study(data_dir).suggestions_path(coder)
+
+
+def next_path(data_dir: str | Path | Study, coder: str) -> Path:
+    """Where the list of segments for *coder* to code next lives in the data folder."""
+    return _study(data_dir).next_path(coder)
 
 
 def log_path(data_dir: str | Path | Study) -> Path:
@@ -47,44 +60,153 @@ def _study(data_dir: str | Path | Study) -> Study:
     return data_dir if isinstance(data_dir, Study) else Study(data_dir)
 
 
-def review_table(suggestions: pd.DataFrame, segments: pd.DataFrame, *, model: str) -> pd.DataFrame:
+def trust_labels(reliability: pd.DataFrame | None) -> dict[str, str]:
+    """Code -> how far to trust its suggestions: the verdict of
+    :func:`~thematic.suggest.flag_unreliable` and the lower bound of the cross-validated
+    kappa against the coder, next to the kappa of two coders on the same segments."""
+    if reliability is None or reliability.empty:
+        return {}
+    labels = {}
+    for row in reliability.to_dict("records"):
+        parts = [row.get("verdict", "")]
+        if pd.notna(row.get("kappa_low", np.nan)):
+            parts.append(f"kappa >= {row['kappa_low']:.2f}")
+        if pd.notna(row.get("kappa_coder_vs_coder", np.nan)):
+            parts.append(f"coders {row['kappa_coder_vs_coder']:.2f}")
+        labels[row["code"]] = "; ".join(p for p in parts if p)
+    return labels
+
+
+def review_table(suggestions: pd.DataFrame, segments: pd.DataFrame, *, model: str,
+                 trust: dict[str, str] | None = None) -> pd.DataFrame:
     """Suggestions (from :meth:`CodeSuggester.suggest` with a ``segment_id`` column) joined to
-    their segments' spans, ranked by score, with empty ``decision`` and ``note`` columns."""
+    their segments' spans, ranked by score, with each code's *trust* label (see
+    :func:`trust_labels`) and empty ``decision`` and ``note`` columns."""
     spans = segments.set_index("segment_id")[["interview_id", "start", "end", "text"]]
     table = suggestions.join(spans, on="segment_id")
     table["suggestion_id"] = table["segment_id"] + "|" + table["code"].astype(str)
+    table["trust"] = [(trust or {}).get(code, "") for code in table["code"]]
     table["model"], table["decision"], table["note"] = model, "", ""
     table = table.sort_values(["score", "segment_id", "code"], ascending=[False, True, True], kind="stable")
     return table[SUGGESTION_COLUMNS].reset_index(drop=True)
 
 
-def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
-                      embedding=None) -> tuple[pd.DataFrame, object]:
-    """Train on *learn_from*'s codings and suggest codes for the segments *reviewer* has not
-    coded: the review table (above-threshold suggestions, best first) and the fitted model.
+def study_units(dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The participants' segments with their context (:func:`~thematic.segments.answer_context`)
+    and which coder gave which code to each."""
+    from thematic.segments import answer_context, code_segments, segment_turns
 
-    The same data, codebook, coders and seed give the same table.
+    units = answer_context(segment_turns(dataset))
+    return units, code_segments(units, dataset.codings)
+
+
+def _check_coders(dataset, *coders: str) -> None:
+    for coder in coders:
+        if coder not in dataset.coders:
+            raise DataError(Errors.E905.format(coder=coder, path=dataset.study.codings_dir,
+                                               known=", ".join(dataset.coders) or "none"))
+
+
+def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
+                      embedding=None, reliability: pd.DataFrame | None = None) -> tuple[pd.DataFrame, object]:
+    """Train on *learn_from*'s codings (the segments that count as coded by them, see
+    :func:`labelled_segments`) and suggest codes for the segments *reviewer* has not coded:
+    the review table (above-threshold suggestions, best first) and the fitted model.
+
+    *reliability* (from :func:`~thematic.suggest.reliability_by_code` and
+    :func:`~thematic.suggest.flag_unreliable`) labels each suggestion with how far its code
+    can be trusted. The same data, codebook, coders and seed give the same table.
     """
-    from thematic.segments import code_segments, segment_code_matrix, segment_turns
+    from thematic.segments import segment_code_matrix
     from thematic.suggest import CodeSuggester, codebook_texts
 
-    for coder in (learn_from, reviewer):
-        if coder not in dataset.coders:
-            raise DataError(Errors.E905.format(coder=coder, path=dataset.root / "codings",
-                                               known=", ".join(dataset.coders) or "none"))
-    segments = segment_turns(dataset)
-    units = segments[~segments["is_interviewer"]].reset_index(drop=True)
-    coded = code_segments(units, dataset.codings)
+    _check_coders(dataset, learn_from, reviewer)
+    units, coded = study_units(dataset)
     codes = dataset.codebook.code_ids
-    Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)
+    taught = labelled_segments(units, coded, read_log(dataset.study), coder=learn_from).to_numpy()
+    Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)[taught]
     model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                          random_state=seed).fit(units["text"].tolist(), Y)
+                          random_state=seed).fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
-    suggestions = model.suggest(todo["text"].tolist(), top_k=top_k)
+    suggestions = model.suggest(todo, top_k=top_k)
     suggestions.insert(0, "segment_id", todo["segment_id"].to_numpy()[suggestions.pop("item").to_numpy()])
     suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
-    return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}"), model
+    return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
+                        trust=trust_labels(reliability)), model
+
+
+def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
+                     n_splits: int = 5) -> pd.DataFrame:
+    """How far each code's suggestions can be trusted on this study: grouped cross-validation
+    against *coder* (:func:`~thematic.suggest.out_of_fold`), F1 and kappa with interview-cluster
+    intervals next to *second* coder's kappa, and the verdict of
+    :func:`~thematic.suggest.flag_unreliable`."""
+    from thematic.segments import segment_code_matrix
+    from thematic.suggest import CodeSuggester, codebook_texts, flag_unreliable, out_of_fold, reliability_by_code
+
+    _check_coders(dataset, coder, *([second] if second else []))
+    units, coded = study_units(dataset)
+    units = units[labelled_segments(units, coded, read_log(dataset.study), coder=coder).to_numpy()]
+    codes = dataset.codebook.code_ids
+    Y = segment_code_matrix(units, coded, coder=coder, codes=codes)
+    model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding, random_state=seed)
+    groups = units["interview_id"].tolist()
+    _, predicted = out_of_fold(model, units, Y, groups, n_splits=n_splits)
+    other = segment_code_matrix(units, coded, coder=second, codes=codes) if second else None
+    return flag_unreliable(reliability_by_code(Y, predicted, groups, Y_other=other, seed=seed))
+
+
+def labelled_segments(units: pd.DataFrame, coded: pd.DataFrame, log: pd.DataFrame, *, coder: str) -> pd.Series:
+    """Which of *units* count as coded by *coder*, as a boolean Series on their segment ids.
+
+    A segment reviewed through thematic (an accepted or rejected suggestion, or a segment of
+    the next list coded or marked ``none``, as the review log records) counts on its own. An
+    interview in which *coder* coded any other segment counts as coded throughout: coders
+    code a transcript from end to end, so a segment left without a code there has none.
+    """
+    mine = set(coded.loc[coded["coder"] == coder, "segment_id"])
+    reviewed = set(log.loc[log["coder"] == coder, "segment_id"]) if len(log) else set()
+    by_hand = set(units.loc[units["segment_id"].isin(mine - reviewed), "interview_id"])
+    labelled = units["interview_id"].isin(by_hand) | units["segment_id"].isin(mine | reviewed)
+    return pd.Series(labelled.to_numpy(), index=units["segment_id"].to_numpy())
+
+
+def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=None) -> pd.DataFrame:
+    """The *n* segments *coder* has not coded whose coding would teach the suggester most
+    (:mod:`thematic.active`), for ``review/next-<coder>.csv``.
+
+    The model learns from the segments *coder* has coded (see :func:`labelled_segments`). With
+    no coded segment yet, the first list is drawn at random, spread over interviews.
+    """
+    from thematic import active
+    from thematic.segments import segment_code_matrix
+    from thematic.suggest import CodeSuggester, codebook_texts
+
+    if dataset.codebook is None:
+        raise DataError(Errors.E909.format(path=dataset.study.codebook_file))
+    units, coded = study_units(dataset)
+    log = read_log(dataset.study)
+    labelled = labelled_segments(units, coded, log, coder=coder).to_numpy()
+    pool = units[~labelled].reset_index(drop=True)
+    if pool.empty:
+        return pd.DataFrame(columns=NEXT_COLUMNS)
+    codes = dataset.codebook.code_ids
+    Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
+    if labelled.sum() >= 2 and Y.to_numpy().any():
+        model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
+                              random_state=seed).fit(units[labelled], Y)
+        table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
+        name = f"CodeSuggester/{model.fingerprint()}"
+    else:
+        order = np.random.default_rng(seed).permutation(len(pool))
+        chosen = active.choose_next(order, n=n, interviews=pool["interview_id"].astype(str).to_numpy())
+        table = pool.iloc[chosen].reset_index(drop=True)
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        table["value"], table["why"] = np.nan, "at random: nothing coded to learn from yet"
+        name = "random"
+    table["model"], table["codes"], table["note"] = name, "", ""
+    return table[NEXT_COLUMNS]
 
 
 def export_suggestions(table: pd.DataFrame, path: str | Path) -> Path:
@@ -123,60 +245,115 @@ def read_log(data_dir: str | Path | Study) -> pd.DataFrame:
     return io.read_csv(path, required=tuple(LOG_COLUMNS))[LOG_COLUMNS]
 
 
-def apply_review(data_dir: str | Path | Study, *, coder: str,
+def export_next(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write the next list *table* at *path*. Rows of an existing file whose ``codes`` are
+    filled stay (first, as they were) until applied: a new list never loses coding work."""
+    path = Path(path)
+    if path.exists():
+        previous = read_next(path).drop(columns="_line")
+        filled = previous[previous["codes"] != ""]
+        table = pd.concat([filled, table[~table["segment_id"].isin(filled["segment_id"])]], ignore_index=True)
+    return io.write_csv(path, table[NEXT_COLUMNS])
+
+
+def read_next(path: str | Path, *, codes: list[str] | None = None) -> pd.DataFrame:
+    """Read a next list; with *codes* (the codebook's ids), a ``codes`` cell naming any other
+    code than those or ``none`` is an error naming the file and line."""
+    path = Path(path)
+    frame = io.read_csv(path, required=("segment_id", "interview_id", "start", "end", "codes"))
+    for column in ("model", "note"):
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["codes"] = frame["codes"].map(_split_codes).map(";".join)
+    if codes is not None:
+        known = set(codes) | {NO_CODE}
+        problems = [Errors.E910.format(path=path, line=row["_line"], value=value, id=row["segment_id"])
+                    for _, row in frame.iterrows() for value in row["codes"].split(";")
+                    if value and value not in known]
+        if problems:
+            raise DataError(problems)
+    return frame
+
+
+def _split_codes(cell: str) -> list[str]:
+    parts = [p.strip() for p in str(cell).replace(",", ";").split(";")]
+    parts = [NO_CODE if p.lower() == NO_CODE else p for p in parts if p]
+    return list(dict.fromkeys(parts))
+
+
+def apply_review(data_dir: str | Path | Study, *, coder: str, codes: list[str] | None = None,
                  now: Callable[[], str] | None = None) -> pd.DataFrame:
-    """Turn the accepted suggestions of ``review/suggestions-<coder>.csv`` into codings of
-    *coder* and log every decision not logged before.
+    """Turn the accepted suggestions of ``review/suggestions-<coder>.csv`` and the codes given
+    in ``review/next-<coder>.csv`` into codings of *coder*; log every decision not logged
+    before (accept, reject; coded, none for the next list).
 
     Returns the newly logged decisions. Decisions already in the log are skipped, so running
-    this twice adds nothing. Accepted codings are appended to ``codings/<coder>.csv`` (with
-    the decision's note as memo); who accepted what, when, from which model and score is in
-    the log.
+    this twice adds nothing. Codings are appended to ``codings/<coder>.csv`` (with the
+    decision's note as memo); who decided what, when, from which model and score is in the
+    log. *codes*, the codebook's ids, lets a mistyped code in the next list be refused.
     """
     from thematic.dataset import load_dataset
 
     study = _study(data_dir)
-    source = study.suggestions_path(coder)
-    if not source.exists():
-        raise DataError(Errors.E001.format(path=source, hint="Export suggestions first "
-                                           "(notebook 02 or 'thematic suggest export')."))
-    reviewed = read_suggestions(source)
-    decided = reviewed[reviewed["decision"] != ""]
+    sources = [p for p in (study.suggestions_path(coder), study.next_path(coder)) if p.exists()]
+    if not sources:
+        raise DataError(Errors.E001.format(path=study.suggestions_path(coder), hint="Export suggestions "
+                                           "or a next list first (notebook 02, 'thematic suggest export' "
+                                           "or 'thematic suggest next')."))
+    decided = []
+    if study.suggestions_path(coder).exists():
+        reviewed = read_suggestions(study.suggestions_path(coder))
+        decided.append(reviewed.loc[reviewed["decision"] != "", ["suggestion_id", "segment_id", "interview_id",
+                                                                 "start", "end", "code", "score", "model",
+                                                                 "decision", "note"]])
+    if study.next_path(coder).exists():
+        decided.append(_next_decisions(read_next(study.next_path(coder), codes=codes)))
+    decided = pd.concat(decided, ignore_index=True)
     log = read_log(study)
     done = set(zip(log["coder"], log["suggestion_id"], strict=True))
     new = decided[[(coder, s) not in done for s in decided["suggestion_id"]]]
     stamp = (now or _utc_now)()
-    entries = pd.DataFrame({"time": stamp, "coder": coder, "suggestion_id": new["suggestion_id"],
-                            "segment_id": new["segment_id"], "interview_id": new["interview_id"],
-                            "start": new["start"], "end": new["end"], "code": new["code"],
-                            "score": new["score"], "model": new["model"], "decision": new["decision"],
-                            "note": new["note"]}, columns=LOG_COLUMNS)
+    entries = pd.DataFrame({"time": stamp, "coder": coder, **{c: new[c] for c in LOG_COLUMNS[2:]}},
+                           columns=LOG_COLUMNS)
     if entries.empty:
         return entries
-    accepted = entries[entries["decision"] == "accept"]
+    added = entries[entries["decision"].isin(["accept", "coded"])]
     with study.transaction() as transaction:
-        if not accepted.empty:
+        if not added.empty:
             texts = load_dataset(study, require_deidentified=False).texts
             codings_file = study.codings_path(coder)
-            transaction.write_bytes(codings_file, _appended(codings_file, accepted, coder=coder, texts=texts))
+            transaction.write_bytes(codings_file, _appended(codings_file, added, coder=coder, texts=texts))
         transaction.write_csv(study.suggestions_log, pd.concat([log, entries], ignore_index=True)[LOG_COLUMNS])
     return entries.reset_index(drop=True)
 
 
-def _appended(path: Path, accepted: pd.DataFrame, *, coder: str, texts: dict[str, str]) -> bytes:
-    """The bytes of the codings file *path* with one line per accepted suggestion added at its end."""
-    added = pd.DataFrame({"interview_id": accepted["interview_id"], "start": accepted["start"].astype(int),
-                          "end": accepted["end"].astype(int), "code": accepted["code"], "coder": coder,
-                          "memo": accepted["note"]})
-    added["text_hash"] = [text_hash(texts[r.interview_id][r.start:r.end]) if r.interview_id in texts else ""
-                          for r in added.itertuples()]
+def _appended(path: Path, added: pd.DataFrame, *, coder: str, texts: dict[str, str]) -> bytes:
+    """The bytes of the codings file *path* with one line per new coding added at its end."""
+    rows = pd.DataFrame({"interview_id": added["interview_id"], "start": added["start"].astype(int),
+                         "end": added["end"].astype(int), "code": added["code"], "coder": coder,
+                         "memo": added["note"]})
+    rows["text_hash"] = [text_hash(texts[r.interview_id][r.start:r.end]) if r.interview_id in texts else ""
+                         for r in rows.itertuples()]
     if not path.exists():
-        return io.csv_bytes(added)
+        return io.csv_bytes(rows)
     existing = path.read_bytes()
     columns = io.read_csv(path, required=CODING_COLUMNS).columns.drop("_line")
-    rows = io.csv_bytes(added.reindex(columns=columns).fillna(""))
-    body = rows.split(b"\n", 1)[1]  # without the header line
+    body = io.csv_bytes(rows.reindex(columns=columns).fillna("")).split(b"\n", 1)[1]  # no header line
     return existing + (b"" if existing.endswith(b"\n") or not existing else b"\n") + body
+
+
+def _next_decisions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The next list's filled rows as log decisions: ``coded`` per code given, or ``none``."""
+    rows = []
+    for row in frame[frame["codes"] != ""].to_dict("records"):
+        for code in row["codes"].split(";"):
+            none = code == NO_CODE
+            rows.append({"suggestion_id": f"{row['segment_id']}|next|{code}", "segment_id": row["segment_id"],
+                         "interview_id": row["interview_id"], "start": row["start"], "end": row["end"],
+                         "code": "" if none else code, "score": "", "model": row["model"],
+                         "decision": NO_CODE if none else "coded", "note": row["note"]})
+    return pd.DataFrame(rows, columns=["suggestion_id", "segment_id", "interview_id", "start", "end", "code",
+                                       "score", "model", "decision", "note"])
 
 
 def _utc_now() -> str:
@@ -257,6 +434,42 @@ def _panel(path: Path, table: pd.DataFrame, widgets, *, page_size: int, width: i
     following.on_click(lambda _: turn(+1))
     show()
     return widgets.VBox([widgets.HBox([previous, following, status]), rows])
+
+
+def next_panel(path: str | Path, *, codes: list[str], max_rows: int = 40):
+    """An ipywidgets panel to code the segments of a next list, saving each segment's codes to
+    *path* as they are chosen (``none`` when no code applies).
+
+    Headless (no ipywidgets, or not in a kernel with a front end) it returns the table to show
+    instead: the CSV's ``codes`` column can be filled by hand just the same.
+    """
+    path = Path(path)
+    table = read_next(path).drop(columns="_line")
+    try:
+        import ipywidgets as widgets
+        from IPython import get_ipython
+    except ImportError:
+        return table.head(max_rows)
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return table.head(max_rows)
+
+    def save(segment_id: str, chosen: tuple[str, ...]) -> None:
+        current = read_next(path).drop(columns="_line")
+        current.loc[current["segment_id"] == segment_id, "codes"] = ";".join(chosen)
+        io.write_csv(path, current)
+
+    rows = []
+    options = [*codes, NO_CODE]
+    for _, row in table.head(max_rows).iterrows():
+        given = tuple(c for c in row["codes"].split(";") if c in options)
+        choice = widgets.SelectMultiple(options=options, value=given, rows=4, layout={"width": "260px"})
+        choice.observe(lambda change, sid=row["segment_id"]: save(sid, change["new"]), names="value")
+        label = widgets.HTML(f"<code>{row['segment_id']}</code>: {_escape(row.get('text', ''))[:400]}"
+                             f"<br><small>{_escape(row.get('why', ''))}</small>")
+        rows.append(widgets.HBox([choice, label]))
+    return widgets.VBox([widgets.HTML(f"Codes are saved to <code>{path}</code> as you choose them; then run "
+                                      "<code>thematic suggest apply</code>."), *rows])
 
 
 def _escape(text: str) -> str:
