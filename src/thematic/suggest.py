@@ -40,6 +40,7 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from thematic.errors import Errors, ParameterError
+from thematic.resample import ClusterBootstrap
 
 #: Candidate decision thresholds for each code (a score at or above it is suggested).
 THRESHOLD_GRID = np.round(np.concatenate([np.arange(0.02, 0.1, 0.02), np.arange(0.1, 0.96, 0.05)]), 2)
@@ -573,16 +574,6 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
     return round(float(cohen_kappa_score(a, b)), 3)
 
 
-def cluster_bootstrap_weights(groups: Sequence, *, n_boot: int = 2000, seed: int = 0) -> tuple[list, np.ndarray]:
-    """Resampling whole clusters (interviews): the sorted distinct *groups* and an
-    ``n_boot x groups`` matrix of how often each was drawn (with replacement, as many draws
-    as there are groups). A statistic summed over units is then ``weights @ per_group_sums``."""
-    names = sorted(set(groups), key=str)
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(names), np.full(len(names), 1 / len(names)), size=n_boot).astype(float)
-    return names, weights
-
-
 def _agreement_counts(truth: np.ndarray, other: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group and code, the counts (both, other only, truth only, neither): 4 x groups x codes."""
     cells = [(truth == 1) & (other == 1), (truth == 0) & (other == 1), (truth == 1) & (other == 0),
@@ -611,22 +602,21 @@ def reliability_by_code(Y: pd.DataFrame, predicted: np.ndarray, groups: Sequence
     """
     truth = Y.to_numpy(dtype=int)
     predicted = np.asarray(predicted, dtype=int)
-    names, weights = cluster_bootstrap_weights(groups, n_boot=n_boot, seed=seed)
-    index = pd.Index(names).get_indexer(list(groups))
-    tail = (1 - level) / 2 * 100
+    boot = ClusterBootstrap(list(groups), n_boot=n_boot, seed=seed)
+    index = boot.unit_cluster
     table = per_code_metrics(Y, predicted)
-    table["interviews"] = [len(set(np.asarray(index)[truth[:, k] == 1])) for k in range(truth.shape[1])]
+    table["interviews"] = [len(set(index[truth[:, k] == 1])) for k in range(truth.shape[1])]
     pairs = [("", predicted, "kappa_model_vs_coder")]
     if Y_other is not None:
         pairs.append(("coder_", Y_other.to_numpy(dtype=int), "kappa_coder_vs_coder"))
     for prefix, other, kappa_name in pairs:
-        counts = _agreement_counts(truth, other, index, len(names))
+        counts = _agreement_counts(truth, other, index, boot.n_clusters)
         f1, kappa = _f1_kappa(*counts.sum(axis=1))
-        boot_f1, boot_kappa = _f1_kappa(*(weights @ counts))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a code absent from every resample
-            bounds = {name: np.nanpercentile(values, [tail, 100 - tail], axis=0)
-                      for name, values in (("f1", boot_f1), ("kappa", boot_kappa))}
+        boot_f1, boot_kappa = _f1_kappa(*(boot.weights @ counts))
+        bounds = {name: np.array([boot.interval(values[:, k], confidence=level,
+                                                n_clusters=max(int(table["interviews"].iloc[k]), 2))
+                                  for k in range(values.shape[1])]).T
+                  for name, values in (("f1", boot_f1), ("kappa", boot_kappa))}
         if not prefix:
             table["f1_low"], table["f1_high"] = bounds["f1"].round(3)
         table[kappa_name] = np.round(kappa, 3)
@@ -643,8 +633,8 @@ def macro_f1_difference(Y: pd.DataFrame | np.ndarray, predicted: np.ndarray, bas
     from a resample's truth are left out of its macro average, as :func:`suggestion_metrics`
     does."""
     truth = np.asarray(Y, dtype=int)
-    names, weights = cluster_bootstrap_weights(groups, n_boot=n_boot, seed=seed)
-    index = pd.Index(names).get_indexer(list(groups))
+    boot = ClusterBootstrap(list(groups), n_boot=n_boot, seed=seed)
+    index, weights = boot.unit_cluster, boot.weights
 
     def macro(counts: np.ndarray) -> np.ndarray:
         a, b, c, _ = counts
@@ -654,12 +644,11 @@ def macro_f1_difference(Y: pd.DataFrame | np.ndarray, predicted: np.ndarray, bas
             warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(f1, axis=-1)
 
-    ours = _agreement_counts(truth, np.asarray(predicted, dtype=int), index, len(names))
-    theirs = _agreement_counts(truth, np.asarray(baseline, dtype=int), index, len(names))
+    ours = _agreement_counts(truth, np.asarray(predicted, dtype=int), index, boot.n_clusters)
+    theirs = _agreement_counts(truth, np.asarray(baseline, dtype=int), index, boot.n_clusters)
     point = macro(ours.sum(axis=1)) - macro(theirs.sum(axis=1))
-    boot = macro(np.einsum("bg,xgk->xbk", weights, ours)) - macro(np.einsum("bg,xgk->xbk", weights, theirs))
-    tail = (1 - level) / 2 * 100
-    low, high = np.nanpercentile(boot, [tail, 100 - tail])
+    draws = macro(np.einsum("bg,xgk->xbk", weights, ours)) - macro(np.einsum("bg,xgk->xbk", weights, theirs))
+    low, high = boot.interval(draws, confidence=level)
     return {"difference": round(float(point), 4), "low": round(float(low), 4), "high": round(float(high), 4)}
 
 
