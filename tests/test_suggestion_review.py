@@ -175,3 +175,38 @@ def test_suggest_next_command_writes_the_list_and_refuses_a_negative_count(half_
     assert "6 segments listed" in out.output and len(review.read_next(review.next_path(data, "coder_b"))) == 6
     bad = runner.invoke(main, ["suggest", "next", str(data), "--coder", "coder_b", "-n", "-1"])
     assert bad.exit_code == 1 and "[E908]" in bad.output
+
+
+class _Recorder:
+    """A stand-in suggester that records which interviews it learnt from and says, for each
+    segment it scores, whether its interview was among them."""
+
+    def __init__(self):
+        self.seen = set()
+
+    def get_params(self, deep=False):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, units, Y):
+        self.seen = set(units["interview_id"])
+        return self
+
+    def suggest(self, units, top_k=3):
+        return pd.DataFrame({"item": range(len(units)), "code": "c", "rank": 1, "score": 0.5,
+                             "above_threshold": True,
+                             "evidence": ["own interview seen" if i in self.seen else "unseen"
+                                          for i in units["interview_id"]]})
+
+
+def test_no_suggestion_is_scored_by_a_model_that_saw_its_interview():
+    taught = pd.DataFrame({"segment_id": [f"I{i}:t{j}" for i in range(6) for j in range(3)],
+                           "interview_id": [f"I{i}" for i in range(6) for _ in range(3)]})
+    Y = pd.DataFrame({"c": [1, 0, 1] * 6})
+    todo = pd.DataFrame({"segment_id": ["I0:t1", "I3:t2", "NEW:t1", "I5:t1"],
+                         "interview_id": ["I0", "I3", "NEW", "I5"]})
+    table = review.unseen_suggestions(_Recorder().fit(taught, Y), taught, Y, todo)
+    assert list(table["segment_id"]) == list(todo["segment_id"])  # in the order asked
+    assert set(table["evidence"]) == {"unseen"}

@@ -129,11 +129,49 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
                           random_state=seed).fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
-    suggestions = model.suggest(todo, top_k=top_k)
-    suggestions.insert(0, "segment_id", todo["segment_id"].to_numpy()[suggestions.pop("item").to_numpy()])
+    suggestions = unseen_suggestions(model, units[taught].reset_index(drop=True), Y.reset_index(drop=True),
+                                     todo, top_k=top_k)
     suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
+
+
+def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
+                       top_k: int = 3, n_splits: int = 5) -> pd.DataFrame:
+    """Suggestions for the *todo* segments from a model that never saw their interview.
+
+    A segment the training coder coded would otherwise come back with its own coding as
+    evidence, at a score near 1: another coder's decision repeated, not a suggestion. So the
+    todo segments of interviews in the training data are scored by *model* refitted without
+    those interviews (grouped folds, as in cross-validation); the others by *model* as fitted.
+    Returns :meth:`CodeSuggester.suggest`'s table with ``segment_id`` in place of ``item``.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    seen = todo["interview_id"].isin(set(taught["interview_id"])).to_numpy()
+    parts = []
+    if (~seen).any():
+        parts.append((todo[~seen], model))
+    interviews = sorted(set(todo.loc[seen, "interview_id"]))
+    if interviews:
+        folds = GroupKFold(n_splits=min(n_splits, len(interviews)))
+        held = np.array(interviews)
+        for _, test in folds.split(held, groups=held):
+            out = set(held[test])
+            keep = ~taught["interview_id"].isin(out).to_numpy()
+            fold_model = clone(model).fit(taught[keep], Y[keep])
+            parts.append((todo[todo["interview_id"].isin(out)], fold_model))
+    tables = []
+    for rows, fitted in parts:
+        rows = rows.reset_index(drop=True)
+        table = fitted.suggest(rows, top_k=top_k)
+        table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
+        tables.append(table)
+    order = {segment: i for i, segment in enumerate(todo["segment_id"])}
+    combined = pd.concat(tables, ignore_index=True)
+    return combined.sort_values(["segment_id", "rank"], key=lambda c: c.map(order) if c.name == "segment_id" else c,
+                                kind="stable").reset_index(drop=True)
 
 
 def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
