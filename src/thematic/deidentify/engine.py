@@ -9,8 +9,8 @@ from thematic.deidentify.known_names import KnownNames
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
 from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
-from thematic.deidentify.resolve import resolve
-from thematic.deidentify.words import DEFAULT_ALLOW
+from thematic.deidentify.resolve import propagate, resolve
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
@@ -142,6 +142,9 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
     finders: dict[KnownNames, object] = {}
+    dictionary = _dictionary_words(model)
+    is_word = lambda word: _is_word(word, dictionary)  # noqa: E731
+    first_names = _first_names()
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
         own = known_names.for_interview(interview_id)
@@ -153,7 +156,8 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
         findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
-        results.append(resolve(text, [f for f in findings if f is not None], allow=allow))
+        found = resolve(text, [f for f in findings if f is not None], allow=allow)
+        results.append(propagate(text, found, allow=allow, is_word=is_word, is_first_name=first_names.__contains__))
     return results
 
 
