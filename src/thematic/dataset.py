@@ -10,8 +10,9 @@ Validation collects every problem before raising, each naming file, line and id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from thematic.errors import DataError, Errors
 from thematic.settings import SINGLE_GROUP, StudySettings
 from thematic.study import Study, check_id
 from thematic.transcripts import parse_turns
+
+if TYPE_CHECKING:
+    from thematic.disclosure import Screen
 
 PARTICIPANT_COLUMNS = ("participant_id",)
 INTERVIEW_COLUMNS = ("interview_id", "participant_id", "transcript")
@@ -52,6 +56,8 @@ class Dataset:
         columns=[*CODING_COLUMNS, "memo"]))
     not_deidentified: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Set by :meth:`for_publication`: what masks text before it is published.
+    screen: Screen | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -110,6 +116,34 @@ class Dataset:
     def deidentified_path(self, interview_id: str) -> Path:
         return self.study.deidentified_path(interview_id)
 
+    @property
+    def published(self) -> bool:
+        """Whether this is the study as a report may show it (see :meth:`for_publication`)."""
+        return self.screen is not None
+
+    def publication_screen(self, *, model: str = "en_core_web_sm") -> Screen:
+        """The screen text of this study passes before it is published (:mod:`thematic.disclosure`):
+        its known names, the de-identifier's recognizers, its codebook's names as vocabulary."""
+        if self.screen is None:
+            from thematic.disclosure import Screen
+
+            return Screen.for_study(self.study, model=model, codebook=self.codebook)
+        return self.screen
+
+    def for_publication(self, *, model: str = "en_core_web_sm") -> Dataset:
+        """This study as a report or an export may show it: the codebook's prose and the coding
+        memos de-identified, its names and labels checked (:mod:`thematic.disclosure`).
+
+        Transcripts are already de-identified; the analysis is unchanged (codings keep their
+        spans). Never write a published dataset back into the data folder: its memos and
+        codebook are no longer the researcher's own words.
+        """
+        if self.screen is not None:
+            return self
+        screen = self.publication_screen(model=model)
+        return replace(self, codebook=screen.codebook(self.codebook) if self.codebook else None,
+                       codings=screen.codings(self.codings), screen=screen)
+
 
 def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = True) -> Dataset:
     """Load and validate the data folder *data_dir* (relative paths from the project root).
@@ -155,7 +189,7 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
             codebook = parse_codebook(io.read_yaml(study.codebook_file), source=str(study.codebook_file))
         except DataError as error:
             problems += error.problems
-    codings = _codings(study, texts, codebook, problems)
+    codings = _codings(study, texts, codebook, problems, waiting=set(missing), warnings=warnings)
     if problems:
         raise DataError(problems)
     if settings.groups:
@@ -284,8 +318,11 @@ def _interviews(study: Study, participants: pd.DataFrame, problems: list[str],
     return frame.merge(participants[extra], on="participant_id", how="left")
 
 
-def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None,
-             problems: list[str]) -> pd.DataFrame:
+def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None, problems: list[str], *,
+             waiting: set[str] = frozenset(), warnings: list[str] | None = None) -> pd.DataFrame:
+    """Every coder's codings, checked against the de-identified texts. Codings of interviews
+    *waiting* for de-identification (after ``thematic qdpx import``) refer to the raw text:
+    they are left out with a warning until ``thematic deidentify`` moves them."""
     frames = []
     known_codes = set(codebook.code_ids) if codebook else set()
     for path in study.coding_files():
@@ -301,6 +338,12 @@ def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None,
         if codebook is None and len(frame):
             problems.append(Errors.E008.format(path=path, detail="codings need a codebook.yaml"))
             continue
+        later = frame["interview_id"].isin(waiting)
+        if later.any():
+            if warnings is not None:
+                warnings.append(Errors.E342.format(path=path, count=int(later.sum()),
+                                                   interviews=_short(sorted(set(frame.loc[later, "interview_id"])), 4)))
+            frame = frame[~later]
         for _, row in frame.iterrows():
             line, interview = row["_line"], row["interview_id"]
             if interview not in texts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -14,8 +15,30 @@ from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_n
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
+def _import_presidio() -> None:
+    """Import Presidio without its Hugging Face engine.
+
+    ``presidio_analyzer.nlp_engine`` imports ``transformers.pipeline`` whenever transformers is
+    installed (the ``[embed]`` extra brings it), which takes about ten seconds here and is
+    never used: our NLP engine is spaCy. Presidio falls back quietly when the import fails,
+    so transformers is hidden while Presidio loads and is importable again afterwards.
+    """
+    if "presidio_analyzer" in sys.modules:
+        return
+    hidden = "transformers" not in sys.modules
+    if hidden:
+        sys.modules["transformers"] = None  # makes 'from transformers import ...' raise ImportError
+    try:
+        import presidio_analyzer  # noqa: F401
+        import presidio_analyzer.nlp_engine  # noqa: F401
+    finally:
+        if hidden:
+            sys.modules.pop("transformers", None)
+
+
 def _recognizer_classes():
     """Import Presidio lazily (it is slow to import) and define our recognizers on it."""
+    _import_presidio()
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
     class RegexRecognizer(EntityRecognizer):
@@ -40,6 +63,7 @@ def _recognizer_classes():
 def _no_context_enhancer():
     """Presidio's context enhancer deep-copies every result to raise scores near context words;
     our scores are fixed by the recognizers (checksums, patterns, context rules), so skip it."""
+    _import_presidio()
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
     class NoContextEnhancer(ContextAwareEnhancer):
@@ -57,6 +81,7 @@ def _no_context_enhancer():
 def build_analyzer(model: str = "en_core_web_sm"):
     """Presidio's AnalyzerEngine on our spaCy pipeline (parser disabled), with the built-in
     recognizers this package uses. Known names are added per call."""
+    _import_presidio()
     from presidio_analyzer import AnalyzerEngine, Pattern, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import NhsRecognizer, SpacyRecognizer
