@@ -105,3 +105,18 @@ def test_a_study_without_known_names_still_masks(tmp_path):
     screen = Screen.for_study(type("S", (), {"read_known_names": lambda self: parse_known_names({"names": []})})())
     assert screen.mask("Call Bronwen Tillotson on 07700 900 417.") == "Call [person 1] on [phone number]."
     assert SAMPLE.exists()
+
+
+def test_attribution_labels_and_roles_are_checked(sample_copy):
+    import pandas as pd
+
+    from thematic import load_dataset
+
+    participants = pd.read_csv(sample_copy / "participants.csv", dtype=str, keep_default_na=False)
+    participants.loc[0, "label"] = "Danielle"  # a known name of PAR01's interview, set by a careless hand
+    participants.loc[1, "role"] = "mother, 07700 900 832"
+    participants.to_csv(sample_copy / "participants.csv", index=False)
+    published = load_dataset(sample_copy).for_publication()
+    assert published.participants["label"].iloc[0].startswith("[") and "Danielle" not in published.interviews.to_csv()
+    assert published.participants["role"].iloc[1] == "mother, [phone number]"
+    assert published.participants["label"].iloc[2] == "Mother 3"

@@ -132,7 +132,8 @@ class Dataset:
 
     def for_publication(self, *, model: str = "en_core_web_sm") -> Dataset:
         """This study as a report or an export may show it: the codebook's prose and the coding
-        memos de-identified, its names and labels checked (:mod:`thematic.disclosure`).
+        memos de-identified, its names and labels and the participants' attribution labels and
+        roles checked for identifiers (:mod:`thematic.disclosure`).
 
         Transcripts are already de-identified; the analysis is unchanged (codings keep their
         spans). Never write a published dataset back into the data folder: its memos and
@@ -141,7 +142,12 @@ class Dataset:
         if self.screen is not None:
             return self
         screen = self.publication_screen(model=model)
-        return replace(self, codebook=screen.codebook(self.codebook) if self.codebook else None,
+        participants, interviews = self.participants.copy(), self.interviews.copy()
+        for frame in (participants, interviews):
+            for column in ("label", "role"):
+                frame[column] = frame[column].map(screen.check)
+        return replace(self, participants=participants, interviews=interviews,
+                       codebook=screen.codebook(self.codebook) if self.codebook else None,
                        codings=screen.codings(self.codings), screen=screen)
 
 
