@@ -365,3 +365,10 @@ def test_names_that_are_words_do_not_spread():
     text = "Participant: Grant Mbeki rang me. grant said no, but we got a grant in the end, and Lulu, well lulu cried."
     out = apply_identifiers(text, find_identifiers(text))
     assert "grant said" not in out and "we got a grant" in out and "lulu cried" not in out
+
+
+def test_a_list_item_starts_a_sentence_and_a_paragraph_break_ends_an_entity():
+    """Markdown a researcher writes (memos): '- Long, reflective interview' is not a name."""
+    text = "# Memo\n\n- Long, reflective interview.\n- Early relationship building with referrers.\n"
+    assert find_identifiers(text) == []
+    assert found("- The health visitor, Sarah Okafor, came.\n") == {"Sarah Okafor": ("PERSON", "[person 1]")}

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from thematic import familiarise, figures, load_dataset
+from thematic import familiarise, figures, io, load_dataset
 from thematic.disclosure import name_hash
 from thematic.segments import segment_turns
 
@@ -78,3 +78,14 @@ def test_familiarisation_figures_build():
                             "wave": [1, 1], "words": [10, 20], "turns": [2, 4], "participant_share": [0.8, 0.6]})
     share = figures.talk_share(summary)
     assert share.layout.yaxis.range == (0, 1) and len(share.layout.shapes) == 1
+
+
+def test_memos_are_shown_deidentified_and_clean_ones_unchanged(sample_copy):
+    memo = sample_copy / "memos" / "PAR02-W1.md"
+    memo.write_text(memo.read_text(encoding="utf-8") + "\nHer sister Bronwen Tillotson rang on 07700 900 417.\n",
+                    encoding="utf-8")
+    memos = familiarise.load_memos(load_dataset(sample_copy)).set_index("interview_id")
+    assert memos.loc["PAR02-W1", "text"].endswith("Her sister [person 1] rang on [phone number].")
+    assert memos.loc["PAR02-W1", "sha256"] == io.sha256_file(memo)  # the file as written
+    for name in ("COM02-W1", "REF05-W1", "TEAM01-W1", "TEAM01-W2"):  # nothing to remove in the others
+        assert memos.loc[name, "text"] == io.read_text(sample_copy / "memos" / f"{name}.md").strip()

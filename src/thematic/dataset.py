@@ -123,11 +123,14 @@ class Dataset:
 
     def publication_screen(self, *, model: str = "en_core_web_sm") -> Screen:
         """The screen text of this study passes before it is published (:mod:`thematic.disclosure`):
-        its known names, the de-identifier's recognizers, its codebook's names as vocabulary."""
+        its known names, the de-identifier's recognizers, and as vocabulary its codebook's names,
+        the participants' attribution labels and roles and the groups' names."""
         if self.screen is None:
             from thematic.disclosure import Screen
 
-            return Screen.for_study(self.study, model=model, codebook=self.codebook)
+            groups = [name for g in self.groups for name in (g, self.settings.label(g), self.settings.plural(g))]
+            labels = [*self.participants["label"], *self.participants["role"], *groups]
+            return Screen.for_study(self.study, model=model, codebook=self.codebook, vocabulary=labels)
         return self.screen
 
     def for_publication(self, *, model: str = "en_core_web_sm") -> Dataset:

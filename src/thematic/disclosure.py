@@ -69,13 +69,16 @@ class Screen:
                               for surface in entry.surfaces if not entry.is_ambiguous(surface)}
 
     @classmethod
-    def for_study(cls, study, *, model: str = "en_core_web_sm", codebook: Codebook | None = None) -> Screen:
-        """The screen of a :class:`thematic.study.Study`: its known-names file, and its codebook's
-        theme names and code labels as vocabulary."""
-        vocabulary = [] if codebook is None else [
-            codebook.title, *(t.name for t in codebook.themes),
-            *(c.label for t in codebook.themes for c in t.codes)]
-        return cls(study.read_known_names(), model=model, vocabulary=vocabulary)
+    def for_study(cls, study, *, model: str = "en_core_web_sm", codebook: Codebook | None = None,
+                  vocabulary: Iterable[str] = ()) -> Screen:
+        """The screen of a :class:`thematic.study.Study`: its known-names file, and as vocabulary
+        its codebook's theme names and code labels and any other *vocabulary* (the study's
+        attribution labels and group names: "Referrer 5" in a memo is the study's pseudonym)."""
+        terms = [*vocabulary]
+        if codebook is not None:
+            terms += [codebook.title, *(t.name for t in codebook.themes),
+                      *(c.label for t in codebook.themes for c in t.codes)]
+        return cls(study.read_known_names(), model=model, vocabulary=terms)
 
     def mask(self, text: str, *, interview_id: str | None = None) -> str:
         """*text* de-identified: with the known names of *interview_id*, or every known name."""
