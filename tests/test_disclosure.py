@@ -120,3 +120,31 @@ def test_attribution_labels_and_roles_are_checked(sample_copy):
     assert published.participants["label"].iloc[0].startswith("[") and "Danielle" not in published.interviews.to_csv()
     assert published.participants["role"].iloc[1] == "mother, [phone number]"
     assert published.participants["label"].iloc[2] == "Mother 3"
+
+
+def test_ids_that_hold_a_known_name_are_flagged(sample_copy):
+    import pandas as pd
+
+    from thematic import load_dataset
+    from thematic.disclosure import ids_naming_someone
+
+    assert ids_naming_someone(["danielle-w1", "PAR01-W1", "helen_marwick", "calderholme2"], KNOWN) == [
+        "helen_marwick"]  # "Helen" alone is a surface too: whole words in any case
+    assert ids_naming_someone(["helen", "P-Helen-2"], KNOWN) == ["helen", "P-Helen-2"]
+    interviews = pd.read_csv(sample_copy / "interviews.csv", dtype=str, keep_default_na=False)
+    assert not [w for w in load_dataset(sample_copy).warnings if "[E343]" in w]  # the sample's ids are neutral
+    interviews.loc[0, "interview_id"] = "Danielle-Quillfeather-W1"
+    interviews.to_csv(sample_copy / "interviews.csv", index=False)
+    (sample_copy / "deidentified" / "PAR01-W1.txt").rename(sample_copy / "deidentified" / "Danielle-Quillfeather-W1.txt")
+    _rename_in_codings(sample_copy, "PAR01-W1", "Danielle-Quillfeather-W1")
+    warnings = load_dataset(sample_copy).warnings
+    assert any("[E343]" in w and "interview_id Danielle-Quillfeather-W1" in w for w in warnings)
+
+
+def _rename_in_codings(folder, old, new):
+    import pandas as pd
+
+    for path in (folder / "codings").glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.loc[frame["interview_id"] == old, "interview_id"] = new
+        frame.to_csv(path, index=False)

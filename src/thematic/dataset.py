@@ -201,6 +201,7 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
     codings = _codings(study, texts, codebook, problems, waiting=set(missing), warnings=warnings)
     if problems:
         raise DataError(problems)
+    warnings += _ids_naming_someone(study, participants, interviews)
     if settings.groups:
         unused = [g.id for g in settings.groups if g.id not in set(participants["group"])]
         if unused:
@@ -245,6 +246,24 @@ def _participants(study: Study, settings: StudySettings, problems: list[str],
     frame["label"] = frame["label"].where(frame["label"] != "", default + " " + numbers.astype(str))
     front = ["participant_id", "group", "role", "label"]
     return frame[front + [c for c in frame.columns if c not in front]]
+
+
+def _ids_naming_someone(study: Study, participants: pd.DataFrame, interviews: pd.DataFrame) -> list[str]:
+    """Warnings (E343) for participant and interview ids holding a known name: a file name
+    someone chose ("Jane Smith.docx") easily becomes an id, and ids are in every table."""
+    from thematic.disclosure import ids_naming_someone
+
+    try:
+        known = study.read_known_names()
+    except DataError:
+        return []  # a malformed known-names file is reported where it is read
+    warnings = []
+    for frame, column, path in ((participants, "participant_id", study.participants_file),
+                                (interviews, "interview_id", study.interviews_file)):
+        flagged = ids_naming_someone(frame[column], known)
+        if flagged:
+            warnings.append(Errors.E343.format(path=path, what=column, ids=_short(flagged, 4)))
+    return warnings
 
 
 def _check_ids(frame: pd.DataFrame, column: str, path: Path, problems: list[str]) -> None:

@@ -200,6 +200,20 @@ def pseudonyms(values: Sequence[str], *, role: str) -> list[str]:
     return out
 
 
+def ids_naming_someone(ids: Iterable[str], known_names: KnownNames) -> list[str]:
+    """The ids (interview or participant ids, shown in every table of a report) that hold a known
+    name as whole words, in any case: ``jane-smith-w1`` when "Jane Smith" is a known name."""
+    surfaces = {tuple(re.findall(r"[^\W_]+", surface.lower())) for entry in known_names.names
+                for surface in entry.surfaces if not entry.is_ambiguous(surface)}
+    surfaces = {s for s in surfaces if s and sum(map(len, s)) > 2}
+    flagged = []
+    for value in ids:
+        words = re.findall(r"[^\W_]+", str(value).lower())
+        if any(tuple(words[i:i + len(s)]) == s for s in surfaces for i in range(len(words) - len(s) + 1)):
+            flagged.append(value)
+    return flagged
+
+
 def name_hash(name: str) -> str:
     """The first hex digits of the SHA-256 of a file name: names it without showing it."""
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:NAME_HASH_LENGTH]

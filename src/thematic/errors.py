@@ -205,6 +205,9 @@ class Errors(metaclass=_Catalogue):
             "report reads them until 'thematic deidentify {path}' has run (review "
             "deidentification/review.csv). If the tool held de-identified texts already, import "
             "again with --deidentified.")
+    E343 = ("{path}: {what} {ids} hold a name of the known-names file, and ids are shown in every "
+            "table of the report. Give them neutral ids (P01, P01-W1) in participants.csv, "
+            "interviews.csv and the codings.")
     E342 = ("{path}: {count} coding(s) of {interviews} wait for de-identification: they refer to the raw "
             "text and are left out until 'thematic deidentify' moves them onto the de-identified text.")
     # issue 19: owned output folders, crash consistency, confinement (E800-E899)
