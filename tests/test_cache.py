@@ -45,3 +45,17 @@ def test_the_cache_stores_results_never_arguments(tmp_path):
             assert b"Wrexham" not in path.read_bytes() and b"07700" not in path.read_bytes()
     files[0].write_bytes(b"not a pickle")
     assert describe([secret]) == len(secret) and CALLS == ["x", "x"]  # unreadable: computed again
+
+
+def test_the_key_is_the_same_in_every_process():
+    """Python orders a set of strings differently in each process; joblib's own hash of a
+    frozenset changed with it, so a result stored by one report was never found by the next."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from thematic.cache import stable_hash; "
+            "print(stable_hash({'names': frozenset(['ann', 'bo', 'cy', 'dee', 'eve'])}))")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(keys) == 1 and len(keys.pop().strip()) == 32

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import TypeVar
 
 import joblib
+from joblib.hashing import NumpyHasher
 
 from thematic import __version__, io
 
@@ -59,6 +60,20 @@ def code_fingerprint(*modules: ModuleType) -> str:
     return digest.hexdigest()[:16]
 
 
+class _StableHasher(NumpyHasher):
+    """joblib's hasher, with frozensets hashed in a fixed order as it hashes sets: Python orders
+    a set of strings differently in every process, so joblib's own hash of one (inside a
+    dataclass of known names, say) would never find a result stored by another process."""
+
+    dispatch = NumpyHasher.dispatch.copy()
+    dispatch[frozenset] = NumpyHasher.save_set
+
+
+def stable_hash(value: object) -> str:
+    """The MD5 of *value* as joblib hashes it, the same in every process."""
+    return _StableHasher(hash_name="md5").hash(value)
+
+
 def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), location: str | Path | None = None) -> Func:
     """*func* wrapped so that a call with equal arguments returns the stored result.
 
@@ -73,7 +88,7 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), location: str
         Cache folder (default :func:`results_dir`).
 
     Each result is stored as ``<location>/<code fingerprint>/<module.function>/<key>.pkl``,
-    where the key is joblib's hash of the arguments (bound to the signature, defaults
+    where the key is :func:`stable_hash` of the arguments (bound to the signature, defaults
     applied, so ``f(1)`` and ``f(x=1)`` are one call); the arguments themselves are never stored.
     """
     module = inspect.getmodule(func)
@@ -86,7 +101,7 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), location: str
     def wrapper(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        path = folder / f"{joblib.hash(dict(bound.arguments))}.pkl"
+        path = folder / f"{stable_hash(dict(bound.arguments))}.pkl"
         if path.is_file():
             try:
                 return joblib.load(path)

@@ -33,11 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from thematic import io
 from thematic.errors import DataError, Errors
-from thematic.nlp import sentencizer
 from thematic.parameters import rules_from_parameter
 from thematic.settings import arrange
 from thematic.triangulate import merge_intervals
@@ -171,6 +169,8 @@ class ThemeScorer:
     """TF-IDF vectors of candidates, and their similarity to their theme's centroid."""
 
     def __init__(self, candidates: pd.DataFrame):
+        from sklearn.feature_extraction.text import TfidfVectorizer  # here: the identifier check stays light
+
         self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform(candidates["text"]) if len(candidates) else None
         self.centroids = {}
@@ -196,6 +196,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     A boundary the sentencizer puts inside a bracket ("Oh good. [" | "crosstalk] Erm") moves
     before the bracket, so that every sentence holds whole placeholders and notes only.
     """
+    from thematic.nlp import sentencizer  # here: importing spaCy takes seconds
+
     spans = brackets(text)
     bounds = [s.start_char for s in sentencizer()(text).sents][1:]
     moved = [around[0] if (around := _bracket_around(b, spans)) else b for b in bounds]
