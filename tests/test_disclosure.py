@@ -168,3 +168,8 @@ def test_masked_texts_are_cached_without_the_texts_given(tmp_path, monkeypatch):
     assert b"Farquharson" not in stored and b"[person 1]" in stored
     # not the family of REF01-W1: an unknown name there, not "[older child]"
     assert Screen(KNOWN, cache=False).mask("Kai was there.", interview_id="REF01-W1") == "[person 1] was there."
+
+
+def test_an_entity_running_into_a_quoted_code_is_not_a_name(screen):
+    memo = "Weak 'Joint visits and care planning'; flag. Ask Ottoline Farquharson."
+    assert screen.mask(memo, interview_id="REF01-W1") == "Weak 'Joint visits and care planning'; flag. Ask [person 1]."

@@ -194,13 +194,14 @@ def mask_texts(texts: list[str], *, interview_ids: list[str | None], known_names
 
 
 def _outside_vocabulary(text: str, identifiers: list, pattern: re.Pattern | None) -> list:
-    """Drop what the NER and name rules found inside the study's own vocabulary ("'Joint
-    visits and care planning'" quoted in a memo); known names and patterns always stay."""
+    """Drop what the NER and name rules found in the study's own vocabulary ("'Joint visits and
+    care planning'" quoted in a memo, or "Weak 'Limits" run into one entity); known names and
+    patterns always stay."""
     if pattern is None:
         return identifiers
     spans = [m.span() for m in pattern.finditer(text)]
     kept = [i for i in identifiers if i.detector not in GUESSING_DETECTORS
-            or not any(s <= i.start and i.end <= e for s, e in spans)]
+            or not any(s < i.end and i.start < e for s, e in spans)]
     return _renumbered(kept) if len(kept) < len(identifiers) else identifiers
 
 
