@@ -89,3 +89,24 @@ def test_sample_adjudication_file_and_record(tmp_path):
     manifest_part = provenance.consensus_record(tmp_path)
     assert manifest_part["rule"] == "adjudication" and "decisions" not in manifest_part
     assert provenance.consensus_record(tmp_path / "nothing") is None
+
+
+def test_adjudication_reasons_are_deidentified_for_a_report(sample_copy):
+    """A reason is prose about a passage and may name people; who decided is checked for known
+    names (the research team is not a study's participant)."""
+    from thematic.disclosure import Screen
+
+    path = sample_copy / "adjudication.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "reason"] += " Ingrid Ruhlmann agreed; Helen disagreed."
+    frame.loc[1, "decided_by"] = "Dr Helen Marwick"
+    frame.to_csv(path, index=False)
+    dataset = load_dataset(sample_copy)
+    plain = consensus.read_adjudication(path)
+    shown = consensus.read_adjudication(path, screen=dataset.publication_screen())
+    assert plain["reason"].iloc[0].endswith("Ingrid Ruhlmann agreed; Helen disagreed.")
+    assert shown["reason"].iloc[0].endswith("[person 1] agreed; [clinical lead] disagreed.")
+    assert shown["decided_by"].tolist()[:3] == ["coding meeting (coder_a; coder_b)", "[clinical lead]",
+                                               "coding meeting (coder_a; coder_b)"]
+    assert shown["reason"].iloc[2:].tolist() == plain["reason"].iloc[2:].tolist()
+    assert isinstance(dataset.publication_screen(), Screen)

@@ -339,3 +339,36 @@ def test_verbs_and_run_together_words_are_not_names():
 ])
 def test_ages_as_patients_write_them(text, age):
     assert (age, "AGE") in spans(text)
+
+
+def test_a_name_found_once_is_removed_everywhere_in_the_text():
+    """A child's nickname the detectors find once ('Jojo was born') is not kept elsewhere
+    ('me and jojo', 'jojo's nan', 'with jojo'), nor a first name after the full name."""
+    text = ("Participant: Jojo was born in the March. me and jojo went to the group every week, and jojo "
+            "loved it. I told the nurse that jojo was poorly, so jojo stayed home, and jojo's nan came "
+            "round. I met Sarah Okafor there, and then sarah came to ours. [jojo laughing]")
+    out = apply_identifiers(text, find_identifiers(text))
+    assert "jojo" not in out.replace("[jojo laughing]", "").lower()
+    assert out.count("[person 1]") == 6 and "[person 1]'s nan" in out
+    assert "I met [person 2] there, and then [person 2] came" in out
+    repeated = [i for i in find_identifiers(text) if i.detector == "repeated_name"]
+    assert {text[i.start:i.end] for i in repeated} == {"jojo", "sarah"}
+
+
+def test_names_that_are_words_do_not_spread():
+    """A finding that is a dictionary word, a name that is also a word, or an allowed term is
+    never carried to its other mentions: 'Will said' is a name, 'he will' is not."""
+    text = "Participant: Will said he will come, and I hope Hope is fine. Bean was born early, a bean."
+    out = apply_identifiers(text, find_identifiers(text, known_names=KNOWN, interview_id="P1"))
+    assert "he will come" in out and "I hope" in out and "a bean" in out
+    assert "[partner] said" in out and "[baby] is fine" in out
+    text = "Participant: Grant Mbeki rang me. grant said no, but we got a grant in the end, and Lulu, well lulu cried."
+    out = apply_identifiers(text, find_identifiers(text))
+    assert "grant said" not in out and "we got a grant" in out and "lulu cried" not in out
+
+
+def test_a_list_item_starts_a_sentence_and_a_paragraph_break_ends_an_entity():
+    """Markdown a researcher writes (memos): '- Long, reflective interview' is not a name."""
+    text = "# Memo\n\n- Long, reflective interview.\n- Early relationship building with referrers.\n"
+    assert find_identifiers(text) == []
+    assert found("- The health visitor, Sarah Okafor, came.\n") == {"Sarah Okafor": ("PERSON", "[person 1]")}

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from thematic import familiarise, figures, load_dataset
+from thematic import familiarise, figures, io, load_dataset
+from thematic.disclosure import name_hash
 from thematic.segments import segment_turns
 
 
@@ -35,8 +36,9 @@ def test_memos_are_read_hashed_and_missing_ones_listed(sample_copy, caplog):
     memos = familiarise.load_memos(dataset).set_index("interview_id")
     assert memos.loc["PAR02-W1", "status"] == "memo" and len(memos.loc["PAR02-W1", "sha256"]) == 64
     assert memos.loc["PAR01-W1", "status"] == "missing"
-    assert memos.loc["NOPE-W9", "status"] == "no such interview"
-    assert "NOPE-W9" in caplog.text
+    stray = memos[memos["status"] == "no such interview"]
+    assert list(stray.index) == [f"unnamed-{name_hash('NOPE-W9.md')}"]  # a file name can name someone
+    assert "NOPE-W9" not in caplog.text and "[E340]" in caplog.text
     text = familiarise.memo_html(memos.reset_index())
     assert "<h3>PAR02-W1</h3>" in text and "<h4>Familiarisation memo" in text
     assert "No memo yet for" in text and "PAR01-W1" in text
@@ -76,3 +78,14 @@ def test_familiarisation_figures_build():
                             "wave": [1, 1], "words": [10, 20], "turns": [2, 4], "participant_share": [0.8, 0.6]})
     share = figures.talk_share(summary)
     assert share.layout.yaxis.range == (0, 1) and len(share.layout.shapes) == 1
+
+
+def test_memos_are_shown_deidentified_and_clean_ones_unchanged(sample_copy):
+    memo = sample_copy / "memos" / "PAR02-W1.md"
+    memo.write_text(memo.read_text(encoding="utf-8") + "\nHer sister Bronwen Tillotson rang on 07700 900 417.\n",
+                    encoding="utf-8")
+    memos = familiarise.load_memos(load_dataset(sample_copy)).set_index("interview_id")
+    assert memos.loc["PAR02-W1", "text"].endswith("Her sister [person 1] rang on [phone number].")
+    assert memos.loc["PAR02-W1", "sha256"] == io.sha256_file(memo)  # the file as written
+    for name in ("COM02-W1", "REF05-W1", "TEAM01-W1", "TEAM01-W2"):  # nothing to remove in the others
+        assert memos.loc[name, "text"] == io.read_text(sample_copy / "memos" / f"{name}.md").strip()

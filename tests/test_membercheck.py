@@ -205,3 +205,21 @@ def test_each_theme_says_whose_interviews_it_comes_from(tiny_data):
     assert texts == {"T1": "Theme from the interviews with referrers", "T2": "Theme from the interviews with parents"}
     unscoped = membercheck.build_summary(dataset.codebook, _quotes())
     assert {t["scope_text"] for t in unscoped["themes"]} == {"Theme from all the interviews"}
+
+
+def test_published_comments_hide_the_reviewer_and_names_in_comments(sample_copy):
+    """The member check's reviewer is a participant: a report shows 'reviewer 1', never the name,
+    nor the file the comments came from; names in a comment are de-identified."""
+    path = sample_copy / "member-check" / "comments.csv"
+    comments = pd.read_csv(path, dtype=str, keep_default_na=False)
+    extra = comments.iloc[0].copy()
+    extra["comment_id"], extra["reviewer"] = "C0099", "Harriet Vossberg"
+    extra["comment"] = "Fair, though Delphine Quarrie at the children's centre saw it differently."
+    extra["source_file"] = "reply from Harriet Vossberg.docx"
+    pd.concat([comments, extra.to_frame().T]).to_csv(path, index=False)
+    shown = membercheck.published_comments(load_dataset(sample_copy))
+    assert "source_file" not in shown.columns and len(shown) == len(comments) + 1
+    assert shown["reviewer"].tolist() == ["reviewer 1"] * len(comments) + ["reviewer 2"]
+    assert shown["comment"].iloc[-1] == "Fair, though [person 1] at the children's centre saw it differently."
+    assert shown["comment"].iloc[:-1].tolist() == comments["comment"].tolist()  # nothing to remove there
+    assert "Vossberg" not in shown.to_csv()

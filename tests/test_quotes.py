@@ -111,3 +111,57 @@ def test_triangulation_benchmark_quick():
     table = result.table().set_index("measure")
     assert table.loc["quotes re-derived exactly from offsets", "met"] == "yes"
     assert table.loc["check recall, patterns alone (pattern types)", "value"] >= 0.95
+
+
+def _balanced(text: str) -> bool:
+    """Every ']' closes a '[' opened before it, and every '[' is closed."""
+    depth = 0
+    for ch in text:
+        depth += (ch == "[") - (ch == "]")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_no_sample_quote_cuts_a_placeholder(sample_quotes, sample_dataset):
+    """Every piece of every quote holds whole placeholders and notes (3 of 32 did not, before)."""
+    chosen = sample_quotes[2]
+    assert len(chosen) >= 20
+    for q in chosen.itertuples():
+        for piece in q.pieces.split(";"):
+            a, b = map(int, piece.split("-"))
+            text = sample_dataset.texts[q.interview_id][a:b]
+            assert _balanced(text), (q.quote_id, text[:40], text[-40:])
+        assert _balanced(q.quote.replace(quotes.ELLIPSIS, "")), q.quote_id
+        assert "[ [...]" not in q.quote and "[...] ]" not in q.quote
+
+
+def test_sentences_never_end_inside_a_bracket():
+    text = "Oh good. [crosstalk] Erm, yes. She said [inaudible] and left. [clinical lead] rang."
+    pieces = [text[a:b] for a, b in quotes.sentences(text)]
+    assert pieces == ["Oh good.", "[crosstalk] Erm, yes.", "She said [inaudible] and left.", "[clinical lead] rang."]
+    assert all(_balanced(p) for p in pieces)
+
+
+def test_a_candidate_starting_or_ending_inside_a_placeholder_takes_it_whole():
+    import pandas as pd
+
+    text = "Participant: Then [clinical lead] and the team went round every health visiting team in [town] that winter."
+    start, end = text.index("lead]"), text.index("own]") + 2  # a coding that cut both placeholders
+    located = pd.DataFrame([{"theme": "T1", "group": "g", "participant_id": "P1", "label": "P 1",
+                             "interview_id": "I1", "segment_id": "I1:t001", "start": start, "end": end,
+                             "in_scope": True}])
+    found = quotes.candidates(located, {"I1": text}, min_words=3)
+    assert found["text"].tolist() == ["[clinical lead] and the team went round every health visiting team in [town]"]
+    assert (found["start"].iloc[0], found["end"].iloc[0]) == (text.index("[clinical"), text.index("[town]") + 6)
+
+
+def test_a_long_sentence_is_never_cut_inside_a_placeholder():
+    words = "one two three four five six seven eight nine".split()
+    sentence = " ".join(words) + " [health visitor from the north] and many more words after it to go on."
+    cut, pieces = quotes.trim(sentence, offset=0, max_words=11, score=lambda s: [1.0] * len(s))
+    assert cut == "one two three four five six seven eight nine [...]"
+    assert pieces == [(0, len(" ".join(words)))]
+    opening = "[inaudible crosstalk here] " + " ".join(words * 3) + "."
+    cut, pieces = quotes.trim(opening, offset=0, max_words=2, score=lambda s: [1.0] * len(s))
+    assert cut == "[inaudible crosstalk here] [...]" and _balanced(cut.replace(quotes.ELLIPSIS, ""))

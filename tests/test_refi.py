@@ -66,7 +66,9 @@ def test_export_holds_sources_users_codes_codings_cases_and_memos(sample_qdpx, s
     assert counts["codings"] == len(sample_dataset.codings)
     assert counts["text_sources"] == len(sample_dataset.texts)
     assert counts["cases"] == len(sample_dataset.participants)
-    assert {v.name for v in project.variables} >= {"group", "role", "wave"}
+    # without --variables, the stakeholder group only: participants.csv may hold attributes
+    # that must not leave the team
+    assert {v.name for v in project.variables} == {"group", "wave", "date", "duration_min", "participant_id"}
     memos = len(list((SAMPLE / "memos").glob("*.md")))
     assert counts["notes"] == int((sample_dataset.codings["memo"] != "").sum()) + memos
     members = zipfile.ZipFile(sample_qdpx).namelist()
@@ -82,8 +84,13 @@ def test_export_is_reproducible(sample_qdpx, tmp_path):
     assert (tmp_path / "again.qdpx").read_bytes() == sample_qdpx.read_bytes()
 
 
-def test_round_trip_gives_the_same_content(sample_qdpx, tmp_path, sample_dataset):
-    report = import_refi(sample_qdpx, tmp_path / "data")
+def test_round_trip_gives_the_same_content(tmp_path, sample_dataset):
+    """With every case variable named, everything comes back; the codebook as published (its
+    examples de-identified: the sample's quote the service and two of its staff by name)."""
+    variables = [c for c in sample_dataset.participants.columns if c not in ("participant_id", "_line")]
+    sample_qdpx = tmp_path / "all.qdpx"
+    export_refi(SAMPLE, sample_qdpx, variables=variables)
+    report = import_refi(sample_qdpx, tmp_path / "data", deidentified=True)
     assert report.not_imported == [] and report.defaults == []
     data = tmp_path / "data"
     for name in ("participants.csv", "interviews.csv"):
@@ -94,14 +101,17 @@ def test_round_trip_gives_the_same_content(sample_qdpx, tmp_path, sample_dataset
         assert got.sort_values(list(got.columns), ignore_index=True).equals(
             want.sort_values(list(want.columns), ignore_index=True)), name
         assert got[list(got.columns)[:5]].equals(want[list(want.columns)[:5]]), name
-    assert parse_codebook(yaml.safe_load((data / "codebook.yaml").read_text())) == sample_dataset.codebook
+    published = sample_dataset.for_publication().codebook
+    assert parse_codebook(yaml.safe_load((data / "codebook.yaml").read_text())) == published
+    examples = [e for t in published.themes for c in t.codes for e in c.examples]
+    assert sum("[the service]" in e or "[clinical lead]" in e or "[practitioner]" in e for e in examples) == 3
     for path in sorted((SAMPLE / "deidentified").glob("*.txt")):
         assert (data / "deidentified" / path.name).read_bytes() == path.read_bytes()
     reloaded = load_dataset(data)
     columns = list(sample_dataset.codings.columns)
     assert reloaded.codings.sort_values(columns, ignore_index=True).equals(
         sample_dataset.codings.sort_values(columns, ignore_index=True))
-    export_refi(data, tmp_path / "again.qdpx")
+    export_refi(data, tmp_path / "again.qdpx", variables=variables)
     first, second = read_refi(sample_qdpx), read_refi(tmp_path / "again.qdpx")
     first.problems = second.problems = []
     assert first == second
@@ -111,7 +121,7 @@ def test_codebook_round_trip(tmp_path, sample_dataset):
     export_refi(SAMPLE, tmp_path / "book.qdc")
     report = import_refi(tmp_path / "book.qdc", tmp_path / "folder")
     imported = parse_codebook(yaml.safe_load((tmp_path / "folder" / "codebook.yaml").read_text()))
-    assert imported.themes == sample_dataset.codebook.themes
+    assert imported.themes == sample_dataset.for_publication().codebook.themes  # examples de-identified
     assert report.written == {"themes": len(sample_dataset.codebook.themes), "codes": len(sample_dataset.codebook.code_ids)}
     assert (tmp_path / "folder" / "import-report.md").exists()
     with pytest.raises(DataError, match="already exists"):
@@ -130,7 +140,7 @@ def test_crlf_sources_keep_their_line_endings_and_offsets(tiny_data, tmp_path):
     stored_spans = {source.text[s.start:s.end].replace("\r\n", "\n") for s in source.selections}
     rows = dataset.codings[dataset.codings["interview_id"] == "P1-W1"]
     assert stored_spans == {normalised[r.start:r.end] for r in rows.itertuples()}
-    import_refi(tmp_path / "crlf.qdpx", tmp_path / "back")
+    import_refi(tmp_path / "crlf.qdpx", tmp_path / "back", deidentified=True)
     assert (tmp_path / "back" / "raw" / "P1-W1.txt").read_bytes() == path.read_bytes()
     back = load_dataset(tmp_path / "back")
     assert back.codings[["interview_id", "start", "end", "code", "coder", "memo"]].equals(
@@ -158,15 +168,15 @@ def test_import_refuses_to_overwrite_a_folder_without_force(sample_qdpx, tmp_pat
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
     with pytest.raises(DataError, match="already exists and is not empty"):
-        import_refi(sample_qdpx, target)
+        import_refi(sample_qdpx, target, deidentified=True)
     assert (target / "notes.txt").read_text() == "keep me"
     with pytest.raises(OutputError, match=r"\[E802\].*thematic did not make it"):
-        import_refi(sample_qdpx, target, force=True)  # --force never replaces a folder it did not make
+        import_refi(sample_qdpx, target, force=True, deidentified=True)  # --force never replaces a folder it did not make
     assert (target / "notes.txt").read_text() == "keep me"
     (target / "notes.txt").unlink()
-    import_refi(sample_qdpx, target)
+    import_refi(sample_qdpx, target, deidentified=True)
     (target / "codebook.yaml").write_text("edited")
-    import_refi(sample_qdpx, target, force=True)  # one of its own imports: replaced whole
+    import_refi(sample_qdpx, target, force=True, deidentified=True)  # one of its own imports: replaced whole
     assert (target / "codebook.yaml").read_text() != "edited"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".study.lock", "study"]
 
@@ -199,7 +209,7 @@ def _import_sample(name: str, tmp_path: Path):
     _needs_shared()
     path = REFI / "samples" / name
     counts = _count(zipfile.ZipFile(path).read("project.qde"))
-    report = import_refi(path, tmp_path / "data")
+    report = import_refi(path, tmp_path / "data", deidentified=True)
     return tmp_path / "data", counts, report
 
 
@@ -251,7 +261,7 @@ def test_sample_import_leaves_nothing_on_failure(tmp_path):
     with zipfile.ZipFile(broken, "a") as archive:
         archive.writestr("../escape.txt", "x")
     with pytest.raises(DataError, match="escape.txt"):
-        import_refi(broken, tmp_path / "out")
+        import_refi(broken, tmp_path / "out", deidentified=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.qdpx"]
 
 
@@ -270,7 +280,7 @@ def test_offsets_count_code_points_beyond_the_basic_plane(tmp_path):
     with zipfile.ZipFile(tmp_path / "e.qdpx", "w") as archive:
         archive.writestr("project.qde", qde)
         archive.writestr("sources/t.txt", text.encode("utf-8"))
-    import_refi(tmp_path / "e.qdpx", tmp_path / "data")
+    import_refi(tmp_path / "e.qdpx", tmp_path / "data", deidentified=True)
     dataset = load_dataset(tmp_path / "data")
     row = dataset.codings.iloc[0]
     assert (row["coder"], row["code"]) == ("ann", "gut")
@@ -283,7 +293,7 @@ def test_benchmark_quick_run_measures_a_faithful_round_trip():
     result = bench_refi(quick=True)
     fidelity = {m.name: m.value for m in result.measures}
     assert fidelity["codings back unchanged after export + import"] == 1.0
-    assert fidelity["codebook back unchanged"] == 1.0
+    assert fidelity["codebook back unchanged (as published: its text de-identified)"] == 1.0
 
 
 def test_codebook_exports_from_a_folder_holding_only_a_codebook(tmp_path):
@@ -299,7 +309,7 @@ def test_codebook_exports_from_a_folder_holding_only_a_codebook(tmp_path):
 def test_import_into_a_file_is_refused(sample_qdpx, tmp_path):
     (tmp_path / "data").write_text("not a folder")
     with pytest.raises(DataError, match="is a file"):
-        import_refi(sample_qdpx, tmp_path / "data", force=True)
+        import_refi(sample_qdpx, tmp_path / "data", force=True, deidentified=True)
     assert (tmp_path / "data").read_text() == "not a folder"
 
 
@@ -319,7 +329,7 @@ def test_case_and_source_variables_never_overwrite_ids(tmp_path):
     with zipfile.ZipFile(tmp_path / "v.qdpx", "w") as archive:
         archive.writestr("project.qde", qde)
         archive.writestr("sources/t.txt", b"Speaker: hello\n")
-    import_refi(tmp_path / "v.qdpx", tmp_path / "data")
+    import_refi(tmp_path / "v.qdpx", tmp_path / "data", deidentified=True)
     dataset = load_dataset(tmp_path / "data")
     person = dataset.participants.iloc[0]
     assert (person["participant_id"], person["group"], person["role"]) == ("P-07", "parent", "unspecified")
@@ -345,7 +355,7 @@ def test_codings_of_unknown_codes_and_spans_outside_the_text_are_reported(tmp_pa
         <PlainTextContent>Speaker: hello there</PlainTextContent>{selections}</TextSource></Sources></Project>"""
     with zipfile.ZipFile(tmp_path / "u.qdpx", "w") as archive:
         archive.writestr("project.qde", qde.encode())
-    report = import_refi(tmp_path / "u.qdpx", tmp_path / "data")
+    report = import_refi(tmp_path / "u.qdpx", tmp_path / "data", deidentified=True)
     text = "\n".join(report.not_imported)
     assert f"1 coding(s) refer to code {unknown}" in text
     assert "(5-500) lies outside its text of 20 characters" in text
@@ -377,7 +387,7 @@ def test_exports_of_other_shapes_are_schema_valid_and_dated_from_the_data(tiny_d
         "2020-07-01T00:00:00Z", "2020-08-01T00:00:00Z"]
     journal = next(n for n in root.iter(f"{NS}Note") if n.get("plainTextPath"))
     assert journal.get("name") == "P2-W1: familiarisation memo"
-    import_refi(tmp_path / "t.qdpx", tmp_path / "back")
+    import_refi(tmp_path / "t.qdpx", tmp_path / "back", deidentified=True)
     back = load_dataset(tmp_path / "back")
     columns = ["interview_id", "start", "end", "code", "coder", "memo"]
     assert back.codings[columns].equals(before.codings[columns])
@@ -411,3 +421,78 @@ def test_a_taguette_codebook_with_an_empty_sets_element_imports_with_a_word(tmp_
     codebook = parse_codebook(yaml.safe_load((tmp_path / "folder" / "codebook.yaml").read_text()))
     assert [c.label for c in codebook.themes[0].codes] == ["interesting"]
     assert "an empty <Sets/> element" in "\n".join(report.not_imported)
+
+
+def _identifiable(tiny_data: Path) -> tuple[Path, dict[str, str]]:
+    """*tiny_data* as a QDA tool would hold it before de-identification: a name in P1-W1 before
+    its coded spans, a coding memo and a codebook example naming someone, and case attributes
+    that must not leave the team. Returns the folder and the coded text of each coding."""
+    path = tiny_data / "deidentified" / "P1-W1.txt"
+    text = path.read_text(encoding="utf-8").replace("Participant: We have", "Participant: Sarah Okafor here. We have")
+    path.write_text(text, encoding="utf-8")
+    (tiny_data / "raw" / "P1-W1.txt").write_text(text, encoding="utf-8")
+    shift = len("Sarah Okafor here. ")
+    for coder in ("a", "b"):
+        frame = pd.read_csv(tiny_data / "codings" / f"{coder}.csv", dtype=str, keep_default_na=False)
+        moved = frame["interview_id"] == "P1-W1"
+        frame.loc[moved, "start"] = (frame.loc[moved, "start"].astype(int) + shift).astype(str)
+        frame.loc[moved, "end"] = (frame.loc[moved, "end"].astype(int) + shift).astype(str)
+        frame.loc[frame["memo"] != "", "memo"] = "unsure; ask Ottoline Farquharson"
+        frame.to_csv(tiny_data / "codings" / f"{coder}.csv", index=False)
+    book = yaml.safe_load((tiny_data / "codebook.yaml").read_text(encoding="utf-8"))
+    book["themes"][0]["codes"][0]["examples"] = ["Ambrose Kettleby never saw my notes."]
+    (tiny_data / "codebook.yaml").write_text(yaml.safe_dump(book), encoding="utf-8")
+    participants = pd.read_csv(tiny_data / "participants.csv", dtype=str, keep_default_na=False)
+    participants["full_name"] = ["Georgiana Wrexham", "Delphine Quarrie"]
+    participants["nhs_number"] = ["943 476 5919", ""]
+    participants.to_csv(tiny_data / "participants.csv", index=False)
+    interviews = pd.read_csv(tiny_data / "interviews.csv", dtype=str, keep_default_na=False)
+    interviews["interviewer"] = "Cressida Hollinghurst"
+    interviews.to_csv(tiny_data / "interviews.csv", index=False)
+    dataset = load_dataset(tiny_data)
+    coded = {f"{r.coder}:{r.code}": dataset.texts[r.interview_id][r.start:r.end] for r in dataset.codings.itertuples()}
+    return tiny_data, coded
+
+
+def test_export_carries_no_case_attribute_unless_named_and_no_name_in_memos_or_codebook(tiny_data, tmp_path):
+    data, _ = _identifiable(tiny_data)
+    export_refi(data, tmp_path / "t.qdpx")
+    with zipfile.ZipFile(tmp_path / "t.qdpx") as archive:
+        everything = "\n".join(archive.read(m).decode("utf-8") for m in archive.namelist())
+    for planted in ("Wrexham", "Quarrie", "943 476 5919", "Hollinghurst", "Farquharson", "Kettleby"):
+        assert planted not in everything, planted
+    project = read_refi(tmp_path / "t.qdpx")
+    assert {v.name for v in project.variables} == {"group", "wave", "date", "duration_min", "participant_id"}
+    memos = {s.description for source in project.sources for s in source.selections if s.description}
+    assert memos == {"unsure; ask [person 1]"}
+    # named, they go: the user's decision
+    export_refi(data, tmp_path / "named.qdpx", variables=["group", "full_name", "interviewer"])
+    qde = zipfile.ZipFile(tmp_path / "named.qdpx").read("project.qde").decode("utf-8")
+    assert "Wrexham" in qde and "Hollinghurst" in qde and "943 476 5919" not in qde
+
+
+def test_an_import_waits_for_deidentification_and_codings_move_onto_its_text(tiny_data, tmp_path):
+    """Texts of a QDA tool are identifiable until shown otherwise: raw/ only, validate says they
+    await 'thematic deidentify', and de-identifying moves the codings (on the raw text) along."""
+    from thematic.review import deidentify_folder
+
+    data, coded = _identifiable(tiny_data)
+    export_refi(data, tmp_path / "t.qdpx")
+    report = import_refi(tmp_path / "t.qdpx", tmp_path / "back")
+    back = tmp_path / "back"
+    assert sorted(p.name for p in (back / "raw").iterdir()) == ["P1-W1.txt", "P2-W1.txt"]
+    assert not (back / "deidentified").exists()
+    assert "[E341]" in report.text() and "--deidentified" in report.text()
+    assert "This project was written by thematic" in report.text()
+    waiting = load_dataset(back, require_deidentified=False)
+    assert waiting.not_deidentified == ["P1-W1", "P2-W1"] and waiting.texts == {} and waiting.codings.empty
+    assert any("[E342]" in w and "3 coding(s)" in w for w in waiting.warnings)
+    result = CliRunner().invoke(main, ["validate", str(back)])
+    assert result.exit_code == 0 and "[E307]" in result.output and "P1-W1, P2-W1" in result.output
+    with pytest.raises(DataError, match="no de-identified text for P1-W1, P2-W1"):
+        load_dataset(back)
+    deidentify_folder(back)
+    done = load_dataset(back)
+    assert "Sarah Okafor" not in done.texts["P1-W1"] and "[person 1] here. We have" in done.texts["P1-W1"]
+    moved = {f"{r.coder}:{r.code}": done.texts[r.interview_id][r.start:r.end] for r in done.codings.itertuples()}
+    assert moved == coded and len(done.codings) == 5

@@ -47,7 +47,7 @@ def _project(tmp_path: Path, *, sources: list[str], texts: dict[str, str], cases
         for member, text in texts.items():
             archive.writestr(f"sources/{member}.txt", text.encode("utf-8"))
     target = tmp_path / path.stem
-    report = import_refi(path, target)
+    report = import_refi(path, target, deidentified=True)
     return report, target
 
 

@@ -91,7 +91,7 @@ def test_round_trip_through_qc_keeps_texts_codes_coders_and_hierarchy(in_qc, tmp
     folder, held = in_qc
     python = _client("qc")
     _run(python, "qc_probe.py", "export", folder, tmp_path / "from-qc.qdpx", cwd=tmp_path)
-    report = import_refi(tmp_path / "from-qc.qdpx", tmp_path / "back")
+    report = import_refi(tmp_path / "from-qc.qdpx", tmp_path / "back", deidentified=True)
     back = load_dataset(tmp_path / "back")  # valid as imported
     for path in sorted((SAMPLE / "deidentified").glob("*.txt")):  # same ids, same bytes
         assert (tmp_path / "back" / "deidentified" / path.name).read_bytes() == path.read_bytes()
@@ -120,7 +120,7 @@ def test_qc_export_imports_with_spans_on_the_lines_qc_coded(tmp_path):
     spec.write_text(json.dumps({"documents": texts, "coded": coded}), encoding="utf-8")
     _run(python, "qc_probe.py", "build", spec, tmp_path / "made", cwd=tmp_path)
     _run(python, "qc_probe.py", "export", tmp_path / "made", tmp_path / "made.qdpx", cwd=tmp_path)
-    report = import_refi(tmp_path / "made.qdpx", tmp_path / "data")
+    report = import_refi(tmp_path / "made.qdpx", tmp_path / "data", deidentified=True)
     dataset = load_dataset(tmp_path / "data")
     assert sorted(dataset.texts) == ["first", "second"]  # names without '.txt', not 'first-txt'
     got = sorted((f"{r.interview_id}.txt", dataset.texts[r.interview_id][:r.start].count("\n"), r.code, r.coder)
@@ -204,7 +204,7 @@ def test_every_selection_is_dated_named_and_owned(exported):
 
 
 def test_round_trip_keeps_memos_and_familiarisation_memos(exported, tmp_path):
-    import_refi(exported, tmp_path / "back")
+    import_refi(exported, tmp_path / "back", deidentified=True)
     for path in sorted((SAMPLE / "memos").glob("*.md")):
         assert (tmp_path / "back" / "memos" / path.name).read_text(encoding="utf-8").strip() == \
             path.read_text(encoding="utf-8").strip()

@@ -41,7 +41,7 @@ def _refused(tmp_path: Path, source: Path, match: str, **options) -> DataError:
 
 def test_the_good_archive_imports(tmp_path):
     source = _qdpx(tmp_path / "ok.qdpx", {"project.qde": GOOD_QDE, "sources/t.txt": b"Speaker: hi\n"})
-    report = import_refi(source, tmp_path / "data")
+    report = import_refi(source, tmp_path / "data", deidentified=True)
     assert report.written["interviews (raw/ and deidentified/)"] == 1
 
 
@@ -144,7 +144,7 @@ def test_media_members_are_checked_but_never_expanded(tmp_path):
                            b'name="scan" path="internal://scan.pdf"/></Sources>')
     source = _qdpx(tmp_path / "media.qdpx", {"project.qde": qde, "sources/t.txt": b"Speaker: hi\n",
                                              "sources/scan.pdf": b"\0" * (8 << 20)})
-    report = import_refi(source, tmp_path / "data")
+    report = import_refi(source, tmp_path / "data", deidentified=True)
     assert any("PDFSource 'scan'" in line for line in report.not_imported)
 
 
@@ -156,7 +156,7 @@ def test_sources_outside_the_archive_or_without_plain_text_are_reported(tmp_path
       <TextSource guid="55555555-5555-5555-5555-555555555555" name="lost" plainTextPath="internal://lost.txt"/>
     </Sources></Project>"""
     source = _qdpx(tmp_path / "paths.qdpx", {"project.qde": qde, "sources/t.txt": b"Speaker: hi\n"})
-    report = import_refi(source, tmp_path / "data")
+    report = import_refi(source, tmp_path / "data", deidentified=True)
     text = "\n".join(report.not_imported)
     assert "source 'away': its text 'file:///home/x/away.txt' is outside the archive" in text
     assert "source 'rich': no plain text (only rich text internal://r.docx)" in text

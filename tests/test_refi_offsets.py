@@ -84,7 +84,7 @@ def _import(tmp_path: Path, text: str, selections: list[tuple[int, int, str]], *
     with zipfile.ZipFile(tmp_path / "p.qdpx", "w") as archive:
         archive.writestr("project.qde", qde.encode("utf-8"))
         archive.writestr("sources/t.txt", text.encode("utf-8"))
-    report = import_refi(tmp_path / "p.qdpx", tmp_path / "data")
+    report = import_refi(tmp_path / "p.qdpx", tmp_path / "data", deidentified=True)
     return report, load_dataset(tmp_path / "data")
 
 

@@ -169,7 +169,8 @@ def qdpx() -> None:
               help="FILE.qdpx for the whole project, FILE.qdc for the codebook alone.")
 @click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for reading texts.")
 @click.option("--variables", default=None, metavar="COLUMNS",
-              help="Comma-separated participants.csv columns to export as case variables [default: all].")
+              help="Comma-separated participants.csv columns to export as case variables (and "
+                   "interviews.csv columns besides wave, date, duration_min) [default: the group only].")
 def qdpx_export(data_dir: str, output: str, n_jobs: int, variables: str | None) -> None:
     """Write DATA_DIR's de-identified texts, codebook, codings, memos and cases as REFI-QDA."""
     from thematic.refi import export_refi
@@ -191,11 +192,15 @@ def qdpx_export(data_dir: str, output: str, n_jobs: int, variables: str | None) 
               help="Data folder to create (for a .qdc: the folder to put codebook.yaml in).")
 @click.option("--force", is_flag=True, help="Replace an existing folder or codebook.yaml.")
 @click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for converting sources.")
-def qdpx_import(file: str, output_dir: str, force: bool, n_jobs: int) -> None:
+@click.option("--deidentified", is_flag=True,
+              help="The project's texts are de-identified already: also write them to deidentified/. "
+                   "Without it they go to raw/ and wait for 'thematic deidentify'.")
+def qdpx_import(file: str, output_dir: str, force: bool, n_jobs: int, deidentified: bool) -> None:
     """Import a .qdpx project or .qdc codebook; print what could not be mapped."""
     from thematic.refi import import_refi
 
-    _run(lambda: click.echo(import_refi(file, output_dir, force=force, n_jobs=n_jobs).text()))
+    _run(lambda: click.echo(import_refi(file, output_dir, force=force, n_jobs=n_jobs,
+                                        deidentified=deidentified).text()))
 
 
 @main.command()

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from thematic import io
 from thematic.errors import DataError, Errors, ParameterError
+
+if TYPE_CHECKING:
+    from thematic.disclosure import Screen
 
 Rule = Literal["union", "intersection"]
 ConsensusRule = Literal["union", "intersection", "adjudication"]
@@ -61,10 +64,13 @@ def coder_sets(coded: pd.DataFrame, *, coders: list[str]) -> pd.DataFrame:
     return given.drop(columns="by").sort_values(["segment_id", "code"]).reset_index(drop=True)
 
 
-def read_adjudication(path: str | Path) -> pd.DataFrame:
+def read_adjudication(path: str | Path, *, screen: Screen | None = None) -> pd.DataFrame:
     """Read an adjudication file: segment_id, code, decision (keep|drop), decided_by[, reason].
 
     Every problem (missing value, unknown decision, a pair decided twice) names file and line.
+    With a *screen* (:class:`thematic.disclosure.Screen`), for a report: each reason is
+    de-identified with the known names of its interview (the segment id's prefix), and who
+    decided passes the explicit identifier check (the research team, not participants).
     """
     path = io.resolve(path)
     frame = io.read_csv(path, required=ADJUDICATION_COLUMNS).rename(columns={"_line": "file_line"})
@@ -85,6 +91,10 @@ def read_adjudication(path: str | Path) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     frame["decision"] = frame["decision"].str.lower()
+    if screen is not None and len(frame):
+        interviews = [segment.split(":")[0] for segment in frame["segment_id"]]
+        frame["reason"] = screen.mask_all(list(frame["reason"]), interview_ids=interviews)
+        frame["decided_by"] = [screen.check(value) for value in frame["decided_by"]]
     frame.attrs["path"] = str(path)
     return frame
 

@@ -10,8 +10,9 @@ Validation collects every problem before raising, each naming file, line and id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from thematic.errors import DataError, Errors
 from thematic.settings import SINGLE_GROUP, StudySettings
 from thematic.study import Study, check_id
 from thematic.transcripts import parse_turns
+
+if TYPE_CHECKING:
+    from thematic.disclosure import Screen
 
 PARTICIPANT_COLUMNS = ("participant_id",)
 INTERVIEW_COLUMNS = ("interview_id", "participant_id", "transcript")
@@ -52,6 +56,8 @@ class Dataset:
         columns=[*CODING_COLUMNS, "memo"]))
     not_deidentified: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Set by :meth:`for_publication`: what masks text before it is published.
+    screen: Screen | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -110,6 +116,43 @@ class Dataset:
     def deidentified_path(self, interview_id: str) -> Path:
         return self.study.deidentified_path(interview_id)
 
+    @property
+    def published(self) -> bool:
+        """Whether this is the study as a report may show it (see :meth:`for_publication`)."""
+        return self.screen is not None
+
+    def publication_screen(self, *, model: str = "en_core_web_sm") -> Screen:
+        """The screen text of this study passes before it is published (:mod:`thematic.disclosure`):
+        its known names, the de-identifier's recognizers, and as vocabulary its codebook's names,
+        the participants' attribution labels and roles and the groups' names."""
+        if self.screen is None:
+            from thematic.disclosure import Screen
+
+            groups = [name for g in self.groups for name in (g, self.settings.label(g), self.settings.plural(g))]
+            labels = [*self.participants["label"], *self.participants["role"], *groups]
+            return Screen.for_study(self.study, model=model, codebook=self.codebook, vocabulary=labels)
+        return self.screen
+
+    def for_publication(self, *, model: str = "en_core_web_sm") -> Dataset:
+        """This study as a report or an export may show it: the codebook's prose and the coding
+        memos de-identified, its names and labels and the participants' attribution labels and
+        roles checked for identifiers (:mod:`thematic.disclosure`).
+
+        Transcripts are already de-identified; the analysis is unchanged (codings keep their
+        spans). Never write a published dataset back into the data folder: its memos and
+        codebook are no longer the researcher's own words.
+        """
+        if self.screen is not None:
+            return self
+        screen = self.publication_screen(model=model)
+        participants, interviews = self.participants.copy(), self.interviews.copy()
+        for frame in (participants, interviews):
+            for column in ("label", "role"):
+                frame[column] = frame[column].map(screen.check)
+        return replace(self, participants=participants, interviews=interviews,
+                       codebook=screen.codebook(self.codebook) if self.codebook else None,
+                       codings=screen.codings(self.codings), screen=screen)
+
 
 def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = True) -> Dataset:
     """Load and validate the data folder *data_dir* (relative paths from the project root).
@@ -155,9 +198,10 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
             codebook = parse_codebook(io.read_yaml(study.codebook_file), source=str(study.codebook_file))
         except DataError as error:
             problems += error.problems
-    codings = _codings(study, texts, codebook, problems)
+    codings = _codings(study, texts, codebook, problems, waiting=set(missing), warnings=warnings)
     if problems:
         raise DataError(problems)
+    warnings += _ids_naming_someone(study, participants, interviews)
     if settings.groups:
         unused = [g.id for g in settings.groups if g.id not in set(participants["group"])]
         if unused:
@@ -202,6 +246,24 @@ def _participants(study: Study, settings: StudySettings, problems: list[str],
     frame["label"] = frame["label"].where(frame["label"] != "", default + " " + numbers.astype(str))
     front = ["participant_id", "group", "role", "label"]
     return frame[front + [c for c in frame.columns if c not in front]]
+
+
+def _ids_naming_someone(study: Study, participants: pd.DataFrame, interviews: pd.DataFrame) -> list[str]:
+    """Warnings (E343) for participant and interview ids holding a known name: a file name
+    someone chose ("Jane Smith.docx") easily becomes an id, and ids are in every table."""
+    from thematic.disclosure import ids_naming_someone
+
+    try:
+        known = study.read_known_names()
+    except DataError:
+        return []  # a malformed known-names file is reported where it is read
+    warnings = []
+    for frame, column, path in ((participants, "participant_id", study.participants_file),
+                                (interviews, "interview_id", study.interviews_file)):
+        flagged = ids_naming_someone(frame[column], known)
+        if flagged:
+            warnings.append(Errors.E343.format(path=path, what=column, ids=_short(flagged, 4)))
+    return warnings
 
 
 def _check_ids(frame: pd.DataFrame, column: str, path: Path, problems: list[str]) -> None:
@@ -284,8 +346,11 @@ def _interviews(study: Study, participants: pd.DataFrame, problems: list[str],
     return frame.merge(participants[extra], on="participant_id", how="left")
 
 
-def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None,
-             problems: list[str]) -> pd.DataFrame:
+def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None, problems: list[str], *,
+             waiting: set[str] = frozenset(), warnings: list[str] | None = None) -> pd.DataFrame:
+    """Every coder's codings, checked against the de-identified texts. Codings of interviews
+    *waiting* for de-identification (after ``thematic qdpx import``) refer to the raw text:
+    they are left out with a warning until ``thematic deidentify`` moves them."""
     frames = []
     known_codes = set(codebook.code_ids) if codebook else set()
     for path in study.coding_files():
@@ -301,6 +366,12 @@ def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None,
         if codebook is None and len(frame):
             problems.append(Errors.E008.format(path=path, detail="codings need a codebook.yaml"))
             continue
+        later = frame["interview_id"].isin(waiting)
+        if later.any():
+            if warnings is not None:
+                warnings.append(Errors.E342.format(path=path, count=int(later.sum()),
+                                                   interviews=_short(sorted(set(frame.loc[later, "interview_id"])), 4)))
+            frame = frame[~later]
         for _, row in frame.iterrows():
             line, interview = row["_line"], row["interview_id"]
             if interview not in texts:

@@ -125,7 +125,8 @@ class Errors(metaclass=_Catalogue):
             "to replace it (the old folder is removed only after the import succeeded).")
     E714 = ("{path}: cannot export: {detail}")
     E715 = ("{path}: no column {names} to export as case variables. Its columns are: {known}. "
-            "Name columns of participants.csv (or leave --variables out to export them all).")
+            "Name columns of participants.csv or interviews.csv (without --variables only the "
+            "stakeholder group is exported).")
     E716 = "{path} is a file. Give a folder to import into."
     # issue 5: agreement, consensus, theme mapping (E500-E599)
     E501 = ("A reliability matrix must be 2-dimensional, units x coders, with at least {minimum} "
@@ -214,6 +215,18 @@ class Errors(metaclass=_Catalogue):
             "docs/deidentification.md for each format.")
     E322 = ("{path}, line {line}: {detail}. A .txt known-names file has one name a line, optionally "
             "'name | TYPE | [placeholder]'; '#' starts a comment.")
+    # issue 15, other doors: text that reaches reports and exports (E340-E369)
+    E340 = ("{path}: a memo file named after no interview of interviews.csv is left out (its name is "
+            "hidden here, as a file name can name someone). Rename each memo to <interview_id>.md.")
+    E341 = ("Imported texts went to raw/ only: they are not de-identified yet, and no analysis or "
+            "report reads them until 'thematic deidentify {path}' has run (review "
+            "deidentification/review.csv). If the tool held de-identified texts already, import "
+            "again with --deidentified.")
+    E343 = ("{path}: {what} {ids} hold a name of the known-names file, and ids are shown in every "
+            "table of the report. Give them neutral ids (P01, P01-W1) in participants.csv, "
+            "interviews.csv and the codings.")
+    E342 = ("{path}: {count} coding(s) of {interviews} wait for de-identification: they refer to the raw "
+            "text and are left out until 'thematic deidentify' moves them onto the de-identified text.")
     # issue 19: owned output folders, crash consistency, confinement (E800-E899)
     E801 = ("{path}: refusing to write the {kind} there: {reason}. Nothing was written or "
             "deleted. Give a new folder, e.g. -o reports/.")

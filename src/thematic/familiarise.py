@@ -16,6 +16,7 @@ import pandas as pd
 
 from thematic import io
 from thematic.dataset import Dataset
+from thematic.disclosure import name_hash
 from thematic.errors import Errors
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,10 @@ def load_memos(dataset: Dataset) -> pd.DataFrame:
     report's manifest with every other input file). A memo named after no interview is
     logged and listed with status ``"no such interview"``.
 
+    A memo is written while reading the raw interview and often names people, so ``text``
+    is the memo de-identified with the known names of its interview
+    (:meth:`thematic.dataset.Dataset.publication_screen`); the hash is of the file as written.
+
     Columns: ``interview_id, status ("memo" | "missing" | "no such interview"), path,
     words, sha256, text``.
     """
@@ -140,11 +145,16 @@ def load_memos(dataset: Dataset) -> pd.DataFrame:
                          "words": 0, "sha256": "", "text": ""})
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         if path.stem not in set(known) and path.name.lower() != "readme.md":
-            log.warning(Errors.E407.format(path=path, interview=path.stem))
-            rows.append({"interview_id": path.stem, "status": "no such interview",
-                         "path": f"{MEMO_FOLDER}/{path.name}", "words": len(io.read_text(path).split()),
+            hidden = f"unnamed-{name_hash(path.name)}"  # a file name a person chose can name someone
+            log.warning(Errors.E340.format(path=f"{MEMO_FOLDER}/{hidden}{path.suffix}"))
+            rows.append({"interview_id": hidden, "status": "no such interview",
+                         "path": f"{MEMO_FOLDER}/{hidden}{path.suffix}", "words": len(io.read_text(path).split()),
                          "sha256": io.sha256_file(path), "text": ""})
     table = pd.DataFrame(rows, columns=["interview_id", "status", "path", "words", "sha256", "text"])
+    has_text = table["text"] != ""
+    if has_text.any():
+        table.loc[has_text, "text"] = dataset.publication_screen().mask_all(
+            list(table.loc[has_text, "text"]), interview_ids=list(table.loc[has_text, "interview_id"]))
     return table.sort_values("interview_id").reset_index(drop=True)
 
 

@@ -349,6 +349,24 @@ def recorded_comments(data_dir: str | Path | Study) -> pd.DataFrame:
     return io.read_csv(target).drop(columns="_line")
 
 
+def published_comments(dataset) -> pd.DataFrame:
+    """The recorded comments as a report shows them (:mod:`thematic.disclosure`).
+
+    Each comment is de-identified with every known name of the study (a stakeholder writes
+    about colleagues and families); the reviewer, a participant of the study, is withheld as
+    ``reviewer 1``, ``reviewer 2``...; the name of the file the comments came from is left out
+    (its SHA-256 stays). *dataset* is a :class:`thematic.dataset.Dataset`.
+    """
+    from thematic.disclosure import pseudonyms
+
+    comments = recorded_comments(dataset.study).drop(columns=["source_file"])
+    if comments.empty:
+        return comments
+    comments["comment"] = dataset.publication_screen().mask_all(list(comments["comment"]))
+    comments["reviewer"] = pseudonyms(list(comments["reviewer"]), role="reviewer")
+    return comments
+
+
 def _short(text: str, words: int = 12) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")

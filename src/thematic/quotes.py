@@ -13,7 +13,10 @@ The rule, in order:
 4. **Trimming**: a candidate longer than ``max_words`` keeps its most representative whole
    sentences that fit, in their original order; an omitted middle part becomes ``[...]``
    (the quote starts at its first kept sentence). A single sentence longer than the bound is
-   cut at a word boundary and ends in ``[...]``.
+   cut at a word boundary and ends in ``[...]``. No edge of a candidate, a sentence or a cut
+   ever falls inside a bracketed placeholder or transcriber note (``[clinical lead]``,
+   ``[crosstalk]``): a candidate grows to take the whole bracket, a sentence boundary moves
+   before it, and a cut moves before it.
 5. **Check**: a trimmed quote in which :func:`identifiers_left` finds anything is set aside.
 
 Ties break on interview id and offset, so the choice is deterministic. Every quote records
@@ -30,11 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from thematic import io
 from thematic.errors import DataError, Errors
-from thematic.nlp import sentencizer
 from thematic.parameters import rules_from_parameter
 from thematic.settings import arrange
 from thematic.triangulate import merge_intervals
@@ -126,7 +127,7 @@ def candidates(located: pd.DataFrame, texts: dict[str, str], *, min_words: int =
     for key, part in scoped.groupby(keys, sort=True):
         text = texts[key[4]]
         for start, end in merge_intervals(zip(part["start"], part["end"], strict=True)):
-            start, end = _strip(text, start, end)
+            start, end = _strip(text, *_widen(text, start, end))
             body = text[start:end]
             if len(body.split()) >= min_words:
                 rows.append((*key, start, end, len(body.split()), body))
@@ -141,10 +142,35 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: A bracketed placeholder or transcriber note on one line: ``[clinical lead]``, ``[crosstalk]``.
+BRACKETED = re.compile(r"\[[^\[\]\n]*\]")
+
+
+def brackets(text: str) -> list[tuple[int, int]]:
+    """The spans of every bracketed placeholder or transcriber note in *text*."""
+    return [m.span() for m in BRACKETED.finditer(text)]
+
+
+def _bracket_around(position: int, spans: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """The bracket that *position* falls strictly inside (between its ``[`` and ``]``), if any."""
+    return next(((s, e) for s, e in spans if s < position < e), None)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """*start*-*end* grown so that neither edge cuts a bracket: a placeholder is kept whole."""
+    spans = brackets(text)
+    around = _bracket_around(start, spans)
+    start = around[0] if around else start
+    around = _bracket_around(end, spans)
+    return start, around[1] if around else end
+
+
 class ThemeScorer:
     """TF-IDF vectors of candidates, and their similarity to their theme's centroid."""
 
     def __init__(self, candidates: pd.DataFrame):
+        from sklearn.feature_extraction.text import TfidfVectorizer  # here: the identifier check stays light
+
         self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform(candidates["text"]) if len(candidates) else None
         self.centroids = {}
@@ -165,8 +191,19 @@ class ThemeScorer:
 # --- trimming -----------------------------------------------------------------------------------
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of *text* (offsets relative to it), from spaCy's rule-based sentencizer."""
-    return [_strip(text, s.start_char, s.end_char) for s in sentencizer()(text).sents if s.text.strip()]
+    """Sentence spans of *text* (offsets relative to it), from spaCy's rule-based sentencizer.
+
+    A boundary the sentencizer puts inside a bracket ("Oh good. [" | "crosstalk] Erm") moves
+    before the bracket, so that every sentence holds whole placeholders and notes only.
+    """
+    from thematic.nlp import sentencizer  # here: importing spaCy takes seconds
+
+    spans = brackets(text)
+    bounds = [s.start_char for s in sentencizer()(text).sents][1:]
+    moved = [around[0] if (around := _bracket_around(b, spans)) else b for b in bounds]
+    edges = [0, *sorted(set(moved)), len(text)]
+    stripped = [_strip(text, a, b) for a, b in zip(edges, edges[1:], strict=False)]
+    return [(a, b) for a, b in stripped if b > a]
 
 
 def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]], np.ndarray]) -> tuple[str, list[tuple[int, int]]]:
@@ -187,7 +224,7 @@ def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]],
             words += n
     if not chosen:  # the best sentence alone is too long: cut it at a word boundary
         s, e = spans[order[0]]
-        cut = [m.end() for m in re.finditer(r"\S+", text[s:e])][max_words - 1]
+        cut = _cut(text[s:e], max_words)
         return f"{text[s:s + cut].rstrip(',;:')} {ELLIPSIS}", [(offset + s, offset + s + cut)]
     chosen.sort()
     pieces: list[tuple[int, int]] = []
@@ -198,6 +235,17 @@ def trim(text: str, *, offset: int, max_words: int, score: Callable[[list[str]],
         else:
             pieces.append((offset + s, offset + e))
     return f" {ELLIPSIS} ".join(text[a - offset:b - offset] for a, b in pieces), pieces
+
+
+def _cut(sentence: str, max_words: int) -> int:
+    """Where to cut *sentence* after at most *max_words* words: a word boundary outside any
+    bracket (before a placeholder the limit would split; after it if it opens the sentence)."""
+    cut = [m.end() for m in re.finditer(r"\S+", sentence)][max_words - 1]
+    around = _bracket_around(cut, brackets(sentence))
+    if around:
+        before = sentence[:around[0]].rstrip()
+        cut = len(before) if before else around[1]
+    return cut
 
 
 # --- selection ----------------------------------------------------------------------------------

@@ -153,7 +153,8 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
         root=root, params_file=params_file, parameters={"title": title, **values},
         inputs=[params_file, *(p.notebook for p in phases),
                 *([Path(values["data_dir"])] if "data_dir" in values else [])],
-        started=started, finished=now(), kernel_name=kernel_name, phases=entries)
+        started=started, finished=now(), kernel_name=kernel_name, phases=entries,
+        studies=[Path(values["data_dir"])] if "data_dir" in values else [])
     consensus = consensus_record(folder)
     if consensus is not None:
         manifest["consensus"] = consensus

@@ -381,7 +381,10 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
         (result.unchanged if same else result.changed).append(interview_id)
     if not write:
         return result
-    codings_updates = _codings_updates(study, current, {i: texts[i] for i in result.changed})
+    # an interview without a de-identified text yet (imported by 'thematic qdpx import') has its
+    # codings on the raw text: they move from there
+    coded_on = {**{i: raws[i] for i in ids if i not in current}, **current}
+    codings_updates = _codings_updates(study, coded_on, {i: texts[i] for i in result.changed})
     result.remapped_codings = sum(n for _, _, n in codings_updates)
     rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))]
     with study.transaction() as transaction:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -9,13 +10,35 @@ from thematic.deidentify.known_names import KnownNames
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
 from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
-from thematic.deidentify.resolve import resolve
-from thematic.deidentify.words import DEFAULT_ALLOW
+from thematic.deidentify.resolve import propagate, resolve
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
+def _import_presidio() -> None:
+    """Import Presidio without its Hugging Face engine.
+
+    ``presidio_analyzer.nlp_engine`` imports ``transformers.pipeline`` whenever transformers is
+    installed (the ``[embed]`` extra brings it), which takes about ten seconds here and is
+    never used: our NLP engine is spaCy. Presidio falls back quietly when the import fails,
+    so transformers is hidden while Presidio loads and is importable again afterwards.
+    """
+    if "presidio_analyzer" in sys.modules:
+        return
+    hidden = "transformers" not in sys.modules
+    if hidden:
+        sys.modules["transformers"] = None  # makes 'from transformers import ...' raise ImportError
+    try:
+        import presidio_analyzer  # noqa: F401
+        import presidio_analyzer.nlp_engine  # noqa: F401
+    finally:
+        if hidden:
+            sys.modules.pop("transformers", None)
+
+
 def _recognizer_classes():
     """Import Presidio lazily (it is slow to import) and define our recognizers on it."""
+    _import_presidio()
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
     class RegexRecognizer(EntityRecognizer):
@@ -40,6 +63,7 @@ def _recognizer_classes():
 def _no_context_enhancer():
     """Presidio's context enhancer deep-copies every result to raise scores near context words;
     our scores are fixed by the recognizers (checksums, patterns, context rules), so skip it."""
+    _import_presidio()
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
     class NoContextEnhancer(ContextAwareEnhancer):
@@ -57,6 +81,7 @@ def _no_context_enhancer():
 def build_analyzer(model: str = "en_core_web_sm"):
     """Presidio's AnalyzerEngine on our spaCy pipeline (parser disabled), with the built-in
     recognizers this package uses. Known names are added per call."""
+    _import_presidio()
     from presidio_analyzer import AnalyzerEngine, Pattern, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import NhsRecognizer, SpacyRecognizer
@@ -142,6 +167,9 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
     finders: dict[KnownNames, object] = {}
+    dictionary = _dictionary_words(model)
+    is_word = lambda word: _is_word(word, dictionary)  # noqa: E731
+    first_names = _first_names()
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
         own = known_names.for_interview(interview_id)
@@ -153,7 +181,8 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
         findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
-        results.append(resolve(text, [f for f in findings if f is not None], allow=allow))
+        found = resolve(text, [f for f in findings if f is not None], allow=allow)
+        results.append(propagate(text, found, allow=allow, is_word=is_word, is_first_name=first_names.__contains__))
     return results
 
 

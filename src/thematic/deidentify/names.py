@@ -74,7 +74,7 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
     before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
     after = text[end:end + 30]
     previous = before[-1].lower() if before else ""
-    sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, start - 40):start]) is not None
+    sentence_start = _starts_sentence(text, start)
     tokens = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
     person_entity = tokens is not None and any(t.ent_type_ == "PERSON" for t in tokens)
     if lower in MONTH_NAMES:
@@ -156,10 +156,21 @@ TIME_NOUNS = frozenset(["yesterday", "today", "tonight", "tomorrow", "morning", 
                         "night", "week", "weekend", "time", "mum", "dad"])
 
 
+#: Text before a word that starts a sentence, or an item of a list ("- Early contact ..."):
+#: the start, or an end of sentence, colon, line break or bracket, then a list marker or quote.
+SENTENCE_START = re.compile(r"(?:^|[.?!:\n\]])\s*(?:[-*•–]\s+)?[\"']?$")
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    return SENTENCE_START.search(text[max(0, start - 40):start]) is not None
+
+
 def _sentence_initial(doc, token) -> bool:
     if token.i == 0:
         return True
     previous = doc[token.i - 1]
+    if previous.text in ("-", "*", "•", "–") and _starts_sentence(doc.text, previous.idx):
+        return True  # a list item: "- Early relationship building"
     return previous.is_space or previous.text in (".", "?", "!", ":", '"', "'", "]") or "\n" in previous.text
 
 
@@ -248,13 +259,14 @@ def _typo(span: str, model: str) -> bool:
 
 def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
     """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
-    ("Calmer.", "Background's...") is not a name; a first name tagged as a place is a person;
-    an entity running across a sentence end ("I. Thanks") is noise."""
+    or a list item ("Calmer.", "- Long, reflective") is not a name; a first name tagged as a
+    place is a person; an entity running across a sentence end or a paragraph break ("I.
+    Thanks") is noise."""
     if finding.detector != "spacy_ner":
         return finding
     span = text[finding.start:finding.end]
-    if re.search(r"[.?!]\s", span) or _typo(span, model):
-        return None
+    if re.search(r"[.?!]\s|\n\s*\n", span) or _typo(span, model):
+        return None  # across a sentence end or a paragraph break ("Memo\n\n- Long"): noise
     tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
     if tokens is not None and len(tokens):
         lead = 0
@@ -273,7 +285,7 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     if len(words) == 1:
         lower = words[0].lower().removesuffix("'s")
         dictionary, lexicon = _dictionary_words(model), _first_names()
-        sentence_start = re.search(r"(?:^|[.?!:\n\]])\s*[\"']?$", text[max(0, finding.start - 40):finding.start])
+        sentence_start = _starts_sentence(text, finding.start)  # or a list item: "- Long, reflective"
         lemma = tokens[0].lemma_.lower() if tokens is not None and len(tokens) else lower
         if sentence_start and (_is_word(lower, dictionary) or lemma in dictionary) and lower not in lexicon:
             return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import lru_cache
 
 from thematic.deidentify.model import DETECTOR_PRIORITY, PLACEHOLDERS, Identifier, _Finding
 from thematic.deidentify.patterns import TRANSCRIBER_NOTE
-from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW
+from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW, TITLE_BEFORE
 
 KINSHIP_BEFORE_NAME = re.compile(
     r"(?i)(?:auntie|aunty|aunt|uncle|nan|nana|nanna|nanny|gran|granny|grandma|grandad|grandpa|cousin|"
@@ -152,6 +152,63 @@ def assign_placeholders(text: str, findings: list[_Finding]) -> list[Identifier]
         identifiers.append(Identifier(f.start, f.end, f.type, f.detector, f.score,
                                       placeholder or PLACEHOLDERS.get(f.type, "[redacted]")))
     return identifiers
+
+
+#: Types naming an entity whose other mentions in the same text are the same entity.
+NAMED_TYPES = ("PERSON", "PLACE", "ORG")
+_NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+
+
+def propagate(text: str, identifiers: list[Identifier], *, allow: frozenset[str] = DEFAULT_ALLOW,
+              is_word: Callable[[str], bool] = lambda word: False,
+              is_first_name: Callable[[str], bool] = lambda word: False) -> list[Identifier]:
+    """A name found once is a name everywhere in *text*.
+
+    Every other whole-word mention, in any case, of a person, place or organisation found
+    somewhere in the text gets the same placeholder ("Jojo was born" found, "me and jojo",
+    "jojo's nan" kept before), and so does a part of a person's full name ("sarah" after
+    "Sarah Jones"). So that a wrong finding does not spread: a name that is also a word
+    ("Will", "May"), an allowed term or a title is never carried over; one made only of
+    dictionary words that are not first names ("Bean") neither; and a name that is also a
+    dictionary word ("Grant", "Lulu") is not carried to a lowercase mention after a determiner
+    ("a grant"). Nothing inside a bracketed note or an identifier already found is touched.
+    """
+    surfaces: dict[str, tuple[Identifier, bool]] = {}
+    for found in sorted(identifiers, key=lambda i: i.start):
+        if found.type not in NAMED_TYPES:
+            continue
+        span = " ".join(text[found.start:found.end].split())
+        words = re.findall(_NAME_WORD, span)
+        for candidate in [span, *(words if found.type == "PERSON" and len(words) > 1 else [])]:
+            key = candidate.lower()
+            parts = re.findall(r"[^\W\d_]+", key)
+            if len(key) < 3 or not parts or key in allow or key in COMMON_WORD_NAMES or key in TITLE_BEFORE:
+                continue
+            wordy = [is_word(part) or part in allow for part in parts]
+            if all(wordy) and not any(is_first_name(part) for part in parts):
+                continue
+            surfaces.setdefault(key, (found, any(wordy)))
+    if not surfaces:
+        return identifiers
+    alternation = "|".join(r"\s+".join(map(re.escape, key.split()))
+                           for key in sorted(surfaces, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-]|['’][^\W\ds])", re.IGNORECASE)
+    taken = [(i.start, i.end) for i in identifiers]
+    taken += [m.span() for m in TRANSCRIBER_NOTE.finditer(text)]
+    added = []
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        source, wordy = surfaces[" ".join(match.group(0).lower().split())]
+        if wordy and match.group(0).islower() and DETERMINER_BEFORE.search(text, 0, start):
+            continue
+        added.append(Identifier(start, end, source.type, "repeated_name", source.score, source.placeholder))
+    return sorted([*identifiers, *added], key=lambda i: i.start)
+
+
+#: A determiner or possessive just before a word: "a grant", "the carol", "my bean".
+DETERMINER_BEFORE = re.compile(r"(?i)\b(?:a|an|the|my|your|his|her|our|their|this|that|some|any|no|every)\s+$")
 
 
 def apply_identifiers(text: str, identifiers: Iterable[Identifier]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from thematic import folders, io
 from thematic.codebook import parse_codebook
 from thematic.dataset import load_dataset
+from thematic.disclosure import Screen
 from thematic.study import Study
 from thematic.errors import DataError, Errors
 from thematic.parallel import map_documents
@@ -39,23 +40,28 @@ def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_job
 
     Only de-identified texts are exported and the folder must validate first; a ``.qdc``
     needs only a valid ``codebook.yaml``. *variables* names the participants.csv columns to
-    export as case variables (None: all of them). Familiarisation memos
-    (``memos/<interview_id>.md``) are exported with their interviews.
+    export as case variables, and interviews.csv columns other than wave, date and duration
+    (None: the stakeholder group only). Familiarisation memos (``memos/<interview_id>.md``)
+    are exported with their interviews. Everything a person wrote that the file carries
+    (memos, coding memos, the codebook's text) passes the de-identifier first, as in a report
+    (:mod:`thematic.disclosure`).
     """
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
         raise DataError(Errors.E700.format(path=output, suffix=output.suffix))
     if suffix == ".qdc":
-        book = Study(data_dir).codebook_file
+        study = Study(data_dir)
+        book = study.codebook_file
         if not book.exists():
             raise DataError(Errors.E714.format(path=book, detail="no codebook.yaml to export."))
         codebook = parse_codebook(io.read_yaml(book), source=str(book))
+        codebook = Screen.for_study(study, codebook=codebook).codebook(codebook)
         project = Project(name=codebook.title, origin=_origin())
         project.codes, project.sets = codebook_to_codes(codebook)
         io.write_bytes(output, codebook_xml(project))
         return project
-    dataset = load_dataset(data_dir)
+    dataset = load_dataset(data_dir).for_publication()
     ids = list(dataset.texts)
     stored = dict(zip(ids, map_documents(io.read_text_verbatim,
                                          [dataset.deidentified_path(i) for i in ids],
@@ -64,8 +70,9 @@ def export_refi(data_dir: str | os.PathLike, output: str | os.PathLike, *, n_job
         if len(stored[iid]) - stored[iid].count("\r\n") != len(dataset.texts[iid]):
             raise DataError(Errors.E714.format(path=dataset.deidentified_path(iid),
                                                detail="stored and normalised text differ in length."))
-    memos = {iid: io.read_text(dataset.study.memo_path(iid)) for iid in ids
-             if dataset.study.memo_path(iid).is_file()}
+    written = [iid for iid in ids if dataset.study.memo_path(iid).is_file()]
+    masked = dataset.screen.mask_all([io.read_text(dataset.study.memo_path(i)) for i in written], interview_ids=written)
+    memos = dict(zip(written, masked, strict=True))
     project = dataset_to_project(dataset, stored_texts=stored, memos=memos, variables=variables)
     members = {PROJECT_MEMBER: project_xml(project)}
     members.update({source_member(s): (s.text or "").encode("utf-8") for s in project.sources})
@@ -95,12 +102,18 @@ def read_refi(path: str | os.PathLike, *, limits: Limits | None = None) -> Proje
 
 
 def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force: bool = False,
-                n_jobs: int = 1, limits: Limits | None = None) -> ImportReport:
+                n_jobs: int = 1, limits: Limits | None = None, deidentified: bool = False) -> ImportReport:
     """Import a ``.qdpx`` project into a new data folder, or a ``.qdc`` codebook into a folder.
 
-    A project import writes participants.csv, interviews.csv, raw/ and deidentified/ texts,
-    codebook.yaml, codings/<coder>.csv, memos/ and ``import-report.md``; a codebook import
-    writes codebook.yaml and the report. Existing content is replaced only with *force*.
+    A project import writes participants.csv, interviews.csv, the texts, codebook.yaml,
+    codings/<coder>.csv, memos/ and ``import-report.md``; a codebook import writes
+    codebook.yaml and the report. Existing content is replaced only with *force*.
+
+    The texts go to ``raw/`` only: a QDA tool usually holds identifiable transcripts, so they
+    wait for ``thematic deidentify`` (``validate`` says so, no analysis reads them, and the
+    codings, on the raw text, are moved onto the de-identified text when it is written). With
+    *deidentified* (the user says the tool held de-identified texts) they are also written to
+    ``deidentified/`` as they are.
     """
     path, target = Path(path), Path(output_dir)
     project = read_refi(path, limits=limits)
@@ -110,7 +123,9 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
         return _import_codebook(project, path=path, target=target, force=force)
     if target.exists() and not force and (target.is_symlink() or any(target.iterdir())):
         raise DataError(Errors.E713.format(path=target))
-    files, report = project_to_files(project, source=str(path), n_jobs=n_jobs)
+    files, report = project_to_files(project, source=str(path), n_jobs=n_jobs, deidentified=deidentified)
+    if not deidentified:
+        report.to_check.append(Errors.E341.format(path=target))
     with folders.owned_output(target, kind="data folder") as staging:
         io.write_tree(staging.path, files)
         _check(staging.path, target, report)
@@ -134,7 +149,7 @@ def _import_codebook(project: Project, *, path: Path, target: Path, force: bool)
 def _check(staging: Path, target: Path, report: ImportReport) -> None:
     """Validate the imported folder as thematic will; list what to fix in the report."""
     try:
-        load_dataset(staging)
+        load_dataset(staging, require_deidentified=False)
     except DataError as error:
         problems = [p.replace(str(staging), str(target)) for p in error.problems]
         report.to_check += problems[:MAX_LISTED]

@@ -132,9 +132,13 @@ def interview_ids(project: Project, report: ImportReport) -> dict[str, str]:
     return ids
 
 
-def project_to_files(project: Project, *, source: str,
-                     n_jobs: int = 1) -> tuple[dict[str, bytes], ImportReport]:
-    """The files of a data folder (relative path -> bytes) for *project*, and the report."""
+def project_to_files(project: Project, *, source: str, n_jobs: int = 1,
+                     deidentified: bool = False) -> tuple[dict[str, bytes], ImportReport]:
+    """The files of a data folder (relative path -> bytes) for *project*, and the report.
+
+    Texts go to ``raw/``, and to ``deidentified/`` too only when the user says they are
+    de-identified (*deidentified*): until then they wait for ``thematic deidentify``.
+    """
     from thematic.parallel import map_documents
 
     report = ImportReport(source=source, origin=project.origin, read=project.counts())
@@ -156,7 +160,8 @@ def project_to_files(project: Project, *, source: str,
     rows, used_notes = [], set()
     for result in results:
         files[f"raw/{result.interview_id}.txt"] = result.stored.encode("utf-8")
-        files[f"deidentified/{result.interview_id}.txt"] = result.stored.encode("utf-8")
+        if deidentified:
+            files[f"deidentified/{result.interview_id}.txt"] = result.stored.encode("utf-8")
         rows += result.rows
         report.not_imported += result.problems
         report.converted += result.converted
@@ -179,14 +184,20 @@ def project_to_files(project: Project, *, source: str,
     files.update(memos)
     _report_code_sets(project, report)
     _report_colours(project, report)
-    report.written = {"interviews (raw/ and deidentified/)": len(results),
+    where = "raw/ and deidentified/" if deidentified else \
+        "raw/ only, awaiting de-identification"
+    report.written = {f"interviews ({where})": len(results),
                       "participants": len(participants),
                       "themes": len(codebook.themes), "codes": len(codebook.code_ids),
                       "coders": len(by_coder), "codings": len(rows),
                       "familiarisation memos": len(memos) - free, "other memos": free}
-    report.to_check.append("Imported texts are the tool's sources as they were: if they are not "
-                           "de-identified yet, run thematic's de-identification on raw/ before "
-                           "analysis (deidentified/ holds an unmodified copy).")
+    if deidentified:
+        report.to_check.append("Imported texts are the tool's sources as they were, copied to deidentified/ "
+                               "because the import was told they are de-identified (--deidentified): "
+                               "nothing checked that they are.")
+    elif project.origin.startswith("thematic"):
+        report.to_check.append(f"This project was written by {project.origin}, whose exports hold "
+                               "de-identified texts: if it is yours, import again with --deidentified.")
     return files, report
 
 

@@ -48,6 +48,8 @@ from thematic.refi.offsets import LineEndings
 
 #: Typed interview variables; every other variable is text.
 INTERVIEW_VARIABLE_TYPES = {"wave": "Integer", "date": "Date", "duration_min": "Float"}
+#: Case variables exported when none are named: the stakeholder group only.
+DEFAULT_VARIABLES = ("group",)
 #: The time stamp of every element when the study has no interview dates (the Unix epoch).
 NO_DATE = "1970-01-01T00:00:00Z"
 #: Source variable naming the participant, so that the link survives tools that drop the
@@ -77,15 +79,21 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: Mapping[str, str],
     memos
         Familiarisation memo text by interview id.
     variables
-        The participants.csv columns to export as case variables; None exports them all.
+        The participants.csv columns to export as case variables, and any interviews.csv
+        columns besides ``wave``, ``date`` and ``duration_min`` (always exported) to export as
+        source variables. None exports the stakeholder group only: participants.csv may hold
+        attributes (names, NHS numbers, phone numbers) that must not leave the team.
+
+    Pass a :meth:`~thematic.dataset.Dataset.for_publication` dataset: its coding memos and
+    codebook are then de-identified like everything else an export carries.
 
     Raises
     ------
     ParameterError
-        If *variables* names a column participants.csv does not have.
+        If *variables* names a column neither participants.csv nor interviews.csv has.
     """
     codebook, memos = dataset.codebook, memos or {}
-    project = Project(name=codebook.title if codebook else dataset.root.name,
+    project = Project(name=codebook.title if codebook else "study",
                       origin=f"thematic {__version__}",
                       description=describe(codebook.description, version=codebook.version)
                       if codebook else "")
@@ -97,16 +105,17 @@ def dataset_to_project(dataset: Dataset, *, stored_texts: Mapping[str, str],
     if codebook:
         project.codes, project.sets = codebook_to_codes(codebook)
     participants = dataset.participants
-    chosen = None if variables is None else set(variables)
-    unknown = sorted((chosen or set()) - set(participants.columns) - {"_line"})
+    chosen = set(DEFAULT_VARIABLES if variables is None else variables)
+    own = [c for c in interviews.columns if c not in participants.columns
+           and c not in ("interview_id", "transcript", "_line")]
+    unknown = sorted(chosen - set(participants.columns) - set(own) - {"_line"})
     if unknown:
-        known = [c for c in participants.columns if c != "_line"]
+        known = [c for c in [*participants.columns, *own] if c not in ("_line", "participant_id")]
         raise ParameterError(Errors.E715.format(path=dataset.study.participants_file,
                                                 names=", ".join(map(repr, unknown)), known=", ".join(known)))
     participant_columns = [c for c in participants.columns if c not in ("participant_id", "_line")
-                           and (chosen is None or c in chosen)]
-    interview_columns = [c for c in interviews.columns if c not in participants.columns
-                         and c not in ("interview_id", "transcript", "_line")
+                           and c in chosen]
+    interview_columns = [c for c in own if (c in INTERVIEW_VARIABLE_TYPES or c in chosen)
                          and interviews[c].map(_value_text).astype(bool).any()]
     names = [*participant_columns, *interview_columns, PARTICIPANT_VARIABLE]
     project.variables = [Variable(guid=guid("variable", name), name=name,
