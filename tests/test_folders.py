@@ -154,4 +154,4 @@ def test_report_cli_refuses_the_data_folder_and_the_project(sample_copy: Path, t
     assert "[E801]" in result.stderr and str(output) in result.stderr
     assert "Traceback" not in result.stderr
     assert _snapshot(sample_copy) == before
-    assert (ROOT / ".git").is_dir() and (ROOT / "pyproject.toml").is_file()
+    assert (ROOT / ".git").exists() and (ROOT / "pyproject.toml").is_file()  # .git is a file in a worktree

@@ -20,7 +20,7 @@ def test_every_notebook_declares_the_common_parameters():
 def test_sample_parameters_are_accepted():
     declared = [declared_parameters(p) for p in NOTEBOOKS]
     values = load_parameters(ROOT / "params" / "sample.yaml", declared)
-    assert values["data_dir"] == "data-sample" and isinstance(values["seed"], int)
+    assert values["data_dir"] == str(ROOT / "data-sample") and isinstance(values["seed"], int)
     first = for_notebook(values, declared[0], output_dir="/tmp/x")
     assert first["output_dir"] == "/tmp/x" and "coding_rule" not in first
 
@@ -42,7 +42,8 @@ def test_output_dir_is_set_by_the_runner_only(tmp_path):
 def test_wrong_type_is_rejected(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text("seed: twelve\n")
-    with pytest.raises(ParameterError, match="'seed' in .* must be int, got 'twelve'"):
+    with pytest.raises(ParameterError, match=r"\[E809\] Parameter 'seed' in .*mine.yaml: must be a valid integer; "
+                                             r"got 'twelve'"):
         load_parameters(path, [declared_parameters(p) for p in NOTEBOOKS])
 
 

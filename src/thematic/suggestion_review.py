@@ -18,13 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+from pydantic import Field
 
 from thematic import io
 from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.errors import DataError, Errors
-from thematic.study import Study
+from thematic.parameters import Parameter
+from thematic.study import SAFE_ID, Study
 
 DECISIONS = ("accept", "reject", "")
 SUGGESTION_COLUMNS = ["suggestion_id", "segment_id", "interview_id", "start", "end", "code", "rank",
@@ -232,3 +235,15 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(str(text))
+
+
+#: A coder named by a parameter: empty (the notebook's default choice) or a coder's file name.
+Coder = Annotated[str, Field(pattern=rf"^(|{SAFE_ID.pattern})$")]
+PARAMETERS = (
+    Parameter("reference_coder", Coder, "the coder whose coding the model learns from ('' for the first), "
+                                        "a coder's file name in codings/"),
+    Parameter("reviewing_coder", Coder, "the coder who reviews the suggestions ('' for the reference "
+                                        "coder), a coder's file name in codings/"),
+    Parameter("export_for_review", bool, "whether notebook 02 writes the suggestions into the data "
+                                         "folder for review (true or false)"),
+)

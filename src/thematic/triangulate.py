@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import combinations
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
-from thematic.parameters import rules_from_parameter
+from thematic.parameters import Parameter, rules, rules_from_parameter
 from thematic.segments import Rule
 from thematic.settings import arrange, in_scope
 from thematic.themes import locate_codings
@@ -779,3 +779,12 @@ def wave_comparison(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
     rates = (1000 * counts / words).round(2)
     rates.columns = [f"wave_{w}_per_1000_words" for w in rates.columns]
     return rates.rename_axis("theme").reset_index()
+
+
+PARAMETERS = (
+    Parameter("convergence_rules", rules(ConvergenceRules),
+              f"a mapping of the rules of convergence ({', '.join(ConvergenceRules.model_fields)}; "
+              "see docs/triangulation.md)"),
+    Parameter("wave_min_change", Annotated[float, Field(ge=0, le=1)],
+              "the change in share of talk that counts as rose or fell, from 0 to 1"),
+)
