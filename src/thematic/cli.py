@@ -410,9 +410,12 @@ def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int,
     from thematic import io
     from thematic import suggestion_review as review
     from thematic.dataset import load_dataset
+    from thematic.study import Study
 
     def run() -> None:
-        dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
+        study = Study(io.resolve(data_dir))
+        study.check_writable(command="suggest export", what=f"review/suggestions-{coder}.csv")
+        dataset = load_dataset(study, require_deidentified=False)
         table, _ = review.build_suggestions(dataset, learn_from=learn_from or coder, reviewer=coder,
                                             seed=seed, embedding="minilm" if embed else None)
         path = review.export_suggestions(table, review.suggestions_path(dataset.root, coder))

@@ -335,6 +335,8 @@ def record_comments(data_dir: str | Path | Study, source: str | Path, *, codeboo
     Returns the rows added.
     """
     source = Path(source)
+    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    study.check_writable(command="membercheck record", what="member-check/comments.csv")
     comments = read_comments(source, reviewer=reviewer, commented_on=commented_on)
     if comments.empty:
         raise DataError(Errors.E603.format(path=source))
@@ -344,7 +346,6 @@ def record_comments(data_dir: str | Path | Study, source: str | Path, *, codeboo
                 for row in comments.itertuples() if not valid_item(row.item_id, codebook)]
     if problems:
         raise DataError(problems)
-    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
     target = study.comments_file
     existing = (io.read_csv(target).drop(columns="_line") if target.exists()
                 else pd.DataFrame(columns=COMMENT_COLUMNS))

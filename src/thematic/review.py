@@ -361,9 +361,14 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     from thematic.dataset import load_dataset
 
     study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    review_path = io.resolve(review_file) if review_file else study.review_file
+    if write:
+        study.check_writable(command="deidentify", what="the de-identified texts, audit logs and review file")
+        if not study.owns(review_path):
+            raise DataError(Errors.E812.format(path=review_path, what="review file", root=study.root,
+                                               command="deidentify", default=study.review_file))
     dataset = load_dataset(study, require_deidentified=False)
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
-    review_path = io.resolve(review_file) if review_file else study.review_file
     decisions = read_review(review_path) if review_path.exists() else []
     problems, raws, speakers = [], {}, {}
     for row in dataset.interviews.itertuples(index=False):

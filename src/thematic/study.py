@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,6 +242,27 @@ class Study:
         return load_known_names(path) if path else KnownNames()
 
     # --- writing -----------------------------------------------------------------------------
+
+    def check_writable(self, *, command: str, what: str) -> None:
+        """Fail now, before any work, if the folder cannot be written (read-only, full, not
+        ours): *command* writes *what* into it. Nothing is left behind.
+
+        Raises
+        ------
+        DataError
+            E811, naming the folder, the command and what it writes.
+        """
+        try:
+            handle, probe = tempfile.mkstemp(dir=self.root, prefix=".thematic-probe-")
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as error:
+            raise DataError(Errors.E811.format(path=self.root, detail=error.strerror or error,
+                                               command=command, what=what)) from None
+
+    def owns(self, path: Path) -> bool:
+        """Whether *path* lies inside the folder once links are followed."""
+        return Path(path).resolve().is_relative_to(self._real_root)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -139,6 +139,7 @@ def apply_review(data_dir: str | Path | Study, *, coder: str,
 
     study = _study(data_dir)
     source = study.suggestions_path(coder)
+    study.check_writable(command="suggest apply", what=f"codings/{coder}.csv and the review log")
     if not source.exists():
         raise DataError(Errors.E001.format(path=source, hint="Export suggestions first "
                                            "(notebook 02 or 'thematic suggest export')."))
