@@ -44,6 +44,7 @@ from pydantic import AfterValidator, Field
 
 from thematic import io
 from thematic.errors import DataError, Errors
+from thematic.folders import restore_interrupted
 from thematic.parameters import Parameter
 from thematic.settings import StudySettings, parse_settings
 
@@ -101,6 +102,7 @@ class Study:
         if data_dir is None or str(data_dir).strip() == "":
             raise DataError(Errors.E001.format(path="(none)", hint="Set data_dir to your study's data folder."))
         self.root = io.resolve(data_dir)
+        restore_interrupted(self.root)  # a folder a killed import left aside is put back first
         if not self.root.is_dir():
             raise DataError(Errors.E001.format(path=self.root, hint="Set data_dir to your study's data folder."))
         self._real_root = self.root.resolve()
