@@ -201,7 +201,9 @@ def test_a_read_only_data_folder_is_read_and_never_half_written(tiny_data: Path,
     writers = {f"deidentify|{data}": "deidentify", f"suggest|export|{data}|--coder|a": "suggest export",
                f"suggest|apply|{data}|--coder|a": "suggest apply",
                f"membercheck|record|{data}|--from|{comments}": "membercheck record"}
-    commands = [f"validate|{data}", *writers]
+    readers = {f"validate|{data}": "2 participants", f"agreement|{data}|--n-boot|0": "no intervals",
+               f"qdpx|export|{data}|-o|{tmp_path / 'study.qdpx'}": "2 sources"}
+    commands = [*readers, *writers]
     before = _snapshot(tiny_data)
     try:
         run = subprocess.run(_read_only(tiny_data, [sys.executable, "-c", READ_ONLY_SCRIPT, *commands]),
@@ -210,8 +212,9 @@ def test_a_read_only_data_folder_is_read_and_never_half_written(tiny_data: Path,
         subprocess.run(["chmod", "-R", "u+w", str(tiny_data)], check=False)
     assert run.returncode == 0, run.stderr
     results = {block.split("\n", 1)[0]: block.split("\n", 2)[1:] for block in run.stdout.split("=== ")[1:]}
-    code, output = results[f"validate|{data}"]
-    assert code == "0" and "2 participants" in output
+    for args, expected in readers.items():
+        code, output = results[args]
+        assert code == "0" and expected in output, (args, output)
     for args, command in writers.items():
         code, output = results[args]
         assert code == "1" and output.startswith(f"error: [E811] {data}: cannot write to the data folder"), output
@@ -407,3 +410,78 @@ def test_three_concurrent_reports_into_one_folder_leave_one_whole_report(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [".reports.lock", "notebooks", "p1.yaml", "p2.yaml",
                                                           "p3.yaml", "reports"]
     shutil.rmtree(out)
+
+
+# --- long transcripts ----------------------------------------------------------------------------
+
+LONG_ID = "PAR01-W1"
+
+
+def _grow(text: str, folder: Path, size: int) -> str:
+    """*text* followed by turns of the sample's other transcripts in *folder*, to *size* characters."""
+    turns = [t for p in sorted(folder.glob("*.txt")) if p.stem != LONG_ID
+             for t in p.read_text(encoding="utf-8").split("\n\n") if t.strip()]
+    parts, total = [text.rstrip("\n")], len(text)
+    while total < size:
+        parts.append(turns[(len(parts) - 1) % len(turns)])
+        total += len(parts[-1]) + 2
+    return "\n\n".join(parts) + "\n"
+
+
+def _distinctive_names(data: Path) -> set[str]:
+    from thematic.deidentify import load_known_names
+
+    ordinary = {"Will", "May", "Hope"}  # names that are also words
+    return {s for n in load_known_names(data / "known-names.yaml").names for s in n.surfaces
+            if s not in ordinary and " " in s}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [2_000_000, 10_000_000])
+def test_a_long_transcript_is_validated_and_deidentified_in_pieces(sample_copy: Path, size: int):
+    import re
+    import time
+
+    shutil.rmtree(sample_copy / "codings")  # de-identification alone
+    raw = sample_copy / "raw" / f"{LONG_ID}.txt"
+    raw.write_text(_grow(raw.read_text(encoding="utf-8"), sample_copy / "raw", size), encoding="utf-8")
+    assert _thematic("validate", sample_copy).exit_code == 0
+    started = time.perf_counter()
+    result = _thematic("deidentify", sample_copy)
+    seconds = time.perf_counter() - started
+    print(f"\ndeidentify with a {size / 1e6:.0f} MB transcript: {seconds:.0f} s")
+    assert result.exit_code == 0, result.output
+    text = (sample_copy / "deidentified" / f"{LONG_ID}.txt").read_text(encoding="utf-8")
+    assert len(text) > 0.95 * size
+    assert not [name for name in _distinctive_names(sample_copy) if name in text]
+    people = sorted({int(n) for n in re.findall(r"\[person (\d+)\]", text)})
+    assert people == list(range(1, len(people) + 1))  # numbered once across the whole text
+    audit = pd.read_csv(sample_copy / "deidentification" / "audit" / f"{LONG_ID}.csv")
+    assert audit["end"].max() <= len(raw.read_text(encoding="utf-8")) and (audit["start"] < audit["end"]).all()
+    validated = _thematic("validate", sample_copy)
+    assert validated.exit_code == 0 and "25 de-identified transcripts" in validated.output, validated.output
+
+
+@pytest.mark.slow
+def test_a_2mb_transcript_goes_through_the_whole_report(sample_copy: Path, tmp_path: Path):
+    import time
+
+    from thematic.report import render_report
+
+    for folder in ("raw", "deidentified"):  # the codings' offsets lie in the unchanged start
+        path = sample_copy / folder / f"{LONG_ID}.txt"
+        path.write_text(_grow(path.read_text(encoding="utf-8"), sample_copy / folder, 2_000_000), encoding="utf-8")
+    params = tmp_path / "long.yaml"
+    params.write_text(f"data_dir: {sample_copy}\ntitle: A 2 MB transcript\n", encoding="utf-8")
+    started = time.perf_counter()
+    out = render_report(params, output_dir=tmp_path / "r", notebooks_dir=ROOT / "notebooks", progress=False,
+                        echo=lambda m: None)
+    print(f"\nreport with a 2 MB transcript: {time.perf_counter() - started:.0f} s")
+    for executed in (out / "executed").glob("*.ipynb"):
+        notebook = nbformat.read(executed, as_version=4)
+        errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, (executed.name, errors)
+    talk = pd.read_csv(out / "tables" / "01-familiarisation" / "talk-per-interview.csv").set_index("interview_id")
+    assert talk.loc[LONG_ID, "words"] > 300_000
+    kwic = pd.read_csv(out / "tables" / "01-familiarisation" / "kwic.csv")
+    assert (kwic["interview_id"] == LONG_ID).sum() > 10 and (kwic["start"] > 1_000_000).any()

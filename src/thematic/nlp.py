@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Annotated
 
+import numpy
 import spacy
 from pydantic import AfterValidator, Field
 from spacy.language import Language
@@ -138,29 +139,25 @@ def pipe_texts(nlp: Language, texts: Sequence[str], *, batch_size: int = 8,
                max_chars: int = CHUNK_CHARS) -> list[Doc]:
     """``nlp.pipe`` over *texts* of any length: one Doc per text, offsets into the text.
 
-    Texts longer than *max_chars* are parsed in pieces (:func:`chunk_spans`) joined with
-    ``Doc.from_docs``, so token offsets, entities and sentences index the whole text.
+    Texts up to *max_chars* go through ``nlp.pipe`` in batches of *batch_size*, as always. A
+    longer text is parsed piece by piece (:func:`chunk_spans`), so memory stays that of one
+    piece, and the pieces are joined with ``Doc.from_docs``: token offsets, entities and
+    sentences index the whole text. The pieces' tok2vec tensors are dropped before joining (a
+    cached document has none either), which keeps a 10 MB transcript's document small.
     """
-    pieces, owners = [], []
-    for number, text in enumerate(texts):
-        for start, end in chunk_spans(text, max_chars=max_chars):
-            pieces.append(text[start:end])
-            owners.append(number)
-    grouped: list[list[Doc]] = [[] for _ in texts]
-    for owner, doc in zip(owners, nlp.pipe(pieces, batch_size=batch_size), strict=True):
-        grouped[owner].append(doc)
-    return [docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False) for docs in grouped]
-
-
-def describe(nlp: Language) -> dict[str, str]:
-    """Name, version and active components of a loaded pipeline, for provenance."""
-    return {
-        "requested_or_loaded": nlp.meta.get("thematic_loaded_as", ""),
-        "name": f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}",
-        "version": nlp.meta.get("version", ""),
-        "components": ", ".join(nlp.pipe_names),
-        "spacy": spacy.__version__,
-    }
+    spans = [chunk_spans(text, max_chars=max_chars) for text in texts]
+    docs: list[Doc | None] = [None] * len(texts)
+    short = [n for n, pieces in enumerate(spans) if len(pieces) == 1]
+    for n, doc in zip(short, nlp.pipe([texts[n] for n in short], batch_size=batch_size), strict=True):
+        docs[n] = doc
+    for n, pieces in enumerate(spans):
+        if len(pieces) > 1:
+            parsed = []
+            for doc in nlp.pipe((texts[n][start:end] for start, end in pieces), batch_size=1):
+                doc.tensor = numpy.zeros((0,), dtype="float32")
+                parsed.append(doc)
+            docs[n] = Doc.from_docs(parsed, ensure_whitespace=False)
+    return docs
 
 
 @lru_cache(maxsize=1)

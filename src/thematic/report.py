@@ -8,6 +8,7 @@ leaves the previous complete report in place.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -262,6 +263,9 @@ def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict, 
                 documents: list[str]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_template_dir()),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    # A parameter's value as JSON the reader sees as written (then HTML-escaped), unlike
+    # jinja's tojson, which writes '<' as \u003c.
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return env.get_template("index.html.j2").render(
         title=title, manifest=manifest, phases=entries, used_by=used_by, css=css,
         documents=documents)

@@ -319,8 +319,8 @@ def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
     whole text and people are numbered across it ("[person 3]" is one person throughout)."""
     interview_id, text, known, model = item
     spans = chunk_spans(text)
-    found = find_identifiers_batch([text[start:end] for start, end in spans], known_names=known,
-                                   interview_ids=[interview_id] * len(spans), model=model)
+    found = [find_identifiers_batch([text[start:end]], known_names=known, interview_ids=[interview_id],
+                                    model=model)[0] for start, end in spans]  # one piece in memory at a time
     if len(spans) == 1:
         return found[0]
     findings = [_Finding(i.start + offset, i.end + offset, i.type, i.detector, i.score,
