@@ -87,7 +87,9 @@ def test_every_notebook_parameter_is_declared_once_and_its_default_passes():
     ("learning_sizes: [100, -3]", r"'learning_sizes\[1\]' in .*: must be greater than or equal to 1"),
     ("seed: true", r"'seed' in .*: must be a valid integer; got True"),
     ("cv_folds: '5'", r"'cv_folds' in .*: must be a valid integer; got '5'"),
-    ("wave_min_change: 2", r"'wave_min_change' in .*: must be less than or equal to 1"),
+    ("reliability_bar: 2", r"'reliability_bar' in .*: must be less than or equal to 1"),
+    ("reliability_statistic: kappa", r"'reliability_statistic' in .*: must be 'percent_agreement', 'cohen_kappa'"),
+    ("min_wave_participants: 0", r"'min_wave_participants' in .*: must be greater than or equal to 1"),
     ("convergence_rules: {salient: 1}", r"'convergence_rules\[salient\]' in .*: is not one of its keys.*salient_ratio"),
     ("quote_rules: {per_group: 0}", r"'quote_rules\[per_group\]' in .*: must be greater than or equal to 1"),
     ("known_names: /etc/passwd", r"'known_names' in .*: must name a file inside the data folder \(it is an absolute"),
@@ -161,3 +163,9 @@ def test_command_line_options_are_checked_like_parameters():
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output, args
         assert "Traceback" not in result.output
+
+
+def test_the_safety_guide_lists_every_declared_parameter():
+    guide = (ROOT / "docs" / "safety.md").read_text(encoding="utf-8")
+    missing = [name for name in schema() if f"`{name}`" not in guide]
+    assert not missing, f"docs/safety.md does not list {missing}"

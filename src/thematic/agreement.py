@@ -642,4 +642,8 @@ PARAMETERS = (
     Parameter("agreement_unit", Unit, "the unit of analysis for agreement: turn, sentence or character"),
     Parameter("n_boot", Annotated[int, Field(le=100_000), AfterValidator(_resamples)],
               "the number of bootstrap resamples: 0 for no intervals, else 100 to 100,000"),
+    Parameter("reliability_statistic", Literal[STATISTICS],
+              f"the statistic whose interval decides each code's reliability: one of {', '.join(STATISTICS)}"),
+    Parameter("reliability_bar", Annotated[float, Field(gt=0, le=1)],
+              "the lower bound a code's interval must reach to be called reliable, above 0 and at most 1"),
 )

@@ -785,6 +785,6 @@ PARAMETERS = (
     Parameter("convergence_rules", rules(ConvergenceRules),
               f"a mapping of the rules of convergence ({', '.join(ConvergenceRules.model_fields)}; "
               "see docs/triangulation.md)"),
-    Parameter("wave_min_change", Annotated[float, Field(ge=0, le=1)],
-              "the change in share of talk that counts as rose or fell, from 0 to 1"),
+    Parameter("min_wave_participants", Annotated[int, Field(ge=1, le=100_000)],
+              "the fewest people interviewed in two waves for a change to be shown, 1 or more"),
 )
