@@ -222,6 +222,27 @@ def test_a_read_only_data_folder_is_read_and_never_half_written(tiny_data: Path,
     assert _snapshot(tiny_data) == before
 
 
+def test_a_read_only_output_folder_is_named_before_any_work(tiny_data: Path, tmp_path: Path):
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    transcripts = tiny_data / "raw"
+    writers = {f"init|{transcripts}|-o|{shelf / 'new'}|--no-names": shelf / ".new.lock",
+               f"qdpx|export|{tiny_data}|-o|{shelf / 'x.qdpx'}": shelf,
+               f"report|--params|{ROOT / 'params' / 'sample.yaml'}|-o|{shelf / 'rep'}|--quiet": shelf / ".rep.lock"}
+    try:
+        run = subprocess.run(_read_only(shelf, [sys.executable, "-c", READ_ONLY_SCRIPT, *writers]),
+                             capture_output=True, text=True, env={**ENV, "THEMATIC_PROJECT_ROOT": str(ROOT)},
+                             timeout=600)
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(shelf)], check=False)
+    assert run.returncode == 0, run.stderr
+    results = {block.split("\n", 1)[0]: block.split("\n", 2)[1:] for block in run.stdout.split("=== ")[1:]}
+    for args, named in writers.items():
+        code, output = results[args]
+        assert code == "1" and output.startswith(f"error: [E804] {named}") and "Traceback" not in output, output
+    assert list(shelf.iterdir()) == []
+
+
 def _suggestions_file(data: Path, *, coder: str = "a") -> Path:
     """A reviewed suggestions file: one accepted suggestion for a segment *coder* left uncoded."""
     dataset = load_dataset(data)
