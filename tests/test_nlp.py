@@ -63,3 +63,11 @@ def test_the_fallback_chain_is_resolved_before_loading(monkeypatch):
     monkeypatch.setattr(nlp, "FALLBACK_MODELS", ())
     with pytest.raises(ModelError, match=r"\[E016\] No spaCy pipeline found: tried \['no_such_pipeline'\]"):
         resolve_model("no_such_pipeline")
+
+
+def test_describe_names_the_package_that_loaded():
+    from thematic.nlp import describe
+
+    described = describe(load_pipeline("en_core_web_sm"))
+    assert described["requested_or_loaded"] == resolve_model("en_core_web_sm").loaded
+    assert described["version"] and "ner" in described["components"]

@@ -93,6 +93,17 @@ def load_pipeline(name: str = "en_core_web_sm", *, disable: tuple[str, ...] = ()
     return nlp
 
 
+def describe(nlp: Language) -> dict[str, str]:
+    """Name, version and active components of a loaded pipeline, for provenance."""
+    return {
+        "requested_or_loaded": nlp.meta.get("thematic_loaded_as", ""),
+        "name": f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}",
+        "version": nlp.meta.get("version", ""),
+        "components": ", ".join(nlp.pipe_names),
+        "spacy": spacy.__version__,
+    }
+
+
 def _pipeline_name(value: str) -> str:
     try:
         return check_model_name(value)
