@@ -43,3 +43,12 @@ def test_plotly_text_escapes_all_but_the_layout_tags():
             "layout": {"title": {"text": "A & B"}}}
     assert safe_figure(spec) == {"data": [{"x": ["<b>a</b>", "&lt;span style='x'&gt;b&lt;/span&gt;", 1],
                                            "type": "bar"}], "layout": {"title": {"text": "A &amp; B"}}}
+
+
+@pytest.mark.parametrize("value", PLANTED + ["service_team", "T2 **x**", "a\\b", "#1 `x`"])
+def test_literal_markdown_shows_as_written(value: str):
+    import html
+
+    from thematic.markup import literal
+
+    assert markdown_html(f"Group {literal(value)}.") == f"<p>Group {html.escape(value)}.</p>\n"

@@ -68,6 +68,16 @@ def markdown_html(text: str, **values: Any) -> str:
     return markdown.renderer.render(tokens, markdown.options, {})
 
 
+def literal(value: Any) -> str:
+    """*value* as Markdown that shows exactly as written: every ASCII punctuation character
+    backslash-escaped (CommonMark allows it for all of them), for library code that builds a
+    note's Markdown around text from the data (a group or theme id)."""
+    return _PUNCTUATION.sub(r"\\\1", str(value))
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
 def plain_text(text: str, **values: Any) -> str:
     """*text* with its ``{name}`` places filled in, for a notebook's plain-text output."""
     return _PLACE.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
