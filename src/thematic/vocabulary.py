@@ -87,11 +87,12 @@ def term_occurrences(docs: Mapping[str, Doc], segments: pd.DataFrame, *,
                 if lemma:
                     rows.append((interview_id, "lemma", lemma, token.idx, token.idx + len(token), token.text))
         if "phrase" in kinds and doc.has_annotation("DEP"):
+            text = doc.text  # built from the tokens on every call: once per document, not per phrase
             for chunk in doc.noun_chunks:
                 phrase = _content_phrase(chunk, masked, stop_words)
                 if phrase:
                     term, start, end = phrase
-                    rows.append((interview_id, "phrase", term, start, end, doc.text[start:end]))
+                    rows.append((interview_id, "phrase", term, start, end, text[start:end]))
     found = pd.DataFrame(rows, columns=["interview_id", "kind", "term", "start", "end", "surface"])
     return _attach_segments(found, segments)
 
