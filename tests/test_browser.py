@@ -127,3 +127,136 @@ def test_the_check_catches_network_requests_console_errors_and_undrawn_figures(b
     assert any("undefinedFunction" in error for error in seen["errors"])
     assert (seen["figures"], seen["drawn"]) == (1, 0)
     assert seen["links"] == ["missing.html"]
+
+
+# --- markup planted in every data field ----------------------------------------------------------------
+
+def _payload(field: str, *, short: bool = False) -> str:
+    """Markup that would run a script or make a request if a page let it through; *field* names
+    where it was planted, so a page that shows it can be traced back."""
+    markup = (f'{field}<img src="http://127.0.0.1:9/{field}" onerror="window.__planted=1"><inaudible> &amp;')
+    if short:
+        return markup
+    return (f'{markup} <script>window.__planted="{field}";document.title="pwned"</script> '
+            f'![i](http://127.0.0.1:9/md-{field}) [a](javascript:window.__planted=2)')
+
+
+def _plant(data: Path) -> dict[str, str]:
+    """Plant markup in each field of a copy of the sample that reaches the report; returns
+    field -> the text that must show, as written, on some page."""
+    import pandas as pd
+    import yaml
+
+    planted = {}
+    book = yaml.safe_load((data / "codebook.yaml").read_text(encoding="utf-8"))
+    book["title"] = planted["codebook title"] = _payload("cbtitle")
+    first, second = book["themes"][0], book["themes"][1]
+    first["name"] = planted["theme name"] = _payload("themename")
+    first["description"] = planted["theme description"] = _payload("themedesc")
+    first["codes"][0]["label"] = planted["code label"] = _payload("codelabel")
+    first["codes"][0]["definition"] = planted["code definition"] = _payload("codedef")
+    second["id"] = planted["theme id"] = _payload("T2", short=True)
+    (data / "codebook.yaml").write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+
+    study = yaml.safe_load((data / "study.yaml").read_text(encoding="utf-8"))
+    hostile_group = _payload("grp", short=True)
+    for group in study["groups"]:
+        if group["id"] == "commissioner":
+            group["id"] = hostile_group
+            group["label"] = planted["group label"] = _payload("lbl", short=True)
+            group["plural"] = planted["group plural"] = _payload("plural", short=True)
+    (data / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
+    planted["group name"] = hostile_group
+
+    participants = pd.read_csv(data / "participants.csv", dtype=str, keep_default_na=False)
+    participants["group"] = participants["group"].replace("commissioner", hostile_group)
+    participants.loc[participants["group"] == hostile_group, "label"] = ""  # attributed by the group's label
+    participants.loc[participants["participant_id"] == "REF01", "label"] = planted["participant label"] = \
+        _payload("plabel", short=True)
+    participants.loc[participants["participant_id"] == "REF02", "role"] = planted["role"] = _payload("role")
+    participants.to_csv(data / "participants.csv", index=False)
+
+    memo = data / "memos" / "COM02-W1.md"
+    memo.write_text(memo.read_text(encoding="utf-8") + "\n\n" + _payload("memo") + "\n", encoding="utf-8")
+    planted["memo"] = '<img src="http://127.0.0.1:9/memo" onerror="window.__planted=1"><inaudible>'
+
+    comments = pd.read_csv(data / "member-check" / "comments.csv", dtype=str, keep_default_na=False)
+    comments.loc[0, "comment"] = planted["member-check comment"] = _payload("comment")
+    comments.loc[0, "reviewer"] = planted["member-check reviewer"] = _payload("reviewer", short=True)
+    comments.to_csv(data / "member-check" / "comments.csv", index=False)
+
+    adjudication = pd.read_csv(data / "adjudication.csv", dtype=str, keep_default_na=False)
+    adjudication.loc[0, "reason"] = planted["adjudication reason"] = _payload("reason")
+    adjudication.to_csv(data / "adjudication.csv", index=False)
+
+    # Transcript text reaches quotes and keyword-in-context: overwrite a stretch of each long
+    # participant turn with markup of the same length, so that every offset stays right.
+    words = '<img/src="http://127.0.0.1:9/q"/onerror=window.__planted=1><inaudible>&amp;'
+    for path in sorted((data / "deidentified").glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for n, line in enumerate(lines):
+            if line.startswith("Participant: ") and len(line) > 200:
+                at = line.index(" ", 60) + 1
+                lines[n] = line[:at] + words + line[at + len(words):]
+        path.write_text("\n".join(lines), encoding="utf-8")
+    planted["transcript text"] = words
+
+    names = data / 'kn<img src=x onerror="window.__planted=1">.yaml'
+    names.write_bytes((data / "known-names.yaml").read_bytes())
+    planted["file name"] = names.name
+    return planted
+
+
+def test_markup_planted_in_the_data_shows_as_text_and_runs_nothing(browser, sample_copy: Path, tmp_path: Path):
+    import json
+
+    import docx
+    import yaml
+
+    from thematic.report import render_report
+
+    planted = _plant(sample_copy)
+    planted["report title"] = _payload("title")
+    planted["parameter"] = _payload("kwic", short=True)
+    params = tmp_path / "planted.yaml"
+    params.write_text(yaml.safe_dump({"data_dir": str(sample_copy), "title": planted["report title"],
+                                      "kwic_query": planted["parameter"],
+                                      "known_names": planted["file name"]}, allow_unicode=True), encoding="utf-8")
+    report = render_report(params, output_dir=tmp_path / "reports", progress=False, echo=lambda m: None)
+
+    shown, problems = "", []
+    for page_path in _pages(report):
+        page = browser.new_page()
+        requests = []
+
+        def route(route, requests=requests):
+            if urlparse(route.request.url).scheme not in ("file", "data", "blob", "about"):
+                requests.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        page.route("**/*", route)
+        page.goto(page_path.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)  # let any planted handler fire
+        label = str(page_path.relative_to(report))
+        ran = page.evaluate("() => [window.__planted, document.title]")
+        if ran[0] is not None or ran[1] == "pwned":
+            problems.append(f"{label}: a planted script ran ({ran})")
+        problems += [f"{label}: request to {url}" for url in requests]
+        problems += [f"{label}: {element} made from the data" for element in page.evaluate(
+            """() => [...document.querySelectorAll('img, a[href^="javascript"]')].map(e => e.outerHTML)
+                .concat([...document.querySelectorAll('script')].map(e => e.textContent.trim())
+                        .filter(t => t.startsWith('window.__planted')))
+                .filter(t => t.includes('127.0.0.1') || t.includes('__planted'))""")]
+        shown += page.evaluate("() => document.body.innerText") + "\n"
+        page.close()
+    missing = [field for field, text in planted.items() if text not in shown]
+    assert not problems, "\n".join(problems)
+    assert not missing, f"planted text not shown as written: {missing}"
+
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["title"] == planted["report title"]
+    document = docx.Document(str(report / "member-check" / "member-check.docx"))
+    headings = [p.text for p in document.paragraphs]
+    assert f"T1. {planted['theme name']}" in headings and planted["theme description"] in headings

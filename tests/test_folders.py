@@ -123,6 +123,8 @@ def test_a_failed_run_is_kept_without_touching_a_foreign_failed_folder(tmp_path:
 
 
 def test_leftovers_of_interrupted_runs_are_removed(tmp_path: Path):
+    with folders.owned_output(tmp_path / "out", kind="report") as staging:
+        _fill(staging, "first")
     for name in (".out.tmp-999999", ".out.old", ".out.import-abc123"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "x").write_text("x")
@@ -130,6 +132,20 @@ def test_leftovers_of_interrupted_runs_are_removed(tmp_path: Path):
     with folders.owned_output(tmp_path / "out", kind="report") as staging:
         _fill(staging)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", ".outside.tmp-1", "out"]
+
+
+def test_a_folder_left_aside_by_a_killed_swap_is_put_back_not_removed(tmp_path: Path):
+    with folders.owned_output(tmp_path / "out", kind="report") as staging:
+        _fill(staging, "complete")
+    os.replace(tmp_path / "out", tmp_path / ".out.old")  # killed between the two renames of a swap
+    (tmp_path / ".out.tmp-999999").mkdir()
+    folders.check_target(tmp_path / "out", kind="report")
+    assert (tmp_path / "out" / "index.html").read_text() == "complete"
+    with pytest.raises(RuntimeError):
+        with folders.owned_output(tmp_path / "out", kind="report") as staging:
+            raise RuntimeError("failed")
+    assert (tmp_path / "out" / "index.html").read_text() == "complete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
 
 
 def test_a_second_writer_is_told_who_is_writing(tmp_path: Path):
@@ -154,4 +170,4 @@ def test_report_cli_refuses_the_data_folder_and_the_project(sample_copy: Path, t
     assert "[E801]" in result.stderr and str(output) in result.stderr
     assert "Traceback" not in result.stderr
     assert _snapshot(sample_copy) == before
-    assert (ROOT / ".git").is_dir() and (ROOT / "pyproject.toml").is_file()
+    assert (ROOT / ".git").exists() and (ROOT / "pyproject.toml").is_file()  # .git is a file in a worktree

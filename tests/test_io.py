@@ -102,3 +102,37 @@ def test_read_text_names_nul_bytes_undecodable_bytes_and_folders(tmp_path: Path)
         io.read_text(tmp_path / "bad.txt")
     with pytest.raises(DataError, match=r"is a folder, not a file"):
         io.read_text(tmp_path)
+
+
+# --- YAML limits ------------------------------------------------------------------------------------
+
+def test_read_yaml_refuses_deep_nesting_without_recursion_error(tmp_path: Path):
+    flow = tmp_path / "flow.yaml"
+    flow.write_text("themes: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    block = tmp_path / "block.yaml"
+    block.write_text("themes:\n" + "".join(" " * i + "-\n" for i in range(1, 5000)), encoding="utf-8")
+    for path in (flow, block):
+        with pytest.raises(DataError, match=rf"\[E806\] .*{path.name}, line \d+: YAML nested more than 50 levels"):
+            io.read_yaml(path)
+
+
+def test_read_yaml_refuses_an_alias_bomb_and_a_recursive_alias(tmp_path: Path):
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"\[E807\] .*bomb.yaml, line 6: aliases expand to more than 1,000,000"):
+        io.read_yaml(bomb)
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("rules: &r {a: 1, again: *r}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"\[E807\] .*loop.yaml, line 1: the alias \*r refers to a value it is part of"):
+        io.read_yaml(loop)
+
+
+def test_read_yaml_keeps_ordinary_anchors_and_limits_size(tmp_path: Path, monkeypatch):
+    path = tmp_path / "ok.yaml"
+    path.write_text("base: &b {per_group: 2}\nquote_rules: *b\nsizes: [1, 2]\n", encoding="utf-8")
+    assert io.read_yaml(path) == {"base": {"per_group": 2}, "quote_rules": {"per_group": 2}, "sizes": [1, 2]}
+    monkeypatch.setattr(io, "YAML_MAX_BYTES", 10)
+    with pytest.raises(DataError, match=r"\[E808\] .*ok.yaml: 54 bytes, more than the 10 bytes"):
+        io.read_yaml(path)

@@ -83,6 +83,15 @@ def test_docx_opens_and_holds_themes_quotes_and_comment_tables(summary, tmp_path
     assert list(template["item_id"]) == membercheck.item_ids(summary)
 
 
+def test_docx_holds_text_with_characters_word_cannot(tiny_data, tmp_path):
+    quotes = _quotes()
+    quotes.loc[0, "quote"] = "Line one\x0bline two\x0c<script>x</script> &amp;"  # Word's manual line break
+    summary = membercheck.build_summary(load_dataset(tiny_data).codebook, quotes)
+    paths = membercheck.write_member_check(summary, tmp_path / "mc")
+    body = "\n".join(p.text for p in docx.Document(str(paths["docx"])).paragraphs)
+    assert "“Line one line two <script>x</script> &amp;”" in body
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_docx_converts_with_libreoffice(summary, tmp_path):
     paths = membercheck.write_member_check(summary, tmp_path / "mc")

@@ -29,14 +29,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import AfterValidator, Field
 
 from thematic import resample
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
+from thematic.parameters import Parameter
 from thematic.settings import in_scope
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -628,3 +630,20 @@ def pairwise_agreement(segments: pd.DataFrame, coded: pd.DataFrame, codebook: Co
     keep = ["code", "units", f"coded_by_{coders[0]}", f"coded_by_{coders[1]}", "all_coders",
             "prevalence", "percent_agreement", "cohen_kappa"]
     return table[keep].rename(columns={"all_coders": "both"}).reset_index(drop=True)
+
+
+def _resamples(value: int) -> int:
+    if not (value == 0 or value >= 100):
+        raise ValueError("must be 0 (no intervals) or at least 100")
+    return value
+
+
+PARAMETERS = (
+    Parameter("agreement_unit", Unit, "the unit of analysis for agreement: turn, sentence or character"),
+    Parameter("n_boot", Annotated[int, Field(le=100_000), AfterValidator(_resamples)],
+              "the number of bootstrap resamples: 0 for no intervals, else 100 to 100,000"),
+    Parameter("reliability_statistic", Literal[STATISTICS],
+              f"the statistic whose interval decides each code's reliability: one of {', '.join(STATISTICS)}"),
+    Parameter("reliability_bar", Annotated[float, Field(gt=0, le=1)],
+              "the lower bound a code's interval must reach to be called reliable, above 0 and at most 1"),
+)

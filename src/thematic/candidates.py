@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from thematic.parallel import map_documents
+from thematic.parameters import Parameter
 from thematic.parse import parse_texts
 
 #: Components the lemma features need; everything else in the pipeline is disabled.
@@ -150,3 +153,9 @@ def _closest_codes(H: np.ndarray, vectorizer: TfidfVectorizer, code_texts, code_
     best = similarity.argmax(axis=1)
     return ([codes[j] for j in best],
             [round(float(similarity[t, j]), 3) for t, j in enumerate(best)])
+
+
+PARAMETERS = (
+    Parameter("candidate_topics", Annotated[int, Field(ge=1, le=200)],
+              "the number of inductive candidate codes proposed, 1 to 200"),
+)

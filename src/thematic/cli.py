@@ -10,6 +10,14 @@ import click
 
 from thematic import __version__
 from thematic.errors import Errors, ParameterError, ThematicError
+from thematic.parameters import option_type
+
+#: Options checked as the report parameters of the same meaning are (thematic.parameters).
+SPACY_MODEL = option_type("thematic.nlp", "spacy_model", metavar="NAME")
+N_JOBS = option_type("thematic.parallel", "n_jobs", metavar="INTEGER")
+N_BOOT = option_type("thematic.agreement", "n_boot", metavar="INTEGER")
+SEED = option_type("thematic.parameters", "seed", metavar="INTEGER")
+KWIC_WINDOW = option_type("thematic.kwic", "kwic_window", metavar="INTEGER")
 
 
 @click.group()
@@ -112,7 +120,8 @@ def _declared_interviewer(study, path: str) -> tuple[str, ...]:
 @click.argument("transcripts_dir", type=click.Path(file_okay=False))
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False),
               help="The new data folder to create (it must not exist, or be empty).")
-@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline for finding names.")
+@click.option("--model", default="en_core_web_sm", show_default=True, type=SPACY_MODEL,
+              help="spaCy pipeline for finding names.")
 @click.option("--no-names", is_flag=True, help="Do not look for names (an empty known-names.yaml).")
 def init(transcripts_dir: str, output_dir: str, model: str, no_names: bool) -> None:
     """Scaffold a data folder from a folder of transcripts, validate it, say what to do next."""
@@ -167,7 +176,7 @@ def qdpx() -> None:
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="FILE.qdpx for the whole project, FILE.qdc for the codebook alone.")
-@click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for reading texts.")
+@click.option("--n-jobs", default=1, show_default=True, type=N_JOBS, help="Parallel workers for reading texts.")
 @click.option("--variables", default=None, metavar="COLUMNS",
               help="Comma-separated participants.csv columns to export as case variables (and "
                    "interviews.csv columns besides wave, date, duration_min) [default: the group only].")
@@ -191,7 +200,8 @@ def qdpx_export(data_dir: str, output: str, n_jobs: int, variables: str | None) 
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False),
               help="Data folder to create (for a .qdc: the folder to put codebook.yaml in).")
 @click.option("--force", is_flag=True, help="Replace an existing folder or codebook.yaml.")
-@click.option("--n-jobs", default=1, show_default=True, help="Parallel workers for converting sources.")
+@click.option("--n-jobs", default=1, show_default=True, type=N_JOBS,
+              help="Parallel workers for converting sources.")
 @click.option("--deidentified", is_flag=True,
               help="The project's texts are de-identified already: also write them to deidentified/. "
                    "Without it they go to raw/ and wait for 'thematic deidentify'.")
@@ -209,8 +219,8 @@ def qdpx_import(file: str, output_dir: str, force: bool, n_jobs: int, deidentifi
               help="Unit of analysis: participant turns, their sentences, or characters.")
 @click.option("--coders", default=None, help="Comma-separated coders to compare [default: all].")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples (0: no intervals).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the bootstrap.")
+@click.option("--n-boot", default=1000, show_default=True, type=N_BOOT, help="Bootstrap resamples (0: no intervals).")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed of the bootstrap.")
 def agreement(data_dir: str, unit: str, coders: str | None, as_json: bool, n_boot: int, seed: int) -> None:
     """Inter-coder agreement per code: kappa, alpha, AC1, percent agreement, 95% intervals."""
     import json
@@ -325,9 +335,9 @@ def membercheck_record(data_dir: str, source: str, reviewer: str, commented_on: 
 @click.option("--wave", multiple=True, type=int, help="Only this wave (repeatable).")
 @click.option("--speaker", multiple=True, help="Only this speaker label, e.g. Interviewer (repeatable).")
 @click.option("--text", "as_text", is_flag=True, help="Match the words as typed, not their lemmas.")
-@click.option("--window", default=60, show_default=True, help="Characters of context each side.")
-@click.option("--limit", default=50, show_default=True, help="Show at most this many hits.")
-@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline.")
+@click.option("--window", default=60, show_default=True, type=KWIC_WINDOW, help="Characters of context each side.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="Show at most this many hits.")
+@click.option("--model", default="en_core_web_sm", show_default=True, type=SPACY_MODEL, help="spaCy pipeline.")
 def kwic(query: str, data_dir: str, group: tuple[str, ...], role: tuple[str, ...], wave: tuple[int, ...],
          speaker: tuple[str, ...], as_text: bool, window: int, limit: int, model: str) -> None:
     """Show QUERY (a word or phrase) in context in the de-identified transcripts."""
@@ -365,8 +375,9 @@ def _figure(value: float) -> str:
               help="Review CSV to apply and update [default: DATA_DIR/deidentification/review.csv].")
 @click.option("--known-names", default=None, type=click.Path(dir_okay=False),
               help="Known-names file [default: DATA_DIR/known-names.yaml if present].")
-@click.option("--model", default="en_core_web_sm", show_default=True, help="spaCy pipeline.")
-@click.option("--n-jobs", default=1, show_default=True, type=int, help="Transcripts processed in parallel (-1: all cores).")
+@click.option("--model", default="en_core_web_sm", show_default=True, type=SPACY_MODEL, help="spaCy pipeline.")
+@click.option("--n-jobs", default=1, show_default=True, type=N_JOBS,
+              help="Transcripts processed in parallel (-1: all cores).")
 @click.option("--dry-run", is_flag=True, help="Find identifiers and report, write nothing.")
 def deidentify(data_dir: str, review_file: str | None, known_names: str | None, model: str, n_jobs: int,
                dry_run: bool) -> None:
@@ -397,16 +408,19 @@ def suggest() -> None:
 @click.argument("data_dir", default="data-sample", type=click.Path(file_okay=False))
 @click.option("--coder", required=True, help="The reviewing coder (suggestions for segments they left uncoded).")
 @click.option("--learn-from", default=None, help="Coder whose codings the model learns from [default: --coder].")
-@click.option("--seed", default=20200701, show_default=True, type=int, help="Seed of the model's inner CV.")
+@click.option("--seed", default=20200701, show_default=True, type=SEED, help="Seed of the model's inner CV.")
 @click.option("--embed", is_flag=True, help="Add sentence embeddings (needs the [embed] extra).")
 def suggest_export(data_dir: str, coder: str, learn_from: str | None, seed: int, embed: bool) -> None:
     """Write DATA_DIR/review/suggestions-CODER.csv, ranked by score, for review."""
     from thematic import io
     from thematic import suggestion_review as review
     from thematic.dataset import load_dataset
+    from thematic.study import Study
 
     def run() -> None:
-        dataset = load_dataset(io.resolve(data_dir), require_deidentified=False)
+        study = Study(io.resolve(data_dir))
+        study.check_writable(command="suggest export", what=f"review/suggestions-{coder}.csv")
+        dataset = load_dataset(study, require_deidentified=False)
         teacher, embedding = learn_from or coder, "minilm" if embed else None
         second = next((c for c in dataset.coders if c != teacher), None)
         trust = review.code_reliability(dataset, coder=teacher, second=second, seed=seed, embedding=embedding)

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pandas as pd
+from pydantic import Field
 
 from thematic import io
 from thematic.errors import DataError, Errors, ParameterError
+from thematic.parameters import Parameter
+from thematic.study import DataFile
 
 if TYPE_CHECKING:
     from thematic.disclosure import Screen
@@ -215,3 +218,10 @@ def write_record(consensus: Consensus, output_dir: str | Path | None) -> Path | 
         return None
     decisions = consensus.decisions.fillna("").to_dict(orient="records")
     return io.write_json(io.resolve(output_dir) / RECORD_NAME, {**consensus.record, "decisions": decisions})
+
+
+PARAMETERS = (
+    Parameter("coding_rule", Rule, "how the coders' codings combine: union or intersection"),
+    Parameter("adjudication_file", Annotated[DataFile, Field(min_length=1)],
+              "the file of decisions on the coders' disagreements, relative to the data folder"),
+)

@@ -177,7 +177,10 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
     participants = _participants(study, settings, problems, warnings)
     interviews = _interviews(study, participants, problems, warnings)
     texts, missing = {}, []
-    for interview_id in interviews["interview_id"] if not problems else []:
+    # With participants or interviews unreadable, the texts are unknown: codings are then
+    # checked for their columns and codes only (one bad line is not reported once per coding).
+    texts_known = not problems
+    for interview_id in interviews["interview_id"] if texts_known else []:
         path = study.deidentified_path(interview_id)
         if not path.exists():
             missing.append(interview_id)
@@ -198,7 +201,8 @@ def load_dataset(data_dir: str | Path | Study, *, require_deidentified: bool = T
             codebook = parse_codebook(io.read_yaml(study.codebook_file), source=str(study.codebook_file))
         except DataError as error:
             problems += error.problems
-    codings = _codings(study, texts, codebook, problems, waiting=set(missing), warnings=warnings)
+    codings = _codings(study, texts if texts_known else None, codebook, problems,
+                       waiting=set(missing), warnings=warnings)
     if problems:
         raise DataError(problems)
     warnings += _ids_naming_someone(study, participants, interviews)
@@ -346,11 +350,13 @@ def _interviews(study: Study, participants: pd.DataFrame, problems: list[str],
     return frame.merge(participants[extra], on="participant_id", how="left")
 
 
-def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None, problems: list[str], *,
-             waiting: set[str] = frozenset(), warnings: list[str] | None = None) -> pd.DataFrame:
-    """Every coder's codings, checked against the de-identified texts. Codings of interviews
-    *waiting* for de-identification (after ``thematic qdpx import``) refer to the raw text:
-    they are left out with a warning until ``thematic deidentify`` moves them."""
+def _codings(study: Study, texts: dict[str, str] | None, codebook: Codebook | None,
+             problems: list[str], *, waiting: set[str] = frozenset(),
+             warnings: list[str] | None = None) -> pd.DataFrame:
+    """Every coder's codings, checked against the de-identified texts (``None``: unknown, then
+    only codes are checked). Codings of interviews *waiting* for de-identification (after
+    ``thematic qdpx import``) refer to the raw text: they are left out with a warning until
+    ``thematic deidentify`` moves them."""
     frames = []
     known_codes = set(codebook.code_ids) if codebook else set()
     for path in study.coding_files():
@@ -374,6 +380,11 @@ def _codings(study: Study, texts: dict[str, str], codebook: Codebook | None, pro
             frame = frame[~later]
         for _, row in frame.iterrows():
             line, interview = row["_line"], row["interview_id"]
+            if texts is None:
+                if row["code"] not in known_codes:
+                    problems.append(Errors.E005.format(path=path, line=line, what="code",
+                                                       value=row["code"], known=_short(sorted(known_codes))))
+                continue
             if interview not in texts:
                 problems.append(Errors.E005.format(path=path, line=line, what="interview_id",
                                                    value=interview, known=_short(sorted(texts))))

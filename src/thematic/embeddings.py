@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from thematic.errors import Errors, ModelError
+from thematic.parameters import Parameter
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +95,9 @@ def load_encoder(name: str = "minilm", *, threads: int = 2) -> SentenceEncoder:
     model = SentenceTransformer(str(package.get_model_path()), device="cpu")
     log.info("loaded sentence encoder %r from %s", name, package.get_model_path())
     return SentenceEncoder(model, name=name)
+
+
+PARAMETERS = (
+    Parameter("use_embeddings", bool, "whether sentence embeddings are added to the suggestions' features "
+                                      "(true or false)"),
+)

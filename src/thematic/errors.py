@@ -239,6 +239,20 @@ class Errors(metaclass=_Catalogue):
             "commands that write, write) it; nothing else was changed.")
     E805 = ("{path} already exists and is not empty: thematic init never writes over a folder. "
             "Give the path of a new folder.")
+    E806 = ("{path}, line {line}: YAML nested more than {limit} levels deep. thematic reads no "
+            "deeper than that (a codebook needs six); is this the right file?")
+    E807 = ("{path}, line {line}: {detail}. Nothing was read; write the values out instead of "
+            "referring to them with '*'.")
+    E808 = ("{path}: {size:,} bytes, more than the {limit:,} bytes thematic reads from a YAML file. "
+            "Is this the right file?")
+    E809 = "Parameter '{name}' in {path}: {problem}; got {value!r}. It is {help}."
+    E810 = ("spaCy pipeline '{name}' is not the name of an installed pipeline package (letters, "
+            "digits and '_', e.g. en_core_web_sm). thematic loads pipelines only from installed "
+            "packages, never from a path.")
+    E811 = ("{path}: cannot write to the data folder ({detail}). 'thematic {command}' writes "
+            "{what} there; nothing was changed. Make the folder writable, or work on a copy of it.")
+    E812 = ("{path}: the {what} lies outside the data folder {root}, and 'thematic {command}' "
+            "rewrites it. Keep it inside the data folder (default: {default}), or use --dry-run.")
     E900 = ("CodeSuggester.fit got {texts} texts but {rows} rows of codes: give one row of the "
             "code matrix per text.")
     E901 = ("Grouped cross-validation needs segments from at least 2 interviews; found {groups}. "

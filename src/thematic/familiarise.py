@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from thematic import io
+from thematic import io, markup
 from thematic.dataset import Dataset
 from thematic.disclosure import name_hash
 from thematic.errors import Errors
@@ -164,17 +164,15 @@ def memo_html(memos: pd.DataFrame) -> str:
 
     Memos are Markdown written by researchers, so they are rendered, but safely: raw HTML in
     a memo shows as text (``<inaudible>`` stays visible, a ``<script>`` never runs), images
-    become plain links (no request leaves the report), and headings sit below the notebook's.
+    become plain links (no request leaves the report; :func:`thematic.markup.markdown_html`),
+    and headings sit below the notebook's.
     """
-    from markdown_it import MarkdownIt
-
-    markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
     parts = []
     for row in memos[memos["status"] == "memo"].itertuples():
         body = re.sub(r"^(#{1,4})(\s)", lambda m: "#" * min(6, len(m.group(1)) + 3) + m.group(2),
                       row.text, flags=re.MULTILINE)
         parts.append(f"<h3>{html.escape(row.interview_id)}</h3>\n<p><code>{html.escape(row.path)}</code> · "
-                     f"sha256 <code>{html.escape(row.sha256[:12])}</code></p>\n{markdown.render(body)}")
+                     f"sha256 <code>{html.escape(row.sha256[:12])}</code></p>\n{markup.markdown_html(body)}")
     missing = list(memos.loc[memos["status"] == "missing", "interview_id"])
     if missing:
         parts.append(f"<p><em>No memo yet for {len(missing)} interview(s):</em> "

@@ -64,6 +64,7 @@ def check_target(target: str | os.PathLike, *, kind: str,
         existing non-empty folder that thematic did not make (each message says what to do).
     """
     given = Path(target).expanduser()
+    restore_interrupted(given)
     if given.is_symlink():
         raise OutputError(Errors.E801.format(path=given, kind=kind, reason="it is a symbolic link"))
     resolved = given.resolve()
@@ -161,8 +162,28 @@ def keep_failed(staging: Staging) -> Path:
 _LEFTOVER = r"\.{name}\.(tmp-\d+|old|import-[A-Za-z0-9_]+)"
 
 
+def restore_interrupted(target: Path) -> bool:
+    """Put back a folder that a run killed between the two renames of a swap left aside.
+
+    The swap moves ``<name>`` to ``.<name>.old``, then the staging folder to ``<name>``; a
+    kill in between leaves ``.<name>.old`` and no ``<name>``. That folder is the last complete
+    one (and may hold a researcher's work since): it is renamed back, never removed. Returns
+    whether there was one.
+    """
+    target = Path(target).expanduser().absolute()
+    if not target.name:
+        return False
+    old = target.with_name(f".{target.name}.old")
+    if old.is_dir() and not old.is_symlink() and not target.exists() and not target.is_symlink():
+        os.replace(old, target)
+        return True
+    return False
+
+
 def remove_leftovers(target: Path) -> list[Path]:
-    """Remove staging folders that interrupted runs left beside *target* (call under the lock)."""
+    """Remove staging folders that interrupted runs left beside *target* (call under the lock),
+    after putting back a folder an interrupted swap left aside (:func:`restore_interrupted`)."""
+    restore_interrupted(target)
     pattern = re.compile(_LEFTOVER.format(name=re.escape(target.name)))
     removed = []
     for path in sorted(target.parent.glob(f".{target.name}.*")):

@@ -160,17 +160,77 @@ def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.D
     return frame
 
 
+#: The most thematic reads from one YAML file (codebook, parameters, settings, known names,
+#: member-check replies): its size in bytes, its nesting, and the values it holds once every
+#: alias is expanded. A codebook nests six levels and holds a few thousand values.
+YAML_MAX_BYTES = 20_000_000
+YAML_MAX_DEPTH = 50
+YAML_MAX_VALUES = 1_000_000
+
+
 def read_yaml(path: str | os.PathLike) -> Any:
-    """Parse a YAML file; a syntax error names the file, line and column."""
+    """Parse a YAML file safely; a syntax error names the file, line and column.
+
+    Before anything is built, the file is checked against :data:`YAML_MAX_BYTES`,
+    :data:`YAML_MAX_DEPTH` and :data:`YAML_MAX_VALUES` (aliases counted as the values they
+    expand to), so a deeply nested file or an alias bomb fails at once with a message instead of
+    a RecursionError or a hang, and an alias that refers to itself is refused.
+    """
     path = Path(path)
     if not path.exists():
         raise DataError(Errors.E001.format(path=path, hint="Create it or fix the path."))
+    if path.is_file() and path.stat().st_size > YAML_MAX_BYTES:
+        raise DataError(Errors.E808.format(path=path, size=path.stat().st_size, limit=YAML_MAX_BYTES))
+    text = read_text(path)
     try:
-        return yaml.safe_load(read_text(path))
+        _check_yaml_limits(text, source=path)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         detail = f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}" if mark else str(error)
         raise DataError(Errors.E007.format(path=path, detail=detail)) from None
+
+
+def _check_yaml_limits(text: str, *, source: Path) -> None:
+    """Walk the YAML events (no recursion, nothing built) and enforce the limits of
+    :func:`read_yaml`; a collection's size counts every value below it, aliases expanded."""
+    depth, values = 0, 0
+    open_sizes: list[int] = [0]            # values inside each open collection, innermost last
+    open_anchors: list[str | None] = []
+    sizes: dict[str, int] = {}             # anchor -> values it stands for
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else "?"
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > YAML_MAX_DEPTH:
+                raise DataError(Errors.E806.format(path=source, line=line, limit=YAML_MAX_DEPTH))
+            open_sizes.append(1)
+            open_anchors.append(event.anchor)
+            added = 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            size, anchor = open_sizes.pop(), open_anchors.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            open_sizes[-1] += size
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            open_sizes[-1] += 1
+            added = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                raise DataError(Errors.E807.format(path=source, line=line,
+                                                   detail=f"the alias *{event.anchor} refers to a value it is part of"))
+            added = sizes.get(event.anchor, 1)
+            open_sizes[-1] += added
+        else:
+            continue
+        values += added
+        if values > YAML_MAX_VALUES:
+            raise DataError(Errors.E807.format(path=source, line=line,
+                                               detail=f"aliases expand to more than {YAML_MAX_VALUES:,} values (an alias bomb?)"))
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -13,13 +13,15 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from spacy.tokens import Doc
 
 from thematic.errors import Errors, ParameterError
+from thematic.parameters import Parameter
 
 Match = Literal["lemma", "text"]
 _QUERY_TOKENS = re.compile(r"\w+|[^\w\s]")
@@ -338,3 +340,11 @@ def _right(text: str, lo: int, hi: int) -> str:
     if hi < len(text) and text[hi].isalnum() and piece[-1:].isalnum():
         piece = piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) > 1 else ""
     return _squash(piece)
+
+
+PARAMETERS = (
+    Parameter("kwic_query", Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")],
+              "the word or phrase shown in context (1 to 200 characters)"),
+    Parameter("kwic_window", Annotated[int, Field(ge=1, le=2000)],
+              "the characters of context shown each side of a keyword, 1 to 2000"),
+)

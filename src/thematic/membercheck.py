@@ -148,8 +148,29 @@ def comment_template(summary: dict) -> pd.DataFrame:
                           "reviewer": "", "commented_on": ""} for i, text in rows], columns=TEMPLATE_COLUMNS)
 
 
+#: Characters XML 1.0 (and so Word) cannot hold: controls other than tab and line breaks. A
+#: transcript exported from Word holds vertical tabs (its manual line break), for instance.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value):
+    """*value* (a summary, or any part of it) with characters Word cannot hold made spaces."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {k: _xml_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_text(v) for v in value]
+    return value
+
+
 def build_docx(summary: dict) -> docx.document.Document:
-    """The member-check summary as a Word document with a comment table after each theme."""
+    """The member-check summary as a Word document with a comment table after each theme.
+
+    Text goes in as text (python-docx escapes it); control characters Word cannot hold become
+    spaces.
+    """
+    summary = _xml_text(summary)
     document = docx.Document()
     props = document.core_properties
     props.title, props.subject, props.identifier = summary["title"], "Member check", summary["document_id"]
@@ -314,6 +335,8 @@ def record_comments(data_dir: str | Path | Study, source: str | Path, *, codeboo
     Returns the rows added.
     """
     source = Path(source)
+    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    study.check_writable(command="membercheck record", what="member-check/comments.csv")
     comments = read_comments(source, reviewer=reviewer, commented_on=commented_on)
     if comments.empty:
         raise DataError(Errors.E603.format(path=source))
@@ -323,7 +346,6 @@ def record_comments(data_dir: str | Path | Study, source: str | Path, *, codeboo
                 for row in comments.itertuples() if not valid_item(row.item_id, codebook)]
     if problems:
         raise DataError(problems)
-    study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
     target = study.comments_file
     existing = (io.read_csv(target).drop(columns="_line") if target.exists()
                 else pd.DataFrame(columns=COMMENT_COLUMNS))

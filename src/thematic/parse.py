@@ -39,7 +39,7 @@ from tqdm import tqdm
 from thematic import io
 from thematic.cache import cache_root
 from thematic.errors import Errors, ParameterError
-from thematic.nlp import load_pipeline
+from thematic.nlp import CHUNK_CHARS, load_pipeline, pipe_texts
 from thematic.parallel import map_documents
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,13 @@ def pipeline_label(nlp: Language) -> str:
 
 
 def cache_key(text: str, *, pipeline: str, components: Sequence[str]) -> str:
-    """The SHA-256 naming the parse of *text* by *pipeline* (label) running *components*."""
-    recipe = json.dumps({"pipeline": pipeline, "components": list(components),
-                         "spacy": spacy.__version__,
-                         "text": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True)
-    return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
+    """The SHA-256 naming the parse of *text* by *pipeline* (label) running *components*
+    (and, for a text parsed in pieces, the size of the pieces)."""
+    recipe = {"pipeline": pipeline, "components": list(components), "spacy": spacy.__version__,
+              "text": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    if len(text) > CHUNK_CHARS:
+        recipe["chunk_chars"] = CHUNK_CHARS
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -295,14 +297,16 @@ def parse_transcripts(texts: Mapping[str, str], **options) -> dict[str, Doc]:
     """Parse de-identified transcripts ``{interview_id: text}``; returns ``{interview_id: Doc}``.
 
     Token offsets (``token.idx``) are character offsets into the transcript, the same offsets
-    as speaker turns and codings. Options as for :func:`parse_texts`.
+    as speaker turns and codings, however long the transcript (:func:`thematic.nlp.pipe_texts`).
+    Options as for :func:`parse_texts`.
     """
     return DocParser(options.pop("nlp", "en_core_web_sm"), **options).parse_transcripts(texts)
 
 
 def _parse_batch(nlp: Language, components: tuple[str, ...], texts: list[str]) -> list[Doc]:
+    """Parse *texts* (of any length: long ones in pieces cut at turn boundaries)."""
     with nlp.select_pipes(enable=list(components)):
-        return list(nlp.pipe(texts, batch_size=len(texts)))
+        return pipe_texts(nlp, texts, batch_size=len(texts))
 
 
 def _parse_batch_in_worker(name: str, components: tuple[str, ...], texts: list[str]) -> list[bytes]:

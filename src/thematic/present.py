@@ -1,7 +1,10 @@
 """Show a table or figure in a notebook and keep it for reviewers as CSV or plotly JSON.
 
-Notebooks display tables and figures only through :class:`Publisher`, so every number
-shown in the report is also a file under ``reports/tables`` or ``reports/figures``.
+Notebooks display tables, figures and notes only through :class:`Publisher`, so every number
+shown in the report is also a file under ``reports/tables`` or ``reports/figures``, and no text
+from the data reaches the page as markup: table cells are escaped, figure text is escaped for
+plotly, and notes are rendered Markdown without raw HTML or images, data values put in as text
+(:mod:`thematic.markup`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-from IPython.display import Markdown, display
+import plotly.io as pio
+from IPython.display import display
 
-from thematic import io
+from thematic import io, markup
 
 
 class Publisher:
@@ -52,21 +56,32 @@ class Publisher:
         return path
 
     def figure(self, fig: go.Figure, name: str) -> Path | None:
-        """Show *fig* and save it as ``figures/<phase>/<name>.json`` (plotly JSON)."""
+        """Show *fig* and save it as ``figures/<phase>/<name>.json`` (plotly JSON).
+
+        Every string of the figure goes through :func:`thematic.markup.safe_figure` first, so a
+        group or theme named ``<a href=...>`` is drawn as those characters, not as a link.
+        """
         name = file_name(name)
+        spec = markup.safe_figure(json.loads(fig.to_json()))
+        text = json.dumps(spec)
         path = None
-        spec = json.loads(fig.to_json())
         if self.output_dir is not None:
-            path = io.write_text(self.output_dir / "figures" / self.phase / f"{name}.json", fig.to_json())
-        div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"{self.phase}-{name}",
-                          config={"displaylogo": False, "responsive": True})
+            path = io.write_text(self.output_dir / "figures" / self.phase / f"{name}.json", text)
+        div = pio.to_html(spec, full_html=False, include_plotlyjs=False, div_id=f"{self.phase}-{name}",
+                          config={"displaylogo": False, "responsive": True}, validate=False)
         display({"application/vnd.plotly.v1+json": spec, "text/html": div,
                  "text/plain": f"<figure {name}>"}, raw=True)
         return path
 
-    def note(self, text: str) -> None:
-        """Show a Markdown note (e.g. why a step was skipped)."""
-        display(Markdown(text))
+    def note(self, text: str, **values) -> None:
+        """Show a note: *text* is Markdown the notebook wrote; each ``{name}`` in it is filled
+        with ``values[name]``, text from the data, shown exactly as written.
+
+        Raw HTML and images in *text* are not rendered (:func:`thematic.markup.markdown_html`):
+        a note can neither run a script nor make a request, whatever it holds.
+        """
+        display({"text/html": markup.markdown_html(text, **values),
+                 "text/plain": markup.plain_text(text, **values)}, raw=True)
 
     def html(self, fragment: str) -> None:
         """Show an HTML fragment the library built and escaped (e.g. the memos)."""

@@ -36,8 +36,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thematic import io
 from thematic.errors import DataError, Errors
-from thematic.parameters import rules_from_parameter
+from thematic.nlp import sentencizer
+from thematic.parameters import Parameter, rules, rules_from_parameter
 from thematic.settings import arrange
+from thematic.study import DataFile
 from thematic.triangulate import merge_intervals
 
 ELLIPSIS = "[...]"
@@ -332,3 +334,11 @@ def known_names_for(study, known_names_file: str) -> tuple[list[str], Path | Non
     if not path.is_file():
         return [], None
     return load_known_names(path), path
+
+
+PARAMETERS = (
+    Parameter("quote_rules", rules(QuoteRules),
+              f"a mapping of the rules of quote selection ({', '.join(QuoteRules.model_fields)})"),
+    Parameter("known_names", DataFile,
+              "the known-names file the quote check reads, relative to the data folder ('' for none)"),
+)

@@ -8,6 +8,7 @@ leaves the previous complete report in place.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,18 +18,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import jinja2
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
+from pydantic import Field
 from tqdm.auto import tqdm
 from traitlets.config import Config
 
 from thematic import folders, io
 from thematic.errors import Errors, ReportError
-from thematic.parameters import declared_parameters, for_notebook, load_parameters
+from thematic.parameters import (
+    Parameter,
+    declared_parameters,
+    effective_parameters,
+    for_notebook,
+    load_parameters,
+    resolved,
+)
 from thematic.provenance import build_manifest, consensus_record, now
 
 DEFAULT_TITLE = "Thematic analysis report"
@@ -104,33 +114,20 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     declared = [declared_parameters(p.notebook) for p in phases]
     values = load_parameters(params_file, declared)
     title = values.pop("title", DEFAULT_TITLE)
-    for path_key in ("data_dir",):
-        if path_key in values:
-            values[path_key] = str(io.resolve(values[path_key], root=root))
-
-    data_dirs = [d for d in (values.get("data_dir") or _declared_default(declared, "data_dir"),) if d]
+    effective = effective_parameters(values, declared)
+    data_dirs = [str(io.resolve(effective["data_dir"]))] if effective.get("data_dir") else []
     with folders.owned_output(output, kind="report", data_dirs=data_dirs) as staging:
         _write_report(phases, declared, values, title=title, staging=staging, root=root,
                       params_file=params_file, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                      progress=progress, echo=echo)
+                      progress=progress, echo=echo, resolved_values=resolved(effective))
     echo(f"[thematic report] wrote {output / 'index.html'}")
     return output
 
 
-def _declared_default(declared: list, name: str) -> str:
-    """The data folder the notebooks read when the parameter file does not set it."""
-    import ast
-
-    for notebook in declared:
-        if name in notebook.declared:
-            value = ast.literal_eval(notebook.declared[name][1])
-            return str(io.resolve(value)) if value else ""
-    return ""
-
-
 def _write_report(phases: list[Phase], declared: list, values: dict, *, title: str,
                   staging: folders.Staging, root: Path, params_file: Path, notebooks_dir: Path,
-                  kernel_name: str, progress: bool, echo: Callable[[str], None]) -> None:
+                  kernel_name: str, progress: bool, echo: Callable[[str], None],
+                  resolved_values: dict) -> None:
     """Run the notebooks into *staging* and write the HTML pages, manifest and index there."""
     folder = staging.path
     (folder / "executed").mkdir()
@@ -152,9 +149,10 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     manifest = build_manifest(
         root=root, params_file=params_file, parameters={"title": title, **values},
         inputs=[params_file, *(p.notebook for p in phases),
-                *([Path(values["data_dir"])] if "data_dir" in values else [])],
+                *([Path(resolved_values["data_dir"])] if "data_dir" in resolved_values else [])],
         started=started, finished=now(), kernel_name=kernel_name, phases=entries,
-        studies=[Path(values["data_dir"])] if "data_dir" in values else [])
+        studies=[Path(resolved_values["data_dir"])] if "data_dir" in resolved_values else [])
+    manifest["resolved_parameters"] = resolved_values
     consensus = consensus_record(folder)
     if consensus is not None:
         manifest["consensus"] = consensus
@@ -266,6 +264,13 @@ def _index_html(title: str, manifest: dict, entries: list[dict], used_by: dict, 
                 documents: list[str]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_template_dir()),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    # A parameter's value as JSON the reader sees as written (then HTML-escaped), unlike
+    # jinja's tojson, which writes '<' as \u003c.
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return env.get_template("index.html.j2").render(
         title=title, manifest=manifest, phases=entries, used_by=used_by, css=css,
         documents=documents)
+
+
+PARAMETERS = (Parameter("title", Annotated[str, Field(min_length=1, max_length=300)],
+                        "the report's title, 1 to 300 characters"),)

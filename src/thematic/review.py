@@ -39,7 +39,9 @@ from thematic.deidentify import (
     find_identifiers_batch,
 )
 from thematic.errors import DataError, Errors
+from thematic.nlp import chunk_spans
 from thematic.parallel import map_documents
+from thematic.parameters import Parameter
 from thematic.study import Study
 from thematic.transcripts import read_transcript
 
@@ -307,9 +309,24 @@ def speaker_names(renames: dict[str, str]) -> tuple[KnownName, ...]:
     return tuple(names)
 
 
+#: A placeholder numbered per text ("[person 3]"): renumbered when a text is detected in pieces.
+_NUMBERED = re.compile(r"\[person \d+\]")
+
+
 def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
+    """The identifiers of one transcript. A long one is detected in pieces cut at turn
+    boundaries (:func:`thematic.nlp.chunk_spans`); their spans are moved to the offsets of the
+    whole text and people are numbered across it ("[person 3]" is one person throughout)."""
     interview_id, text, known, model = item
-    return find_identifiers_batch([text], known_names=known, interview_ids=[interview_id], model=model)[0]
+    spans = chunk_spans(text)
+    found = [find_identifiers_batch([text[start:end]], known_names=known, interview_ids=[interview_id],
+                                    model=model)[0] for start, end in spans]  # one piece in memory at a time
+    if len(spans) == 1:
+        return found[0]
+    findings = [_Finding(i.start + offset, i.end + offset, i.type, i.detector, i.score,
+                         "" if i.detector != "known_names" and _NUMBERED.fullmatch(i.placeholder) else i.placeholder)
+                for (offset, _), identifiers in zip(spans, found, strict=True) for i in identifiers]
+    return assign_placeholders(text, findings)
 
 
 def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path | None = None,
@@ -344,9 +361,14 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     from thematic.dataset import load_dataset
 
     study = data_dir if isinstance(data_dir, Study) else Study(data_dir)
+    review_path = io.resolve(review_file) if review_file else study.review_file
+    if write:
+        study.check_writable(command="deidentify", what="the de-identified texts, audit logs and review file")
+        if not study.owns(review_path):
+            raise DataError(Errors.E812.format(path=review_path, what="review file", root=study.root,
+                                               command="deidentify", default=study.review_file))
     dataset = load_dataset(study, require_deidentified=False)
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
-    review_path = io.resolve(review_file) if review_file else study.review_file
     decisions = read_review(review_path) if review_path.exists() else []
     problems, raws, speakers = [], {}, {}
     for row in dataset.interviews.itertuples(index=False):
@@ -448,3 +470,9 @@ def read_gold(path: str | Path) -> pd.DataFrame:
     """A gold-standard file (interview_id, start, end, type[, placeholder]) with integer offsets."""
     frame = io.read_csv(path, required=("interview_id", "start", "end", "type"))
     return frame.astype({"start": int, "end": int}).drop(columns="_line")
+
+
+PARAMETERS = (
+    Parameter("deidentify_audit", bool, "whether notebook 00 re-runs de-identification in memory to show "
+                                        "its audit (true or false)"),
+)

@@ -34,14 +34,19 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+from pydantic import AfterValidator, Field
 
 from thematic import io
 from thematic.errors import DataError, Errors
+from thematic.folders import restore_interrupted
+from thematic.parameters import Parameter
 from thematic.settings import StudySettings, parse_settings
 
 #: Ids that name files: letters, digits, '.', '_' and '-', starting with a letter or digit.
@@ -68,6 +73,18 @@ def check_id(value: str, *, what: str, path: Path | str, line: int | str = "?") 
     return value
 
 
+def outside_reason(relative: str) -> str | None:
+    """Why the path *relative* (given relative to a data folder) would lead outside it, before
+    links are followed: empty, absolute, or going up with ``..``; None if none of these."""
+    if not relative:
+        return "it is empty"
+    if Path(relative).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", relative) or relative.startswith("~"):
+        return "it is an absolute path"
+    if ".." in Path(relative.replace("\\", "/")).parts:
+        return "it goes up with '..'"
+    return None
+
+
 class Study:
     """A study's data folder: its paths, settings, and every read and write of its files.
 
@@ -86,6 +103,7 @@ class Study:
         if data_dir is None or str(data_dir).strip() == "":
             raise DataError(Errors.E001.format(path="(none)", hint="Set data_dir to your study's data folder."))
         self.root = io.resolve(data_dir)
+        restore_interrupted(self.root)  # a folder a killed import left aside is put back first
         if not self.root.is_dir():
             raise DataError(Errors.E001.format(path=self.root, hint="Set data_dir to your study's data folder."))
         self._real_root = self.root.resolve()
@@ -194,13 +212,7 @@ class Study:
 
         Absolute paths, ``..`` and links that resolve outside the folder are refused.
         """
-        reason = None
-        if not relative:
-            reason = "it is empty"
-        elif Path(relative).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", relative) or relative.startswith("~"):
-            reason = "it is an absolute path"
-        elif ".." in Path(relative.replace("\\", "/")).parts:
-            reason = "it goes up with '..'"
+        reason = outside_reason(relative)
         path = self.root / relative
         if reason is None and not path.resolve().is_relative_to(self._real_root):
             reason = "a link leads outside the folder"
@@ -237,6 +249,27 @@ class Study:
         return load_known_names(path) if path else KnownNames()
 
     # --- writing -----------------------------------------------------------------------------
+
+    def check_writable(self, *, command: str, what: str) -> None:
+        """Fail now, before any work, if the folder cannot be written (read-only, full, not
+        ours): *command* writes *what* into it. Nothing is left behind.
+
+        Raises
+        ------
+        DataError
+            E811, naming the folder, the command and what it writes.
+        """
+        try:
+            handle, probe = tempfile.mkstemp(dir=self.root, prefix=".thematic-probe-")
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as error:
+            raise DataError(Errors.E811.format(path=self.root, detail=error.strerror or error,
+                                               command=command, what=what)) from None
+
+    def owns(self, path: Path) -> bool:
+        """Whether *path* lies inside the folder once links are followed."""
+        return Path(path).resolve().is_relative_to(self._real_root)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -317,3 +350,30 @@ def _finish(study: Study, folder: Path) -> None:
 def _fsync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+# --- report parameters naming the data folder and files in it -------------------------------------
+
+def _existing_folder(value: str) -> str:
+    """A data folder that exists, as an absolute path (relative ones from the project root)."""
+    path = io.resolve(value)
+    if not path.is_dir():
+        raise ValueError(f"must be a folder that exists ({path} is not)")
+    return str(path)
+
+
+def _inside_data_folder(value: str) -> str:
+    """A file named relative to the data folder (links are checked when it is opened)."""
+    reason = outside_reason(value) if value else None
+    if reason:
+        raise ValueError(f"must name a file inside the data folder ({reason})")
+    return value
+
+
+#: A file in the data folder named by a parameter ("" where the parameter allows none).
+DataFile = Annotated[str, Field(max_length=500), AfterValidator(_inside_data_folder)]
+PARAMETERS = (
+    Parameter("data_dir", Annotated[str, Field(min_length=1), AfterValidator(_existing_folder)],
+              "the study's data folder (relative to the project root, or absolute)",
+              record=lambda value: str(io.resolve(value))),
+)

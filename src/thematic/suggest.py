@@ -24,9 +24,11 @@ import hashlib
 import json
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator, clone
@@ -41,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from thematic.errors import Errors, ParameterError
 from thematic.resample import ClusterBootstrap
+from thematic.parameters import Parameter
 
 #: Candidate decision thresholds for each code (a score at or above it is suggested).
 THRESHOLD_GRID = np.round(np.concatenate([np.arange(0.02, 0.1, 0.02), np.arange(0.1, 0.96, 0.05)]), 2)
@@ -720,3 +723,12 @@ def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequenc
                 Y_true, scores, predicted)
         rows.append({"requested": size, "capped": bool(done[effective]["trained_on"] < size)} | done[effective])
     return pd.DataFrame(rows)
+
+
+PARAMETERS = (
+    Parameter("cv_folds", Annotated[int, Field(ge=2, le=100)],
+              "the number of grouped cross-validation folds, 2 to 100"),
+    Parameter("learning_sizes", Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=50)],
+              "the numbers of coded segments the learning curve trains on, a list of 1 to 50 whole "
+              "numbers of 1 or more"),
+)

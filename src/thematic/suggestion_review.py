@@ -22,14 +22,17 @@ import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from thematic import io
 from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.errors import DataError, Errors
-from thematic.study import Study
+from thematic.parameters import Parameter
+from thematic.study import SAFE_ID, Study
 
 DECISIONS = ("accept", "reject", "")
 SUGGESTION_COLUMNS = ["suggestion_id", "segment_id", "interview_id", "start", "end", "code", "rank",
@@ -333,6 +336,7 @@ def apply_review(data_dir: str | Path | Study, *, coder: str, codes: list[str] |
     from thematic.dataset import load_dataset
 
     study = _study(data_dir)
+    study.check_writable(command="suggest apply", what=f"codings/{coder}.csv and the review log")
     sources = [p for p in (study.suggestions_path(coder), study.next_path(coder)) if p.exists()]
     if not sources:
         raise DataError(Errors.E001.format(path=study.suggestions_path(coder), hint="Export suggestions "
@@ -514,3 +518,15 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(str(text))
+
+
+#: A coder named by a parameter: empty (the notebook's default choice) or a coder's file name.
+Coder = Annotated[str, Field(pattern=rf"^(|{SAFE_ID.pattern})$")]
+PARAMETERS = (
+    Parameter("reference_coder", Coder, "the coder whose coding the model learns from ('' for the first), "
+                                        "a coder's file name in codings/"),
+    Parameter("reviewing_coder", Coder, "the coder who reviews the suggestions ('' for the reference "
+                                        "coder), a coder's file name in codings/"),
+    Parameter("export_for_review", bool, "whether notebook 02 writes the suggestions into the data "
+                                         "folder for review (true or false)"),
+)

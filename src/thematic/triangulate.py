@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import combinations
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from thematic.codebook import Codebook
+from thematic.markup import literal
 from thematic.errors import Errors, ParameterError
-from thematic.parameters import rules_from_parameter
+from thematic.parameters import Parameter, rules, rules_from_parameter
 from thematic.segments import Rule
 from thematic.settings import arrange, in_scope
 from thematic.themes import locate_codings
@@ -542,6 +543,7 @@ def convergence_summary(pairs: pd.DataFrame, profiles: pd.DataFrame, rules: Conv
 
     One Markdown bullet per code: how many theme x pair comparisons have it, with examples;
     for a code that never occurs, what the data show instead (for silence, the quietest voice).
+    Theme and group ids come from the study's files and are written as literal text.
     """
     compared = pairs[~pairs["convergence"].isin(["out of scope", "absent in both"])]
     if compared.empty:
@@ -551,7 +553,8 @@ def convergence_summary(pairs: pd.DataFrame, profiles: pd.DataFrame, rules: Conv
     for code in CONVERGENCE:
         mine = compared[compared["convergence"] == code]
         if len(mine):
-            examples = ", ".join(f"{r.theme} {r.group_a} / {r.group_b}" for r in mine.head(4).itertuples())
+            examples = ", ".join(f"{literal(r.theme)} {literal(r.group_a)} / {literal(r.group_b)}"
+                                 for r in mine.head(4).itertuples())
             more = f" and {len(mine) - 4} more" if len(mine) > 4 else ""
             lines.append(f"- **{code}**: {len(mine)} of {len(compared)} comparisons ({examples}{more}).")
             continue
@@ -567,7 +570,8 @@ def _why_none(code: str, compared: pd.DataFrame, profiles: pd.DataFrame, rules: 
             return "No theme is voiced by two groups."
         quiet = shared.sort_values("talk_share_used").iloc[0]
         return (f"Every group voices every theme that applies to it and to another group. The quietest voice is "
-                f"{quiet['group']} on {quiet['theme']}: {quiet['participant_share']:.0%} of its participants carry "
+                f"{literal(quiet['group'])} on {literal(quiet['theme'])}: {quiet['participant_share']:.0%} of its "
+                "participants carry "
                 f"it, in {quiet['talk_share_used']:.1%} of their talk, where silence needs no participant or under "
                 f"{rules.silent_talk_share:.1%} of talk.")
     if code == "dissonance":
@@ -609,10 +613,10 @@ def comparison_basis(codebook: Codebook, scopes: dict[str, str]) -> str:
         if members == set(scopes) or not own:
             continue
         common = [t for t, groups in applies.items() if groups & members and groups - members]
-        listed = ", ".join(arrange(members, order=scopes))
-        shared = f"compared with the other groups on {', '.join(common)}" if common else \
+        listed = ", ".join(literal(g) for g in arrange(members, order=scopes))
+        shared = f"compared with the other groups on {', '.join(map(literal, common))}" if common else \
             "no theme shared with the other groups, so not triangulated with them"
-        notes.append(f"**{listed}** (scope {scope}): own themes {', '.join(own)}; {shared}.")
+        notes.append(f"**{listed}** (scope {literal(scope)}): own themes {', '.join(map(literal, own))}; {shared}.")
     if not notes:
         return ""
     return ("Groups with themes of their own are compared with the others only on the themes that apply to "
@@ -779,3 +783,12 @@ def wave_comparison(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
     rates = (1000 * counts / words).round(2)
     rates.columns = [f"wave_{w}_per_1000_words" for w in rates.columns]
     return rates.rename_axis("theme").reset_index()
+
+
+PARAMETERS = (
+    Parameter("convergence_rules", rules(ConvergenceRules),
+              f"a mapping of the rules of convergence ({', '.join(ConvergenceRules.model_fields)}; "
+              "see docs/triangulation.md)"),
+    Parameter("min_wave_participants", Annotated[int, Field(ge=1, le=100_000)],
+              "the fewest people interviewed in two waves for a change to be shown, 1 or more"),
+)

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from spacy.tokens import Doc, Span, Token
 
 from thematic.errors import Errors, ParameterError
+from thematic.parameters import Parameter
 
 KINDS = ("lemma", "phrase")
 #: What to ask :mod:`thematic.parse` for: lemmas and noun phrases (the parser, no NER). The
@@ -84,11 +87,12 @@ def term_occurrences(docs: Mapping[str, Doc], segments: pd.DataFrame, *,
                 if lemma:
                     rows.append((interview_id, "lemma", lemma, token.idx, token.idx + len(token), token.text))
         if "phrase" in kinds and doc.has_annotation("DEP"):
+            text = doc.text  # built from the tokens on every call: once per document, not per phrase
             for chunk in doc.noun_chunks:
                 phrase = _content_phrase(chunk, masked, stop_words)
                 if phrase:
                     term, start, end = phrase
-                    rows.append((interview_id, "phrase", term, start, end, doc.text[start:end]))
+                    rows.append((interview_id, "phrase", term, start, end, text[start:end]))
     found = pd.DataFrame(rows, columns=["interview_id", "kind", "term", "start", "end", "surface"])
     return _attach_segments(found, segments)
 
@@ -311,3 +315,12 @@ def key_terms_per_interview(occurrences: pd.DataFrame, *, top_n: int = 5, min_co
                      "key_phrases": "; ".join(found.get("phrase", [])),
                      "key_lemmas": "; ".join(found.get("lemma", []))})
     return pd.DataFrame(rows, columns=["interview_id", "key_terms", "key_phrases", "key_lemmas"])
+
+
+PARAMETERS = (
+    Parameter("top_n_terms", Annotated[int, Field(ge=1, le=1000)],
+              "the number of terms shown per group, 1 to 1000"),
+    Parameter("min_term_count", Annotated[int, Field(ge=1)],
+              "how often a group must say a term for it to count as distinctive, 1 or more"),
+    Parameter("include_interviewer", bool, "whether the interviewer's words count (true or false)"),
+)

@@ -45,9 +45,9 @@ def write_trivial_notebooks(notebooks: list[Path], folder: Path) -> list[Path]:
 
 def _params_declared_by(params: Path, notebooks: list[Path], target: Path) -> Path:
     """A copy of *params* keeping only what *notebooks* declare (for a run on a subset)."""
-    from thematic.parameters import RUNNER_KEYS, declared_parameters
+    from thematic.parameters import declared_parameters, runner_parameters
 
-    declared = set(RUNNER_KEYS).union(*(declared_parameters(nb).declared for nb in notebooks))
+    declared = set(runner_parameters()).union(*(declared_parameters(nb).declared for nb in notebooks))
     values = io.read_yaml(params)
     kept = {name: value for name, value in values.items() if name in declared}
     if "data_dir" in kept:

@@ -117,6 +117,7 @@ def import_refi(path: str | os.PathLike, output_dir: str | os.PathLike, *, force
     """
     path, target = Path(path), Path(output_dir)
     project = read_refi(path, limits=limits)
+    folders.restore_interrupted(target)  # a folder an interrupted import left aside counts as there
     if target.exists() and not target.is_dir():
         raise DataError(Errors.E716.format(path=target))
     if path.suffix.lower() == ".qdc":

@@ -1,0 +1,50 @@
+"""The Publisher: every table, figure and note from the data reaches the page as text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+import pytest
+
+from thematic import present
+
+HOSTILE = '<img src="http://127.0.0.1:9/x"> & <inaudible>'
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[dict]:
+    outputs = []
+    monkeypatch.setattr(present, "display", lambda data, raw: outputs.append(data))
+    return outputs
+
+
+def test_a_table_escapes_cells_headers_and_caption(tmp_path: Path, shown):
+    frame = pd.DataFrame({HOSTILE: [HOSTILE]})
+    path = present.Publisher(tmp_path, phase="p").table(frame, "t", caption=HOSTILE)
+    page = shown[0]["text/html"]
+    assert "<img" not in page and "<inaudible>" not in page and page.count("&lt;img") == 3
+    assert pd.read_csv(path).columns[0] == HOSTILE  # the CSV keeps the text as it is
+
+
+def test_a_figure_draws_data_text_as_text_and_saves_what_it_shows(tmp_path: Path, shown):
+    frame = pd.DataFrame({"group": [HOSTILE, "<a href='http://127.0.0.1:9/'>x</a>"], "n": [1, 2]})
+    fig = px.bar(frame, x="group", y="n", title=f"Groups: {HOSTILE}", hover_data=["group"])
+    path = present.Publisher(tmp_path, phase="p").figure(fig, "f")
+    saved = json.loads(path.read_text())
+    assert saved["data"][0]["x"] == ['&lt;img src="http://127.0.0.1:9/x"&gt; &amp; &lt;inaudible&gt;',
+                                     "&lt;a href='http://127.0.0.1:9/'&gt;x&lt;/a&gt;"]
+    assert saved["layout"]["title"]["text"].startswith("Groups: &lt;img")
+    assert "<br>" in saved["data"][0]["hovertemplate"]  # plotly's own layout tag stays a tag
+    assert shown[0]["application/vnd.plotly.v1+json"] == saved
+    assert "<img" not in shown[0]["text/html"] and "<a href" not in shown[0]["text/html"]
+
+
+def test_a_note_puts_values_in_as_text(shown):
+    present.Publisher(None, phase="p").note("**Scope rules:** {rules}. <b>raw</b>", rules=HOSTILE)
+    page = shown[0]["text/html"]
+    assert page == ("<p><strong>Scope rules:</strong> &lt;img src=&quot;http://127.0.0.1:9/x&quot;&gt; &amp; "
+                    "&lt;inaudible&gt;. &lt;b&gt;raw&lt;/b&gt;</p>\n")
+    assert shown[0]["text/plain"] == f"**Scope rules:** {HOSTILE}. <b>raw</b>"
