@@ -1,0 +1,105 @@
+"""Named steps of a phase: each one timed, shown with a progress bar when it runs long, and
+recorded so that the report's manifest and index can say where the time went.
+
+A phase (a notebook, or a function of :mod:`thematic.phases`) runs its slow work inside steps::
+
+    steps = Steps(phase="01-familiarisation", record_to=output_dir)
+    with steps("vocabulary", total=len(texts)) as advance:
+        for text in texts:
+            ...
+            advance()
+
+Each finished step is appended to ``timings/<phase>.json`` in *record_to* (rewritten whole,
+atomically, after every step, so a phase killed half-way leaves the steps it finished).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from thematic import io
+
+#: Seconds a step runs before its progress bar appears (shorter steps show nothing).
+PROGRESS_DELAY = 2.0
+#: Folder, inside the report folder, holding one ``<phase>.json`` of step timings per phase.
+TIMINGS_DIR = "timings"
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """How long one step of a phase took; *items* is how many units it went through, if counted."""
+
+    name: str
+    seconds: float
+    items: int | None = None
+
+
+class Steps:
+    """Time (and show the progress of) the named steps of one phase.
+
+    Parameters
+    ----------
+    phase
+        The phase's name, e.g. ``"02-code-suggestions"``.
+    record_to
+        The report folder; ``timings/<phase>.json`` is written in it. None: kept in memory only.
+    progress
+        Show a progress bar (``tqdm.auto``: a widget in JupyterLab, text in a terminal) for steps
+        that run longer than :data:`PROGRESS_DELAY` seconds; the bar is removed when the step ends.
+    """
+
+    def __init__(self, *, phase: str, record_to: str | Path | None = None, progress: bool = True):
+        self.phase = phase
+        self.record_to = io.resolve(record_to) if record_to else None
+        self.progress = progress
+        self.times: list[StepTime] = []
+
+    @contextmanager
+    def __call__(self, name: str, *, total: int | None = None) -> Iterator[Callable[[int], None]]:
+        """Run the body as step *name*; the body may call the yielded ``advance(n=1)``."""
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, desc=name, leave=False, delay=PROGRESS_DELAY)
+        done = 0
+
+        def advance(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            if bar is not None:
+                bar.update(n)
+
+        started = time.perf_counter()
+        try:
+            yield advance
+        finally:
+            if bar is not None:
+                bar.close()
+        self.times.append(StepTime(name=name, seconds=round(time.perf_counter() - started, 3),
+                                   items=done or total))
+        if self.record_to is not None:
+            self.write()
+
+    def write(self) -> Path:
+        """Write ``timings/<phase>.json`` in the report folder (all steps finished so far)."""
+        return io.write_json(timings_path(self.record_to, self.phase),
+                             {"phase": self.phase, "steps": [asdict(t) for t in self.times]})
+
+
+def timings_path(report_dir: str | Path, phase: str) -> Path:
+    """``<report_dir>/timings/<phase>.json``."""
+    return Path(report_dir) / TIMINGS_DIR / f"{phase}.json"
+
+
+def read_timings(report_dir: str | Path, phase: str) -> list[StepTime]:
+    """The steps recorded for *phase* in *report_dir* (empty when none were)."""
+    path = timings_path(report_dir, phase)
+    if not path.exists():
+        return []
+    return [StepTime(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))["steps"]]
