@@ -251,9 +251,11 @@ def test_markup_planted_in_the_data_shows_as_text_and_runs_nothing(browser, samp
                 .filter(t => t.includes('127.0.0.1') || t.includes('__planted'))""")]
         shown += page.evaluate("() => document.body.innerText") + "\n"
         page.close()
+    withheld = planted.pop("member-check reviewer")  # a participant: named 'reviewer 1' in reports
     missing = [field for field, text in planted.items() if text not in shown]
     assert not problems, "\n".join(problems)
     assert not missing, f"planted text not shown as written: {missing}"
+    assert withheld not in shown and "reviewer 1" in shown
 
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["title"] == planted["report title"]
