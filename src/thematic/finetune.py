@@ -83,8 +83,6 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
     """
     if name not in KNOWN_ENCODERS:
         raise ParameterError(Errors.E902.format(name=name, known=sorted(KNOWN_ENCODERS)))
-    if not available_for_fine_tuning(name):
-        raise ModelError(Errors.E980.format(name=name))
     Y = np.asarray(Y, dtype=int)
     if len(texts) != len(Y):
         raise ParameterError(Errors.E900.format(texts=len(texts), rows=len(Y)))
@@ -92,6 +90,8 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
                                  ("batch_size", batch_size, 1), ("max_length", max_length, 8)):
         if not value >= least or (option == "budget_s" and value == 0):
             raise ParameterError(Errors.E981.format(option=option, value=value, least=least))
+    if not available_for_fine_tuning(name):
+        raise ModelError(Errors.E980.format(name=name))
     start = time.perf_counter()
     import importlib
 
@@ -153,6 +153,8 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
 @contextlib.contextmanager
 def _quiet():
     """Silence setfit's and transformers' info logging and progress bars while training."""
+    from transformers.utils import logging as transformers_logging
+
     names = ("setfit", "transformers", "sentence_transformers", "datasets", "accelerate")
     loggers = [logging.getLogger(n) for n in names]
     levels = [lg.level for lg in loggers]
@@ -165,6 +167,7 @@ def _quiet():
         setfit_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - setfit without its logging module
         pass
+    transformers_logging.disable_progress_bar()  # "Loading weights" while the body loads
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
@@ -173,3 +176,4 @@ def _quiet():
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+        transformers_logging.enable_progress_bar()

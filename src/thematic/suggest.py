@@ -136,6 +136,8 @@ class CodeSuggester(BaseEstimator):
         overrun. The heads' fitting and encoding come on top.
     fine_tune_iterations : int
         SetFit's pairs per segment: ``2 * iterations`` pairs per training segment, one epoch.
+    fine_tune_learning_rate : float
+        Learning rate of the encoder's weights while fine-tuning.
     random_state : int
         Seed of the inner cross-validation split and of fine-tuning.
     """
@@ -147,7 +149,7 @@ class CodeSuggester(BaseEstimator):
                  code_texts: Mapping[str, Sequence[str]] | None = None,
                  bootstrap_below: int = 50, threshold_folds: int = 3, own_threshold_from: int = 10,
                  fine_tune: bool = False, fine_tune_budget_s: float = 120.0, fine_tune_iterations: int = 3,
-                 random_state: int = 0):
+                 fine_tune_learning_rate: float = 2e-5, random_state: int = 0):
         self.head = head
         self.C = C
         self.word_ngrams = word_ngrams
@@ -166,6 +168,7 @@ class CodeSuggester(BaseEstimator):
         self.fine_tune = fine_tune
         self.fine_tune_budget_s = fine_tune_budget_s
         self.fine_tune_iterations = fine_tune_iterations
+        self.fine_tune_learning_rate = fine_tune_learning_rate
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
@@ -185,7 +188,9 @@ class CodeSuggester(BaseEstimator):
             raise ParameterError(Errors.E982.format(known=sorted(KNOWN_ENCODERS), embedding=self.embedding))
         encoder, self.fine_tune_report_ = fine_tune(texts, Y, name=self.embedding,
                                                     budget_s=self.fine_tune_budget_s,
-                                                    iterations=self.fine_tune_iterations, seed=self.random_state)
+                                                    iterations=self.fine_tune_iterations,
+                                                    learning_rate=self.fine_tune_learning_rate,
+                                                    seed=self.random_state)
         return encoder
 
     def _new_vectorizers(self) -> list[TfidfVectorizer]:
