@@ -274,8 +274,8 @@ class Errors(metaclass=_Catalogue):
             "code ids separated by ';', or 'none' when no code applies, then apply again.")
     E980 = ("Fine-tuning the sentence encoder '{name}' needs the [embed] extra with setfit: "
             "\"pip install -c constraints.txt -e '.[embed]'\" (CPU torch), or leave fine_tune=False.")
-    E981 = ("Fine-tuning option {option}={value!r} is out of range: give a number of at least {least}"
-            " (above 0 for budget_s).")
+    E981 = ("Fine-tuning option {option}={value!r} is out of range: give a number of at least "
+            "{least} (above 0 for budget_s).")
     E982 = ("CodeSuggester(fine_tune=True) fine-tunes a bundled sentence encoder: set embedding to "
             "one of {known} (got {embedding!r}).")
     W260 = ("Fine-tuning stopped at its time budget ({budget:g} s) after {done} of {planned} steps: "

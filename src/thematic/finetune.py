@@ -86,10 +86,12 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
     Y = np.asarray(Y, dtype=int)
     if len(texts) != len(Y):
         raise ParameterError(Errors.E900.format(texts=len(texts), rows=len(Y)))
-    for option, value, least in (("budget_s", budget_s, 0), ("iterations", iterations, 1),
-                                 ("batch_size", batch_size, 1), ("max_length", max_length, 8)):
-        if not value >= least or (option == "budget_s" and value == 0):
+    for option, value, least in (("iterations", iterations, 1), ("batch_size", batch_size, 1),
+                                 ("max_length", max_length, 8)):
+        if not value >= least:
             raise ParameterError(Errors.E981.format(option=option, value=value, least=least))
+    if not budget_s > 0:
+        raise ParameterError(Errors.E981.format(option="budget_s", value=budget_s, least=0))
     if not available_for_fine_tuning(name):
         raise ModelError(Errors.E980.format(name=name))
     start = time.perf_counter()
@@ -142,9 +144,10 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
         torch.set_num_threads(previous_threads)
     body.eval()
     planned = -(-pairs // batch_size)
+    stopped = budget.stopped and budget.steps < planned  # not when the last step ran out the clock
     report = FineTuneReport(pairs=pairs, steps_planned=planned, steps_done=budget.steps,
-                            seconds=round(time.perf_counter() - start, 2), stopped_early=budget.stopped)
-    if budget.stopped:
+                            seconds=round(time.perf_counter() - start, 2), stopped_early=stopped)
+    if stopped:
         warnings.warn(Errors.W260.format(done=budget.steps, planned=planned, budget=budget_s), stacklevel=2)
     log.info("fine-tuned %s: %s", name, report)
     return SentenceEncoder(body, name=f"{name}-finetuned"), report
