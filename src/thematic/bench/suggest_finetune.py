@@ -8,8 +8,10 @@ The protocol of :mod:`thematic.bench.suggest` at 300 training comments (subset s
     MiniLM vectors (``embedding="minilm"``) and with MiniLM fine-tuned on the 300 comments
     (``fine_tune=True``). This is where the option is judged.
 ``thematic bench suggest-finetune-test``
-    The same on the test part (learn on the training part), run once, only because the option
-    won on the validation part.
+    The same on the test part (learn on the training part) for the fine-tuning that did best on
+    validation (:data:`CHOSEN`), scored once to check the validation verdict. Neither
+    fine-tuning beat the stock vectors on validation, so the option is not offered
+    (``docs/code-suggestions.md``).
 
 Fit time is wall time of ``fit``. For the fine-tuned model it holds everything the researcher
 waits for: loading the encoder, fine-tuning (under its budget), encoding the training texts
@@ -44,6 +46,8 @@ FIT_BUDGET_S = 180.0
 FINE_TUNE = {"finetuned": {"fine_tune": True, "fine_tune_iterations": 3, "fine_tune_budget_s": 120.0},
              "finetuned-short": {"fine_tune": True, "fine_tune_iterations": 1, "fine_tune_budget_s": 120.0,
                                  "fine_tune_learning_rate": 1e-4}}
+#: The configuration with the best validation macro-F1 (0.338 against 0.330), the one scored on test.
+CHOSEN = "finetuned-short"
 
 
 class _Recorded:
@@ -137,4 +141,4 @@ def bench_finetune(*, quick: bool = False) -> BenchResult:
 @register("suggest-finetune-test")
 def bench_finetune_test(*, quick: bool = False) -> BenchResult:
     """NHS test part, 300 comments: the fine-tuned option scored once (run it only after validation)."""
-    return run("test", quick=quick)
+    return run("test", configs=(CHOSEN,), quick=quick)
