@@ -96,3 +96,14 @@ def test_without_the_extra_fine_tuning_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(finetune, "available_for_fine_tuning", lambda name="minilm": False)
     with pytest.raises(ModelError, match=r"\[E980\].*\[embed\]"):
         finetune.fine_tune(TEXTS, Y)
+
+
+@needs_extra
+@pytest.mark.parametrize("codes", [np.zeros((9, 3), dtype=int), np.ones((9, 1), dtype=int)])
+def test_nothing_to_contrast_keeps_the_stock_encoder(codes):
+    from thematic.embeddings import load_encoder
+
+    with pytest.warns(UserWarning, match=r"\[W261\]"):
+        encoder, report = finetune.fine_tune(TEXTS, codes)
+    assert encoder is load_encoder("minilm")
+    assert report.steps_done == 0 and not report.stopped_early

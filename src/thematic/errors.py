@@ -281,3 +281,6 @@ class Errors(metaclass=_Catalogue):
     W260 = ("Fine-tuning stopped at its time budget ({budget:g} s) after {done} of {planned} steps: "
             "the result depends on this machine's speed, so it is not reproducible; raise "
             "fine_tune_budget_s or lower fine_tune_iterations for a run that completes.")
+    W261 = ("Fine-tuning skipped: {why} among the {segments} training segments, so there are no "
+            "pairs to contrast; the stock encoder is used. Code segments with different codes "
+            "first.")

@@ -94,6 +94,14 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
         raise ParameterError(Errors.E981.format(option="budget_s", value=budget_s, least=0))
     if not available_for_fine_tuning(name):
         raise ModelError(Errors.E980.format(name=name))
+    shares = (Y @ Y.T) > 0
+    if not shares.any() or shares.all():  # no code at all, or every pair shares one
+        from thematic.embeddings import load_encoder
+
+        warnings.warn(Errors.W261.format(segments=len(Y), why="no segment has a code" if not shares.any()
+                                         else "every pair of segments shares a code"), stacklevel=2)
+        return load_encoder(name), FineTuneReport(pairs=0, steps_planned=0, steps_done=0, seconds=0.0,
+                                                  stopped_early=False)
     start = time.perf_counter()
     import importlib
 
