@@ -69,7 +69,8 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
     batch_size, learning_rate, max_length
         Pairs per step, the body's learning rate and the longest input in tokens.
     seed
-        Seeds pair order, dropout and initialisation.
+        Seeds the order of the pairs in batches and dropout (setfit draws which pairs to use
+        with its own fixed seed).
     threads
         torch threads while training (restored afterwards). One is faster than two on a
         machine whose cores are busy.
