@@ -63,3 +63,12 @@ def test_quick_benchmark_measures_baseline_and_suggester_in_one_run():
             "full suggester-round1 recall_at_3", "full suggester-round1 fit time / baseline"} <= names
     assert all(0 <= m.value <= 1 for m in result.measures if m.name.endswith(("_f1", "_at_3")))
     assert "random_state=42" in result.notes[0]
+
+
+def test_finetune_benchmarks_are_registered_and_skip_without_the_data(tmp_path):
+    from thematic.bench import discover
+    from thematic.bench import suggest_finetune
+
+    assert {"suggest-finetune", "suggest-finetune-test"} <= set(discover())
+    result = suggest_finetune.run("validation", path=tmp_path / "absent.csv")
+    assert result.measures == [] and result.notes[0].startswith("skipped:")

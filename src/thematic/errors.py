@@ -272,3 +272,15 @@ class Errors(metaclass=_Catalogue):
             "codebook.yaml to the data folder.")
     E910 = ("{path}, line {line}: code '{value}' for segment '{id}' is not in the codebook. Write "
             "code ids separated by ';', or 'none' when no code applies, then apply again.")
+    E980 = ("Fine-tuning the sentence encoder '{name}' needs the [embed] extra with setfit: "
+            "\"pip install -c constraints.txt -e '.[embed]'\" (CPU torch), or leave fine_tune=False.")
+    E981 = ("Fine-tuning option {option}={value!r} is out of range: give a number of at least "
+            "{least} (above 0 for budget_s).")
+    E982 = ("CodeSuggester(fine_tune=True) fine-tunes a bundled sentence encoder: set embedding to "
+            "one of {known} (got {embedding!r}).")
+    W260 = ("Fine-tuning stopped at its time budget ({budget:g} s) after {done} of {planned} steps: "
+            "the result depends on this machine's speed, so it is not reproducible; raise "
+            "fine_tune_budget_s or lower fine_tune_iterations for a run that completes.")
+    W261 = ("Fine-tuning skipped: {why} among the {segments} training segments, so there are no "
+            "pairs to contrast; the stock encoder is used. Code segments with different codes "
+            "first.")

@@ -125,8 +125,21 @@ class CodeSuggester(BaseEstimator):
         Codes with at least this many coded examples get their own calibration and
         threshold; rarer codes share the calibration fitted on all codes and the threshold
         that maximises their mean F1.
+    fine_tune : bool
+        Fine-tune the sentence encoder on the training segments before learning the heads
+        (SetFit-style contrastive pairs: segments sharing a code pulled together, the others
+        pushed apart; :mod:`thematic.finetune`). Needs *embedding* to name a bundled encoder
+        (``"minilm"``) and the ``[embed]`` extra. Off by default: see
+        ``docs/code-suggestions.md`` for what it measured.
+    fine_tune_budget_s : float
+        Most seconds fine-tuning may take; it stops early (with warning W260) rather than
+        overrun. The heads' fitting and encoding come on top.
+    fine_tune_iterations : int
+        SetFit's pairs per segment: ``2 * iterations`` pairs per training segment, one epoch.
+    fine_tune_learning_rate : float
+        Learning rate of the encoder's weights while fine-tuning.
     random_state : int
-        Seed of the inner cross-validation split.
+        Seed of the inner cross-validation split and of fine-tuning.
     """
 
     def __init__(self, *, head: str = "svm", C: float = 0.5, word_ngrams: tuple[int, int] = (1, 2),
@@ -135,7 +148,8 @@ class CodeSuggester(BaseEstimator):
                  position_weight: float = 0.0, position_bins: int = 5,
                  code_texts: Mapping[str, Sequence[str]] | None = None,
                  bootstrap_below: int = 50, threshold_folds: int = 3, own_threshold_from: int = 10,
-                 random_state: int = 0):
+                 fine_tune: bool = False, fine_tune_budget_s: float = 120.0, fine_tune_iterations: int = 3,
+                 fine_tune_learning_rate: float = 2e-5, random_state: int = 0):
         self.head = head
         self.C = C
         self.word_ngrams = word_ngrams
@@ -151,6 +165,10 @@ class CodeSuggester(BaseEstimator):
         self.bootstrap_below = bootstrap_below
         self.threshold_folds = threshold_folds
         self.own_threshold_from = own_threshold_from
+        self.fine_tune = fine_tune
+        self.fine_tune_budget_s = fine_tune_budget_s
+        self.fine_tune_iterations = fine_tune_iterations
+        self.fine_tune_learning_rate = fine_tune_learning_rate
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
@@ -161,6 +179,20 @@ class CodeSuggester(BaseEstimator):
 
         return load_encoder(self.embedding)
 
+    def _fine_tuned_encoder(self, texts: list[str], Y: np.ndarray):
+        """A copy of the bundled encoder fine-tuned on the training texts and their codes."""
+        from thematic.embeddings import KNOWN_ENCODERS
+        from thematic.finetune import fine_tune
+
+        if not isinstance(self.embedding, str) or self.embedding not in KNOWN_ENCODERS:
+            raise ParameterError(Errors.E982.format(known=sorted(KNOWN_ENCODERS), embedding=self.embedding))
+        encoder, self.fine_tune_report_ = fine_tune(texts, Y, name=self.embedding,
+                                                    budget_s=self.fine_tune_budget_s,
+                                                    iterations=self.fine_tune_iterations,
+                                                    learning_rate=self.fine_tune_learning_rate,
+                                                    seed=self.random_state)
+        return encoder
+
     def _new_vectorizers(self) -> list[TfidfVectorizer]:
         vectorizers = [TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(self.word_ngrams),
                                        strip_accents="unicode")]
@@ -170,13 +202,15 @@ class CodeSuggester(BaseEstimator):
                                                max_features=self.char_features, strip_accents="unicode"))
         return vectorizers
 
-    def _features(self, inputs: pd.DataFrame, *, fit: bool = False) -> sparse.csr_matrix:
+    def _features(self, inputs: pd.DataFrame, *, fit: bool = False, Y: np.ndarray | None = None) -> sparse.csr_matrix:
         """The feature matrix of *inputs* (a :func:`suggestion_inputs` frame): text blocks first
-        (the word block leads: evidence reads it), then question, group and position."""
+        (the word block leads: evidence reads it), then question, group and position. When
+        fitting with *fine_tune*, the encoder is first fine-tuned on *inputs*' texts and *Y*."""
         texts = inputs["text"].tolist()
         if fit:
             self.vectorizers_ = self._new_vectorizers()
-            self.encoder_ = self._encoder()
+            self.fine_tune_report_ = None
+            self.encoder_ = self._fine_tuned_encoder(texts, Y) if self.fine_tune else self._encoder()
             self.blocks_ = ["words"] + (["characters"] if self.char_ngrams else []) + (
                 ["embedding"] if self.encoder_ is not None else [])
         blocks = []
@@ -257,7 +291,7 @@ class CodeSuggester(BaseEstimator):
                                     key=str) if len(extra_Y) else []
         all_inputs = pd.concat([inputs, suggestion_inputs(extra_texts)], ignore_index=True) if extra_texts else inputs
         all_Y = np.vstack([Y, extra_Y]) if len(extra_Y) else Y
-        X = self._features(all_inputs, fit=True)
+        X = self._features(all_inputs, fit=True, Y=all_Y)
         self.heads_ = self._fit_heads(X, all_Y)
         self.thresholds_ = self._choose_thresholds(X, all_Y, n_coded=len(inputs))
         # Evidence: the human-coded exemplars (not the codebook texts) and their features.
