@@ -94,7 +94,7 @@ def test_options_are_checked_before_anything_loads():
 
 def test_without_the_extra_fine_tuning_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(finetune, "available_for_fine_tuning", lambda name="minilm": False)
-    with pytest.raises(ModelError, match=r"\[E980\].*\[embed\]"):
+    with pytest.raises(ModelError, match=r"\[E980\].*\[finetune\]"):
         finetune.fine_tune(TEXTS, Y)
 
 

@@ -272,8 +272,8 @@ class Errors(metaclass=_Catalogue):
             "codebook.yaml to the data folder.")
     E910 = ("{path}, line {line}: code '{value}' for segment '{id}' is not in the codebook. Write "
             "code ids separated by ';', or 'none' when no code applies, then apply again.")
-    E980 = ("Fine-tuning the sentence encoder '{name}' needs the [embed] extra with setfit: "
-            "\"pip install -c constraints.txt -e '.[embed]'\" (CPU torch), or leave fine_tune=False.")
+    E980 = ("Fine-tuning the sentence encoder '{name}' needs the [finetune] extra (setfit): "
+            "\"pip install -c constraints.txt -e '.[finetune]'\" (CPU torch), or leave fine_tune=False.")
     E981 = ("Fine-tuning option {option}={value!r} is out of range: give a number of at least "
             "{least} (above 0 for budget_s).")
     E982 = ("CodeSuggester(fine_tune=True) fine-tunes a bundled sentence encoder: set embedding to "

@@ -1,4 +1,4 @@
-"""Few-shot contrastive fine-tuning of the bundled sentence encoder (the ``[embed]`` extra).
+"""Few-shot contrastive fine-tuning of the bundled sentence encoder (the ``[finetune]`` extra).
 
 SetFit's first phase (Tunstall et al. 2022, the ``setfit`` library): pairs of coded segments
 that share a code are pulled together, pairs that share none pushed apart (cosine-similarity
@@ -78,7 +78,7 @@ def fine_tune(texts: Sequence[str], Y: np.ndarray, *, name: str = "minilm", budg
     Raises
     ------
     ModelError
-        If the ``[embed]`` extra (with setfit) is not installed.
+        If the ``[finetune]`` extra is not installed.
     ParameterError
         If *name* is unknown, *texts* and *Y* differ in length or an option is out of range.
     """
