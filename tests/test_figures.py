@@ -134,3 +134,44 @@ def test_codes_are_drawn_on_horizontal_bars_and_long_labels_wrapped():
     assert figures.wrap_label("Building a shared model of practice", 14) == "Building a<br>shared model<br>of practice"
     sunburst = CASES["theme_kind_sunburst"]()[0].data[0]
     assert sunburst.maxdepth == 2 and all(len(line) <= 22 for label in sunburst.labels for line in label.split("<br>"))
+
+
+def _label_boxes(fig: go.Figure, *, width: int = 1100, legend: int = 110) -> list[tuple]:
+    """Pixel boxes of a fixed-range figure's marker labels at *width* (text about 0.6 em wide a
+    character, 1.2 em a line): an estimate of where plotly draws them."""
+    layout, boxes = fig.layout, []
+    size = 11
+    x0, x1 = layout.xaxis.range
+    y0, y1 = layout.yaxis.range
+    sx = (width - layout.margin.l - layout.margin.r - legend) / (x1 - x0)
+    sy = (layout.height - layout.margin.t - layout.margin.b) / (y1 - y0)
+    for trace in fig.data:
+        if not trace.mode or "text" not in trace.mode or trace.textposition == "middle center":
+            continue
+        markers = trace.marker.size
+        for x, y, label, side, marker in zip(trace.x, trace.y, trace.texttemplate, trace.textposition, markers,
+                                             strict=True):
+            lines = label.split("<br>")
+            w, h = max(map(len, lines)) * 0.6 * size, len(lines) * 1.2 * size
+            px, py = (x - x0) * sx, (y1 - y) * sy
+            left = px + marker / 2 + 2 if side.endswith("right") else px - marker / 2 - 2 - w
+            boxes.append((left, py - h / 2, left + w, py + h / 2, label))
+    return boxes
+
+
+def test_thematic_map_labels_do_not_meet_at_report_width():
+    words_ = "coordinating professional roles across partner services and families".split()
+    themes = {f"T{t}": f"Theme {t}" for t in range(1, 8)}
+    rows = [{"theme": f"T{t}", "code": f"c{t}_{c}", "label": " ".join(words_[(c + t) % 5:(c + t) % 5 + 3 + c % 3]),
+             "kind": ["activity", "barrier", "facilitator"][c % 3], "segments": 3 + 5 * c, "participants": 2}
+            for t in range(1, 8) for c in range(3 + t % 4 * 2)]
+    prevalence = pd.DataFrame(rows)
+    links = pd.DataFrame({"code_a": ["c1_0", "c1_1"], "code_b": ["c1_2", "c7_0"], "jaccard": [0.4, 0.2],
+                          "segments_both": [3, 2]})
+    fig = figures.thematic_map(prevalence, links, themes)
+    boxes = _label_boxes(fig)
+    assert len(boxes) == len(prevalence)
+    meet = [(a[4], b[4]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert meet == []
+    assert all(0 <= box[0] and box[2] <= 1100 - 110 for box in boxes)  # nothing cut at the edges

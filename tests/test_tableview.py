@@ -36,8 +36,9 @@ def test_long_text_is_clamped_but_whole_in_the_page_and_escaped():
 def test_estimates_and_their_bounds_share_a_cell_and_constant_columns_are_said_once():
     frame = pd.DataFrame({"code": ["a", "b"], "unit": ["turn", "turn"], "kappa": [0.4866, 0.61],
                           "kappa_low": [0.3048, 0.0], "kappa_high": [0.8873, 0.79]})
-    view = table_view(frame)
+    view = table_view(frame, max_columns=3)  # a wide table
     assert view.columns_shown == ["code", "kappa"] and view.same_in_every_row == {"unit": "turn"}
+    assert table_view(frame).columns_shown == ["code", "unit", "kappa"]  # a narrow one shows it
     assert "0.487 [0.305, 0.887]" in view.html and "0.610 [0.000, 0.790]" in view.html
 
 

@@ -159,30 +159,37 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
                  min_jaccard: float = 0.15) -> go.Figure:
     """Network of themes and their codes, with codes that share segments linked.
 
-    Themes sit on a circle, each theme's codes on an arc around it (a fixed layout: the same
-    data always draws the same map). Code markers are sized by coded segments and coloured by
-    kind; grey lines join a theme to its codes; a code-code line (width by Jaccard) joins codes
-    whose segment sets have Jaccard similarity of at least *min_jaccard*.
+    Themes stand in two columns in the middle, each with its codes listed beside it on the
+outer side, their labels pointing outwards, so that no two labels meet (a fixed layout: the
+same data always draws the same map). Code markers are sized by coded segments and coloured
+by kind; grey lines join a theme to its codes; a code-code line (width by Jaccard) joins
+codes whose segment sets have Jaccard similarity of at least *min_jaccard*.
     """
-    import math
-
     theme_ids = list(themes)
-    position = {}
+    counts = [int((prevalence["theme"] == theme).sum()) for theme in theme_ids]
+    half, running, split = sum(counts) / 2, 0, len(theme_ids)
+    for t, count in enumerate(counts):  # the first themes on the left, until it holds half the codes
+        if running >= half:
+            split = t
+            break
+        running += count
+    position, sides, depth = {}, {}, {}
     for t, theme in enumerate(theme_ids):
-        angle = 2 * math.pi * t / len(theme_ids) + math.pi / 2
-        tx, ty = 4.6 * math.cos(angle), 4.6 * math.sin(angle)
-        position[theme] = (tx, ty)
-        codes = prevalence[prevalence["theme"] == theme]
-        for c, code in enumerate(codes["code"]):
-            spread = angle + 0.95 * math.pi * (c - (len(codes) - 1) / 2) / max(len(codes), 4)
-            reach = 1.6 + 0.8 * (c % 2)  # alternate rows, so neighbouring labels do not meet
-            position[code] = (tx + reach * math.cos(spread), ty + reach * math.sin(spread))
+        side = -1 if t < split else 1
+        slot = depth.get(side, 0.0)
+        codes = list(prevalence.loc[prevalence["theme"] == theme, "code"])
+        for c, code in enumerate(codes):
+            position[code] = (side * _MAP_CODE_X, -(slot + c))
+            sides[code] = "middle left" if side < 0 else "middle right"
+        position[theme] = (side * _MAP_THEME_X, -(slot + (max(len(codes), 1) - 1) / 2))
+        depth[side] = slot + max(len(codes), 1) + _MAP_THEME_GAP
+    rows = max(depth.values(), default=1.0) - _MAP_THEME_GAP
     fig = go.Figure()
     links = cooccurrence[cooccurrence["jaccard"] >= min_jaccard]
     for link in links.itertuples(index=False):
-        (x0, y0), (x1, y1) = position[link.code_a], position[link.code_b]
+        xs, ys = _arc(position[link.code_a], position[link.code_b])
         fig.add_trace(go.Scatter(
-            x=[x0, x1], y=[y0, y1], mode="lines", showlegend=False, hoverinfo="text",
+            x=xs, y=ys, mode="lines", showlegend=False, hoverinfo="text",
             text=f"{link.code_a} + {link.code_b}: {link.segments_both} shared segments, Jaccard {link.jaccard:.2f}",
             line={"width": 1 + 12 * link.jaccard, "color": "rgba(120,120,160,0.45)"}))
     edge_x, edge_y = [], []
@@ -194,13 +201,12 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
                              line={"width": 1, "color": "#bbbbbb"}))
     for kind, colour in KIND_COLOURS.items():
         mine = prevalence[prevalence["kind"] == kind]
-        sides = ["middle right" if position[r.code][0] >= position[r.theme][0] else "middle left"
-                 for r in mine.itertuples(index=False)]
         fig.add_trace(go.Scatter(
             x=[position[c][0] for c in mine["code"]], y=[position[c][1] for c in mine["code"]],
-            mode="markers+text", name=kind, textposition=sides, textfont={"size": 10, "color": "#333333"},
-            texttemplate=[wrap_label(str(label), 24) for label in mine["label"]],
-            marker={"color": colour, "size": 8 + 1.2 * mine["segments"].clip(upper=40),
+            mode="markers+text", name=kind, textposition=[sides[c] for c in mine["code"]],
+            textfont={"size": 11, "color": "#333333"},
+            texttemplate=[wrap_label(str(label), 34) for label in mine["label"]],
+            marker={"color": colour, "size": 8 + 0.5 * mine["segments"].clip(upper=40),
                     "line": {"width": 1, "color": "white"}},
             text=[f"{r.label} ({r.code})<br>{kind}, {r.segments} segments, {r.participants} participants"
                   for r in mine.itertuples(index=False)], hoverinfo="text"))
@@ -209,10 +215,30 @@ def thematic_map(prevalence: pd.DataFrame, cooccurrence: pd.DataFrame, themes: d
         mode="markers+text", name="theme", text=[f"<b>{t}</b>" for t in theme_ids], textposition="middle center",
         hovertext=[f"{t}: {themes[t]}" for t in theme_ids], hoverinfo="text",
         marker={"size": 34, "color": "#f2f2f2", "line": {"width": 2, "color": "#555555"}}))
-    fig.update_xaxes(visible=False, range=[-11, 11])
-    fig.update_yaxes(visible=False, range=[-8.4, 8.4])
-    return fig.update_layout(template=TEMPLATE, height=980, title="Thematic map: themes, codes and shared segments",
+    fig.update_xaxes(visible=False, range=[-_MAP_WIDTH, _MAP_WIDTH])
+    fig.update_yaxes(visible=False, range=[-rows - 0.2, 1.2])
+    return fig.update_layout(template=TEMPLATE, height=int(_MAP_ROW_PX * (rows + 1.4)) + 70,
+                             title="Thematic map: themes, codes and shared segments",
                              legend_title_text="node", margin={"l": 10, "r": 10, "t": 60, "b": 10})
+
+
+def _arc(start: tuple[float, float], end: tuple[float, float], *, points: int = 24) -> tuple[list, list]:
+    """A quadratic curve from *start* to *end* bowed towards the middle of the map, so that links
+    between codes of one column do not run along the column."""
+    (x0, y0), (x1, y1) = start, end
+    mid_x = (x0 + x1) / 2
+    if x0 * x1 > 0:  # same column: bow inwards, further for codes further apart
+        mid_x -= (1 if x0 > 0 else -1) * min(0.35 + 0.22 * abs(y1 - y0), _MAP_CODE_X - 0.3)
+    control = (mid_x, (y0 + y1) / 2)
+    steps = [i / (points - 1) for i in range(points)]
+    xs = [(1 - t) ** 2 * x0 + 2 * (1 - t) * t * control[0] + t ** 2 * x1 for t in steps]
+    ys = [(1 - t) ** 2 * y0 + 2 * (1 - t) * t * control[1] + t ** 2 * y1 for t in steps]
+    return xs, ys
+
+
+#: The thematic map's layout, in data units: x of theme and code columns, half the width, the
+#: gap between two themes in a column (in code rows) and the height of a code row in pixels.
+_MAP_THEME_X, _MAP_CODE_X, _MAP_WIDTH, _MAP_THEME_GAP, _MAP_ROW_PX = 1.0, 2.6, 9.0, 0.8, 30
 
 
 def theme_kind_sunburst(prevalence: pd.DataFrame, themes: dict[str, str]) -> go.Figure:

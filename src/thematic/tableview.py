@@ -7,7 +7,7 @@ JupyterLab does not load the report's style sheet). What the view does:
   lines, the whole text shown on a click (``<details>``: no script, works offline);
 - numbers right-aligned, one number of decimals per column chosen from its magnitude; an
   estimate and its ``_low``/``_high`` bounds shown as one cell, ``0.49 [0.30, 0.89]``;
-- columns holding one value in every row said once above the table rather than repeated;
+- in a wide table, columns holding one value in every row said once above it, not repeated;
 - wide tables cut to a short view (the CSV holds every column), tall ones scroll in a box
   with the header kept in sight;
 - every header and cell escaped: data text never becomes markup.
@@ -27,7 +27,8 @@ SHORT_TEXT = 32
 LONG_TEXT = 90
 
 STYLE = """<style>
-div.thematic-view{max-height:36em;overflow:auto;margin:.2em 0 1em 0;border:1px solid #e1e4e8;max-width:100%}
+div.thematic-view{max-height:36em;overflow:auto;margin:.2em 0 1em 0;border:1px solid #e1e4e8;max-width:100%;
+ width:fit-content}
 div.thematic-view table.thematic-table{border-collapse:collapse;font-size:12.5px;margin:0;table-layout:auto;width:auto}
 div.thematic-view table.thematic-table th,div.thematic-view table.thematic-table td{padding:.3em .6em;
  border:none;border-bottom:1px solid #e1e4e8;vertical-align:top;line-height:1.35;max-width:none}
@@ -93,7 +94,7 @@ def table_view(frame: pd.DataFrame, *, max_rows: int = 60, max_columns: int = 12
     frame = frame.loc[:, ~frame.columns.duplicated()]
     rows = len(frame)
     same = {}
-    if rows > 1:
+    if rows > 1 and frame.shape[1] > max_columns:  # a wide table: say a column's one value once
         for column in frame.columns:
             values = frame[column]
             if values.nunique(dropna=False) == 1 and not values.isna().all():
