@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -222,6 +223,11 @@ codes whose segment sets have Jaccard similarity of at least *min_jaccard*.
                              legend_title_text="node", margin={"l": 10, "r": 10, "t": 60, "b": 10})
 
 
+def _shorten(text: str, width: int) -> str:
+    """*text* cut at a word boundary to at most *width* characters, with an ellipsis if cut."""
+    return text if len(text) <= width else textwrap.shorten(text, width=width, placeholder=" …")
+
+
 def _arc(start: tuple[float, float], end: tuple[float, float], *, points: int = 24) -> tuple[list, list]:
     """A quadratic curve from *start* to *end* bowed towards the middle of the map, so that links
     between codes of one column do not run along the column."""
@@ -243,8 +249,9 @@ _MAP_THEME_X, _MAP_CODE_X, _MAP_WIDTH, _MAP_THEME_GAP, _MAP_ROW_PX = 1.0, 2.6, 9
 
 def theme_kind_sunburst(prevalence: pd.DataFrame, themes: dict[str, str]) -> go.Figure:
     """Theme -> activity / barrier / facilitator -> code, sized by coded segments."""
-    frame = prevalence.assign(theme_name=prevalence["theme"].map(lambda t: wrap_label(f"{t}: {themes[t]}", 22)),
-                              label=prevalence["label"].map(lambda t: wrap_label(str(t), 22)))
+    frame = prevalence.assign(
+        theme_name=prevalence["theme"].map(lambda t: wrap_label(_shorten(f"{t}: {themes[t]}", 48), 18)),
+        label=prevalence["label"].map(lambda t: wrap_label(str(t), 22)))
     frame = frame[frame["segments"] > 0]
     fig = px.sunburst(frame, path=["theme_name", "kind", "label"], values="segments", color="kind",
                       color_discrete_map={"(?)": "#dddddd", **KIND_COLOURS}, template=TEMPLATE, maxdepth=2,
