@@ -49,10 +49,13 @@ setup: $(STAMP) git-filter  ## the environment, and the git filter that strips n
 # when the filter cannot run, rather than commit its outputs.
 NBSTRIPOUT := "$(abspath $(BIN))/python" -m nbstripout --keep-id
 git-filter:
-	git config filter.nbstripout.clean '$(NBSTRIPOUT)'
-	git config filter.nbstripout.smudge cat
-	git config filter.nbstripout.required true
-	git config diff.ipynb.textconv '$(NBSTRIPOUT) -t'
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv '$(NBSTRIPOUT) -t' && \
+	  echo "git filter 'nbstripout' set: notebook outputs are stripped on commit"; \
+	else echo "not a git clone: no filter to set"; fi
 
 sample:  ## re-render data-sample/ from its markup sources
 	$(BIN)/python tools/build_sample.py
