@@ -96,9 +96,9 @@ def table_view(frame: pd.DataFrame, *, max_rows: int = 60, max_columns: int = 12
     same = {}
     if rows > 1 and frame.shape[1] > max_columns:  # a wide table: say a column's one value once
         for column in frame.columns:
-            values = frame[column]
-            if values.nunique(dropna=False) == 1 and not values.isna().all():
-                same[str(column)] = _plain(values.iloc[0])
+            values = frame[column].map(_plain)  # as shown (lists in cells are not hashable)
+            if values.nunique() == 1 and values.iloc[0] != "":
+                same[str(column)] = values.iloc[0]
     columns = [c for c in frame.columns if str(c) not in same] or list(frame.columns)
     numeric = [c for c in columns if _is_number(frame[c])]
     intervals = {c: (f"{c}_low", f"{c}_high") for c in numeric
@@ -169,7 +169,7 @@ def _number_format(values: pd.Series):
         spec = ".3g"
 
     def shown(value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        if _plain(value) == "":
             return ""
         try:
             return format(float(value), spec)
@@ -180,8 +180,12 @@ def _number_format(values: pd.Series):
 
 
 def _plain(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
+    """A cell as text; missing values (None, NaN, NA, NaT) as nothing."""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):  # a list or array in a cell: shown as it prints
+        pass
     return str(value)
 
 
