@@ -78,6 +78,7 @@ def _open(browser, page_path: Path, screenshots: Path, *, figure_timeout_ms: int
     seen["figures"] = figures
     seen["drawn"] = page.evaluate("""() => Array.from(document.querySelectorAll('.plotly-graph-div'))
         .filter(div => div.querySelector('.main-svg') !== null).length""")
+    seen["title"] = page.title()
     seen["links"] = page.evaluate("""() => Array.from(document.querySelectorAll('a[href]'))
         .map(a => a.getAttribute('href'))""")
     screenshots.mkdir(parents=True, exist_ok=True)
@@ -90,11 +91,14 @@ def _open(browser, page_path: Path, screenshots: Path, *, figure_timeout_ms: int
 
 def test_every_page_opens_offline_without_errors_and_draws_its_figures(browser, rendered_report: Path):
     screenshots = rendered_report.parent / "screenshots"
-    problems, figures_per_page = [], {}
+    problems, figures_per_page, titles = [], {}, {}
     for page_path in _pages(rendered_report):
         seen = _open(browser, page_path, screenshots)
         label = str(page_path.relative_to(rendered_report))
         figures_per_page[label] = seen["figures"]
+        titles[label] = seen["title"]
+        if page_path.stat().st_size >= 1_500_000:
+            problems.append(f"{label}: {page_path.stat().st_size:,} bytes (1.5 MB at most)")
         for kind in ("network", "failed", "console", "errors"):
             problems += [f"{label}: {kind}: {item}" for item in seen[kind]]
         if seen["drawn"] != seen["figures"]:
@@ -111,6 +115,7 @@ def test_every_page_opens_offline_without_errors_and_draws_its_figures(browser, 
     phase_pages = [p for p in figures_per_page if p.startswith("html/")]
     assert phase_pages and all(figures_per_page[p] > 0 for p in phase_pages), figures_per_page
     assert len(list(screenshots.glob("*.png"))) == len(figures_per_page)
+    assert all(titles.values()) and len(set(titles.values())) == len(titles), titles
 
 
 def test_the_check_catches_network_requests_console_errors_and_undrawn_figures(browser, tmp_path: Path):

@@ -48,3 +48,13 @@ def test_a_note_puts_values_in_as_text(shown):
     assert page == ("<p><strong>Scope rules:</strong> &lt;img src=&quot;http://127.0.0.1:9/x&quot;&gt; &amp; "
                     "&lt;inaudible&gt;. &lt;b&gt;raw&lt;/b&gt;</p>\n")
     assert shown[0]["text/plain"] == f"**Scope rules:** {HOSTILE}. <b>raw</b>"
+
+
+def test_a_table_carries_its_style_and_links_its_csv_from_the_report_pages(tmp_path: Path, shown):
+    frame = pd.DataFrame({"code": ["a", "b"], "n": [1, 2]})
+    present.Publisher(tmp_path, phase="03-x").table(frame, "per code", caption="c")
+    page = shown[0]["text/html"]
+    assert page.startswith("<style>") and "div.thematic-view" in page  # JupyterLab has no report.css
+    assert '<a href="../tables/03-x/per-code.csv" download>tables/03-x/per-code.csv</a>' in page
+    present.Publisher(None, phase="03-x").table(frame, "per code")
+    assert "<a href" not in shown[1]["text/html"]  # nothing saved, nothing to link

@@ -92,6 +92,32 @@ def test_html_pages_load_nothing_from_the_network(report: Path):
     assert "combine_coders" not in reader and "combine_coders" in reviewer
 
 
+#: A page (plotly.js shared beside it, not counted) must stay under this size.
+PAGE_LIMIT = 1_500_000
+
+
+def test_pages_are_small_titled_share_one_plotly_and_link_their_csvs(report: Path):
+    plotly_js = report / "html" / "plotly.min.js"
+    assert plotly_js.read_text(encoding="utf-8") == get_plotlyjs()
+    titles, sizes = {}, {}
+    for page in sorted((report / "html").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        sizes[page.name] = page.stat().st_size
+        titles[page.name] = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert len(re.findall(r"""<script[^>]*\ssrc=["']plotly\.min\.js["']""", html)) == 1, page.name
+        assert get_plotlyjs()[:2000] not in html, page.name  # not inlined as well
+        phase = page.name.split(".")[0]
+        for name in (p.stem for p in (report / "tables" / phase).glob("*.csv")):
+            assert f'href="../tables/{phase}/{name}.csv"' in html, (page.name, name)
+    print("\npage sizes (plotly.min.js, "
+          f"{plotly_js.stat().st_size / 1e6:.2f} MB, shared):\n" + "\n".join(
+              f"  {name:34} {size / 1e6:5.2f} MB" for name, size in sizes.items()))
+    assert all(size < PAGE_LIMIT for size in sizes.values()), sizes
+    assert len(set(titles.values())) == len(titles) and "Notebook" not in titles.values(), titles
+    assert titles["03-theme-mapping.html"].startswith("03 · Theme mapping | Interprofessional working")
+    assert titles["03-theme-mapping.code.html"].startswith("03 · Theme mapping (with code) | ")
+
+
 def test_no_raw_identifier_reaches_the_report(report: Path):
     gold = pd.read_csv(SAMPLE / "deidentification-gold.csv")
     surfaces = set()

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import display
 
-from thematic import io, markup
+from thematic import io, markup, tableview
 
 
 class Publisher:
@@ -38,21 +38,34 @@ class Publisher:
         self.output_dir = io.resolve(output_dir) if output_dir else None
         self.phase = phase
 
-    def table(self, frame: pd.DataFrame, name: str, *, caption: str = "", max_rows: int = 60) -> Path | None:
-        """Show *frame* (first *max_rows* rows) and save all of it as ``tables/<phase>/<name>.csv``."""
+    def table(self, frame: pd.DataFrame, name: str, *, caption: str = "", max_rows: int = 60,
+              max_columns: int = 12) -> Path | None:
+        """Show *frame* for reading and save all of it as ``tables/<phase>/<name>.csv``.
+
+        The view (:func:`thematic.tableview.table_view`) puts text first, wraps long text,
+        right-aligns numbers and shows the first *max_rows* rows and at most *max_columns*
+        columns; the caption says what is left to the CSV and links to it (from the report's
+        pages, ``../tables/<phase>/<name>.csv``).
+        """
         name = file_name(name)
         path = None
         if self.output_dir is not None:
             path = io.write_csv(self.output_dir / "tables" / self.phase / f"{name}.csv", frame)
-        shown = frame.head(max_rows)
-        body = shown.to_html(classes="thematic-table", border=0, na_rep="",
-                             index=any(n is not None for n in frame.index.names),
-                             float_format=lambda v: f"{v:,.3f}".rstrip("0").rstrip("."))
-        note = f" (first {max_rows} of {len(frame)} rows; all in the CSV)" if len(frame) > max_rows else ""
+        view = tableview.table_view(frame, max_rows=max_rows, max_columns=max_columns)
+        note = view.note
         head = f"<p class='thematic-caption'><b>{html.escape(name)}</b>"
         head += f": {html.escape(caption)}" if caption else ""
-        head += html.escape(note) + (f" <code>tables/{self.phase}/{name}.csv</code>" if path else "") + "</p>"
-        display({"text/html": head + body, "text/plain": f"{name}{note}\n{shown.to_string()}"}, raw=True)
+        head += f" ({html.escape(note)})" if note else ""
+        if path:
+            href = f"../tables/{self.phase}/{name}.csv"
+            head += f" <a href=\"{html.escape(href)}\" download>{html.escape(href[3:])}</a>"
+        if view.same_in_every_row:
+            same = "; ".join(f"{k} = {v}" for k, v in view.same_in_every_row.items())
+            head += f"<br><span class='thematic-same'>In every row: {html.escape(same)}</span>"
+        head += "</p>"
+        plain = frame.head(max_rows).to_string()
+        display({"text/html": tableview.STYLE + head + view.html,
+                 "text/plain": f"{name}{f' ({note})' if note else ''}\n{plain}"}, raw=True)
         return path
 
     def figure(self, fig: go.Figure, name: str) -> Path | None:

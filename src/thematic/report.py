@@ -62,6 +62,16 @@ class Phase:
         summary = lines[1] if len(lines) > 1 else (lines[0] if lines else "")
         return re.sub(r"(\*\*|__|`)", "", summary)  # the index shows plain text, not Markdown
 
+    @property
+    def heading(self) -> str:
+        """The notebook's first heading as plain text (e.g. ``00 · Prepare the data``), or its name."""
+        nb = nbformat.read(self.notebook, as_version=4)
+        first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
+        for line in first.splitlines():
+            if line.startswith("#"):
+                return re.sub(r"(\*\*|__|`)", "", line.strip("# ").strip()) or self.name
+        return self.name
+
 
 def find_notebooks(folder: Path) -> list[Path]:
     """The phase notebooks of *folder*, in name order (``00-...`` first)."""
@@ -207,15 +217,26 @@ def _template_dir() -> Path:
     return Path(str(resources.files("thematic") / "templates"))
 
 
+#: plotly.js, written once beside the phase pages (``html/``) and loaded by each of them.
+PLOTLY_JS = "plotly.min.js"
+
+
 def _assets() -> dict[str, str]:
     from plotly.offline import get_plotlyjs
 
     return {"plotly_js": get_plotlyjs(), "css": (_template_dir() / "report.css").read_text("utf-8")}
 
 
+def page_title(phase_heading: str, report_title: str, *, with_code: bool) -> str:
+    """The browser title of a phase page: the phase first (what a tab shows), then the report."""
+    return f"{phase_heading}{' (with code)' if with_code else ''} | {report_title}"
+
+
 def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[str, str]) -> list[dict]:
-    """Write a reader (code hidden) and a reviewer (code shown) page per executed notebook."""
+    """Write a reader (code hidden) and a reviewer (code shown) page per executed notebook,
+    and plotly.js once beside them (a page loads it from there: offline, and each page small)."""
     html_dir = staging / "html"
+    io.write_text(html_dir / PLOTLY_JS, assets["plotly_js"])
     exporters = {hide_code: HTMLExporter(template_name="thematic_phase", exclude_input=hide_code,
                                          exclude_input_prompt=hide_code, exclude_output_prompt=True,
                                          extra_template_basedirs=[str(_template_dir())])
@@ -230,11 +251,14 @@ def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[st
             (reader, True, reviewer, "Show code (reviewer version)", "reader version", ".html"),
             (reviewer, False, reader, "Hide code (reader version)", "reviewer version", ".code.html"),
         ):
-            body, _ = exporters[hide_code].from_notebook_node(executed, resources={"thematic": {
-                **assets, "title": f"{title}: {phase.name}", "index_href": "../index.html",
-                "other_href": other, "other_label": other_label, "version_label": label,
-                "previous_href": before and f"{before}{suffix}", "previous_label": before,
-                "next_href": after and f"{after}{suffix}", "next_label": after}})
+            body, _ = exporters[hide_code].from_notebook_node(executed, resources={
+                "metadata": {"name": page_title(phase.heading, title, with_code=not hide_code)},
+                "thematic": {
+                    "css": assets["css"], "plotly_src": PLOTLY_JS,
+                    "title": f"{title}: {phase.name}", "index_href": "../index.html",
+                    "other_href": other, "other_label": other_label, "version_label": label,
+                    "previous_href": before and f"{before}{suffix}", "previous_label": before,
+                    "next_href": after and f"{after}{suffix}", "next_label": after}})
             io.write_text(html_dir / filename, body)
         entries.append({
             "name": phase.name, "summary": phase.summary, "reader": f"html/{reader}",
