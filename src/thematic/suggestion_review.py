@@ -529,4 +529,6 @@ PARAMETERS = (
                                         "coder), a coder's file name in codings/"),
     Parameter("export_for_review", bool, "whether notebook 02 writes the suggestions into the data "
                                          "folder for review (true or false)"),
+    Parameter("next_segments", Annotated[int, Field(ge=1, le=10_000)],
+              "how many uncoded segments the next list proposes to code (active learning), 1 to 10,000"),
 )
