@@ -29,6 +29,8 @@ from pathlib import Path
 
 import yaml
 
+from thematic.dataset import text_hash
+
 SAMPLE = Path(__file__).resolve().parent.parent / "data-sample"
 SOURCE = SAMPLE / "source"
 SPEAKERS = ("Interviewer", "Participant")
@@ -346,8 +348,10 @@ def _additions(doc: Rendered, style: CoderStyle, info: CodebookInfo, allowed: li
 
 
 def _row(doc: Rendered, start: int, end: int, code: str, coder: str, memo: str) -> dict:
+    """One coding, with the hash of the text it covers (``thematic validate`` checks it)."""
     return {"interview_id": doc.interview_id, "start": start, "end": end,
-            "code": code, "coder": coder, "memo": memo}
+            "code": code, "coder": coder, "memo": memo,
+            "text_hash": text_hash(doc.deidentified[start:end])}
 
 
 # --- the researcher's known names ----------------------------------------------------------

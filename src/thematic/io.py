@@ -49,7 +49,11 @@ def read_text(path: str | os.PathLike) -> str:
     Line endings become ``\\n`` and non-breaking spaces plain spaces, so that character
     offsets mean the same on every platform.
     """
-    text = read_text_verbatim(path)
+    return normalise_text(read_text_verbatim(path))
+
+
+def normalise_text(text: str) -> str:
+    """*text* with ``\n`` line endings and plain spaces for non-breaking ones (as read)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 

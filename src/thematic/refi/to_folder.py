@@ -23,8 +23,9 @@ import io as stringio
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from thematic import io
 from thematic import study as layout
-from thematic.dataset import CODING_COLUMNS
+from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.refi.cases import INTERVIEW_COLUMNS, MAX_EXAMPLES, PARTICIPANT_COLUMNS, case_tables
 from thematic.refi.codes import dump_codebook, project_codebook
 from thematic.refi.ids import ID_PATTERN, strip_suffix, unique_ids
@@ -86,6 +87,7 @@ def convert_source(job: SourceJob) -> SourceResult:
                             "beyond the Basic Multilingual Plane, and no selection names its text, so "
                             "the positions could not be checked: read as the standard says (code "
                             "points of the stored text). Check a few spans.")
+    normalised = io.normalise_text(text)
     for selection in source.selections:
         first, last = positions.to_stored(selection.start), positions.to_stored(selection.end)
         if first is None or last is None or not 0 <= first < last <= len(text):
@@ -108,7 +110,8 @@ def convert_source(job: SourceJob) -> SourceResult:
             texts = [job.notes[n].strip() for n in note_ids] + [selection.description.strip()]
             memo = "\n\n".join(dict.fromkeys(t for t in texts if t))
             rows.append({"interview_id": job.interview_id, "start": start, "end": end, "code": code,
-                         "coder": job.coders.get(user or "", "unknown_coder"), "memo": memo})
+                         "coder": job.coders.get(user or "", "unknown_coder"), "memo": memo,
+                         "text_hash": text_hash(normalised[start:end])})
     for code, count in sorted(unknown.items()):
         problems.append(f"source '{source.name}': {count} coding(s) refer to code {code}, which is "
                         "not a codable code of the codebook; not imported.")
@@ -174,7 +177,7 @@ def project_to_files(project: Project, *, source: str, n_jobs: int = 1,
         by_coder[row["coder"]].append(row)
     for coder, coder_rows in sorted(by_coder.items()):
         coder_rows.sort(key=lambda r: (r["interview_id"], r["start"], r["end"], r["code"]))
-        files[f"codings/{coder}.csv"] = _csv([*CODING_COLUMNS, "memo"], coder_rows)
+        files[f"codings/{coder}.csv"] = _csv([*CODING_COLUMNS, "memo", "text_hash"], coder_rows)
     participants, interviews = case_tables(project, ids, report)
     files[layout.PARTICIPANTS] = _csv(list(participants[0]) if participants else list(PARTICIPANT_COLUMNS),
                                      participants)
