@@ -16,6 +16,7 @@ atomically, after every step, so a phase killed half-way leaves the steps it fin
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,14 @@ from thematic import io
 PROGRESS_DELAY = 2.0
 #: Folder, inside the report folder, holding one ``<phase>.json`` of step timings per phase.
 TIMINGS_DIR = "timings"
+#: Set (to "1") by ``thematic report`` for the kernels it starts: no progress bar is drawn there,
+#: so nothing of a bar is left in the executed notebooks or the HTML pages.
+REPORT_ENV = "THEMATIC_REPORT"
+
+
+def show_progress() -> bool:
+    """Whether progress bars may be drawn: everywhere except in a ``thematic report`` run."""
+    return not os.environ.get(REPORT_ENV)
 
 
 @dataclass(frozen=True)
@@ -51,12 +60,13 @@ class Steps:
     progress
         Show a progress bar (``tqdm.auto``: a widget in JupyterLab, text in a terminal) for steps
         that run longer than :data:`PROGRESS_DELAY` seconds; the bar is removed when the step ends.
+        None (the default): unless running under ``thematic report`` (:func:`show_progress`).
     """
 
-    def __init__(self, *, phase: str, record_to: str | Path | None = None, progress: bool = True):
+    def __init__(self, *, phase: str, record_to: str | Path | None = None, progress: bool | None = None):
         self.phase = phase
         self.record_to = io.resolve(record_to) if record_to else None
-        self.progress = progress
+        self.progress = show_progress() if progress is None else progress
         self.times: list[StepTime] = []
 
     @contextmanager
