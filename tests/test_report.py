@@ -89,7 +89,7 @@ def test_html_pages_load_nothing_from_the_network(report: Path):
         assert "Plotly.newPlot" in html or "plotly" not in page.name
     reader = (report / "html" / "03-theme-mapping.html").read_text(encoding="utf-8")
     reviewer = (report / "html" / "03-theme-mapping.code.html").read_text(encoding="utf-8")
-    assert "combine_coders" not in reader and "combine_coders" in reviewer
+    assert "phases.map_themes" not in reader and "phases.map_themes" in reviewer
 
 
 def test_no_raw_identifier_reaches_the_report(report: Path):
