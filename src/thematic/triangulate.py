@@ -807,7 +807,8 @@ def scopes_apart(by_code: pd.DataFrame, codebook) -> dict[str, pd.DataFrame]:
     theme_scope = {t.id: t.scope for t in codebook.themes}
     columns = ["code", "label", "kind", "group", "participants_with_theme", "participants_in_group",
                "coded_segments", "talk_share_mean"]
-    return {scope: by_code[(by_code["theme"].map(theme_scope) == scope) & by_code["in_scope"]].join(labels, on="code")[columns]
+    in_scope = by_code[by_code["in_scope"]]
+    return {scope: in_scope[in_scope["theme"].map(theme_scope) == scope].join(labels, on="code")[columns]
             for scope in sorted({s for s in theme_scope.values() if s})}
 
 

@@ -144,7 +144,8 @@ def _consensus(out: PhaseResult, dataset, segments, coded, *, coding_rule: str, 
              f"{record['adjudicated']} adjudicated, {record['kept']} kept and {record['dropped']} dropped in all.")
     out.table(merged.decisions, "consensus-decisions", caption="each disagreement, the decision, who made it and why",
               max_rows=30)
-    by_rule = {"consensus": merged.final, **{rule: combine_coders(coded, rule=rule) for rule in ("union", "intersection")}}
+    by_rule = {"consensus": merged.final,
+               **{rule: combine_coders(coded, rule=rule) for rule in ("union", "intersection")}}
     out.table(themes.rule_sensitivity(by_rule, segments, dataset.codebook), "rule-sensitivity",
               caption="coded segments per theme under each way of combining the coders")
     return merged.final

@@ -164,7 +164,8 @@ def _quotes(out: PhaseResult, dataset, located, *, quote_rules: dict, known_name
     out.note("Identifier check: {count} known names from `{file}` and identifier patterns."
              if names_path else "Identifier check: no known-names file found; identifier patterns only.",
              count=len(names_found), file=names_path.name if names_path else "")
-    chosen, set_aside = quotes.select_quotes(located, dataset.texts, rules=quotes.QuoteRules.from_parameters(quote_rules),
+    chosen, set_aside = quotes.select_quotes(located, dataset.texts,
+                                             rules=quotes.QuoteRules.from_parameters(quote_rules),
                                              check=quotes.identifier_check(names_found), group_order=dataset.groups)
     trace = quotes.verify_quotes(chosen, dataset.texts)
     out.table(chosen[["quote_id", "theme", "group", "attribution", "interview_id", "pieces", "words", "score",
