@@ -8,7 +8,6 @@ their files). Tests read the same result directly: ``result.tables["table-1"]``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -215,6 +214,5 @@ def load(data: Any, *, model: str | None = "en_core_web_sm", require_deidentifie
     *model*, as published (memos and codebook de-identified with that pipeline)."""
     from thematic.dataset import Dataset, load_dataset
 
-    dataset = data if isinstance(data, Dataset) else load_dataset(
-        os.fspath(data) if isinstance(data, os.PathLike) else data, require_deidentified=require_deidentified)
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, require_deidentified=require_deidentified)
     return dataset.for_publication(model=model) if model else dataset

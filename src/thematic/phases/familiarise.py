@@ -71,8 +71,9 @@ def familiarise(data, *, spacy_model: str = "en_core_web_sm", top_n_terms: int =
         out.table(pd.DataFrame([describe(nlp) | {"components_run": ", ".join(parser.components)}]),
                   "spacy-pipeline", caption="the pipeline that parsed the text and the components run")
         out.note("{summary}", summary=parser.summary())
-    with steps("vocabulary", total=len(docs)):
+    with steps("vocabulary") as advance:
         occurrences = vocabulary.term_occurrences(docs, segments)
+        advance(len(docs))
         with out.section("frequent"):
             _frequent(out, occurrences, segments, groups, top_n=top_n_terms, include_interviewer=include_interviewer)
         with out.section("distinctive"):

@@ -50,8 +50,9 @@ def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool
             out.note(statement)
     with out.section("audit"):
         if deidentify_audit and (dataset.root / "raw").is_dir():
-            with steps("de-identification audit", total=len(dataset.interviews)):
+            with steps("de-identification audit") as advance:  # no count while it runs: elapsed time
                 audit = review.deidentify_folder(dataset.study, model=spacy_model, write=False)
+                advance(len(dataset.interviews))
             _audit(out, dataset, audit)
         else:
             out.note("No de-identification audit: `raw/` is absent or `deidentify_audit` is off.")

@@ -79,7 +79,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     groups = units["interview_id"].tolist()
     with out.section("candidates"), steps("candidate codes"):
         _candidates(out, dataset, units, coded, n_topics=candidate_topics, seed=seed, model=spacy_model)
-    with out.section("evaluation"), steps("cross-validation", total=cv_folds):
+    with out.section("evaluation"), steps("cross-validation"):
         scores, predicted = out_of_fold(model, units, Y, groups, n_splits=cv_folds)
         summary = suggestion_metrics(Y.to_numpy(), scores, predicted)
         out.table(pd.DataFrame([summary | {"reference_coder": coder, "segments": len(Y),
@@ -91,7 +91,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
         second = segment_code_matrix(units, coded, coder=others[0], codes=codes) if others else None
         per_code = _per_code(out, Y, predicted, groups, second=second, coder=coder, other=others[0] if others else "",
                              seed=seed)
-    with out.section("learning-curve"), steps("learning curve", total=len(learning_sizes) * cv_folds):
+    with out.section("learning-curve"), steps("learning curve"):
         curve = out.table(learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds, seed=seed),
                           "learning-curve", caption="grouped CV figures by number of coded segments learnt from")
         out.figure(figures.suggestion_learning_curve(curve), "learning-curve")

@@ -75,10 +75,10 @@ def map_themes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web_sm
     final = combine_coders(coded, rule="union")
     if ready:
         options = dict(seed=seed, n_boot=n_boot, statistic=reliability_statistic)
-        with out.section("agreement"), steps("agreement intervals", total=n_boot or None):
+        with out.section("agreement"), steps("agreement intervals"):
             agreement = _agreement(out, dataset, segments, unit=agreement_unit, bar=reliability_bar, **options)
         register += methods.agreement_entries(agreement, shown_in="03 agreement-per-code", n_boot=n_boot, seed=seed)
-        with out.section("units"), steps("agreement by unit", total=n_boot or None):
+        with out.section("units"), steps("agreement by unit"):
             register += _by_unit(out, dataset, segments, agreement, **options)
         with out.section("disagreements"):
             to_discuss = disagreements(segments, dataset.codings, dataset.codebook,

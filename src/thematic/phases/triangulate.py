@@ -91,7 +91,7 @@ def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_cor
             "convergence code per theme and pair of groups", shown_in="04 convergence-pairs",
             unit="theme x pair of groups (coded characters)", units=int((pairs["convergence"] != "out of scope").sum()),
             interviews=interviews))
-    with out.section("waves"), steps("wave change intervals", total=n_boot or None):
+    with out.section("waves"), steps("wave change intervals"):
         waves = triangulate.wave_change(located, segments, dataset.codebook, scopes=scopes, n_boot=n_boot, seed=seed,
                                         min_participants=min_wave_participants, group_order=dataset.groups)
         _waves(out, dataset, waves, n_boot=n_boot, seed=seed)
