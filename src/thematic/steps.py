@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,11 +73,7 @@ class Steps:
     @contextmanager
     def __call__(self, name: str, *, total: int | None = None) -> Iterator[Callable[[int], None]]:
         """Run the body as step *name*; the body may call the yielded ``advance(n=1)``."""
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=total, desc=name, leave=False, delay=PROGRESS_DELAY)
+        bar = _DelayedBar(name, total) if self.progress else None
         done = 0
 
         def advance(n: int = 1) -> None:
@@ -113,3 +110,73 @@ def read_timings(report_dir: str | Path, phase: str) -> list[StepTime]:
     if not path.exists():
         return []
     return [StepTime(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))["steps"]]
+
+
+class _DelayedBar:
+    """A progress bar that appears only once a step has run :data:`PROGRESS_DELAY` seconds, keeps
+    its elapsed time moving even when the step cannot count (a timer thread refreshes it), and
+    leaves nothing behind: in a notebook the widget's output is emptied when the step ends (an
+    output a saved notebook keeps, but which shows nothing), in a terminal the line is cleared."""
+
+    TICK = 0.5
+
+    def __init__(self, name: str, total: int | None):
+        self.name, self.total, self.done = name, total, 0
+        self.bar = self.handle = None
+        self.lock = threading.Lock()
+        self.finished = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"progress {name}", daemon=True)
+        self.thread.start()
+
+    def update(self, n: int) -> None:
+        with self.lock:
+            self.done += n
+            if self.bar is not None:
+                self.bar.update(n)
+
+    def close(self) -> None:
+        self.finished.set()
+        self.thread.join()
+        with self.lock:
+            if self.bar is None:
+                return
+            self.bar.close()
+            if self.handle is not None:
+                self.handle.update({}, raw=True)
+
+    def _run(self) -> None:
+        if self.finished.wait(PROGRESS_DELAY):
+            return
+        with self.lock:
+            if self.finished.is_set():
+                return
+            self.bar, self.handle = _new_bar(self.name, self.total, self.done)
+        while not self.finished.wait(self.TICK):
+            with self.lock:
+                self.bar.refresh()
+
+
+def _new_bar(name: str, total: int | None, done: int):
+    """A tqdm bar (a widget in a Jupyter kernel, with the display handle that can empty it;
+    text on stderr elsewhere) starting at *done*."""
+    from tqdm.auto import tqdm
+
+    options = dict(total=total, desc=name, initial=done, leave=False)
+    if _in_kernel():
+        from IPython.display import display
+        from tqdm.notebook import tqdm as widget_bar
+
+        bar = widget_bar(display=False, **options)
+        return bar, display(bar.container, display_id=True)
+    return tqdm(**options), None
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel that can show widgets."""
+    try:
+        from IPython import get_ipython
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
