@@ -103,6 +103,7 @@ def test_every_notebook_parameter_is_declared_once_and_its_default_passes():
     ("reference_coder: ../a", r"'reference_coder' in .*: must match pattern"),
     ("kwic_query: '   '", r"'kwic_query' in .*: must match pattern"),
     ("title: ''", r"'title' in .*: must have at least 1 character"),
+    ("next_segments: 0", r"'next_segments' in .*: must be greater than or equal to 1; got 0"),
 ])
 def test_a_bad_value_names_the_parameter_and_the_file(tmp_path, line, message):
     path = tmp_path / "mine.yaml"
