@@ -124,7 +124,7 @@ class PhaseResult:
     phase: str
     items: list[Item] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
-    _section: str = ""
+    _section: str = field(default="", repr=False, compare=False)
 
     # --- building ---------------------------------------------------------------------------
 
