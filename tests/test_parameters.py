@@ -22,7 +22,12 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def test_every_notebook_declares_the_common_parameters():
     for notebook in NOTEBOOKS:
         declared = declared_parameters(notebook).declared
-        assert {"data_dir", "output_dir", "seed", "spacy_model"} <= set(declared), notebook.name
+        assert {"data_dir", "output_dir", "spacy_model"} <= set(declared), notebook.name
+
+
+def test_seed_is_declared_only_where_something_is_random():
+    declaring = [nb.stem for nb in NOTEBOOKS if "seed" in declared_parameters(nb).declared]
+    assert declaring == ["02-code-suggestions", "03-theme-mapping", "04-triangulation"]
 
 
 def test_sample_parameters_are_accepted():
@@ -98,6 +103,7 @@ def test_every_notebook_parameter_is_declared_once_and_its_default_passes():
     ("reference_coder: ../a", r"'reference_coder' in .*: must match pattern"),
     ("kwic_query: '   '", r"'kwic_query' in .*: must match pattern"),
     ("title: ''", r"'title' in .*: must have at least 1 character"),
+    ("next_segments: 0", r"'next_segments' in .*: must be greater than or equal to 1; got 0"),
 ])
 def test_a_bad_value_names_the_parameter_and_the_file(tmp_path, line, message):
     path = tmp_path / "mine.yaml"
@@ -123,7 +129,7 @@ def test_a_bad_default_in_a_notebook_is_named(tmp_path):
     cell.source = cell.source.replace("top_n_terms = 12", "top_n_terms = 0")
     nbformat.write(nb, notebook)
     path = tmp_path / "mine.yaml"
-    path.write_text("seed: 1\n")
+    path.write_text("kwic_window: 5\n")
     with pytest.raises(ParameterError, match=r"'top_n_terms' in .*00-mine.ipynb: must be greater than or equal to 1"):
         load_parameters(path, [declared_parameters(notebook)])
 

@@ -52,6 +52,18 @@ def test_executed_notebooks_ran_without_errors(report: Path):
         assert nb.metadata["papermill"]["parameters"]["output_dir"]
 
 
+def test_no_progress_bar_remains_in_the_report(report: Path):
+    """Phases draw no bar under `thematic report`: no stderr band, no widget, in any executed notebook."""
+    for phase in PHASES:
+        nb = nbformat.read(report / "executed" / f"{phase}.ipynb", as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], phase
+        assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})], phase
+    assert [s["name"] for s in json.loads((report / "timings" / "02-code-suggestions.json").read_text())["steps"]] == [
+        "candidate codes", "cross-validation", "per-code intervals", "learning curve", "suggestions for review",
+        "what to code next"]
+
+
 def test_every_phase_has_a_table_and_a_figure(report: Path):
     for phase in PHASES:
         assert list((report / "tables" / phase).glob("*.csv")), phase
@@ -89,7 +101,7 @@ def test_html_pages_load_nothing_from_the_network(report: Path):
         assert "Plotly.newPlot" in html or "plotly" not in page.name
     reader = (report / "html" / "03-theme-mapping.html").read_text(encoding="utf-8")
     reviewer = (report / "html" / "03-theme-mapping.code.html").read_text(encoding="utf-8")
-    assert "combine_coders" not in reader and "combine_coders" in reviewer
+    assert "map_themes" not in reader and "map_themes" in reviewer
 
 
 #: A page (plotly.js shared beside it, not counted) must stay under this size.

@@ -32,6 +32,17 @@ def test_suggestions_are_ranked_and_rerun_gives_the_same(exported):
     pd.testing.assert_frame_equal(table, again)
 
 
+def test_units_and_model_built_once_give_the_same_suggestions(exported):
+    """Notebook 02 builds the units and the suggester once and hands them on."""
+    _, dataset, table, _ = exported
+    units = review.study_units(dataset)
+    model = review.suggester(dataset, seed=1)
+    reused, fitted = review.build_suggestions(dataset, learn_from="coder_a", reviewer="coder_b", seed=1,
+                                              units=units, model=model)
+    pd.testing.assert_frame_equal(table, reused)
+    assert fitted is not model and not hasattr(model, "vectorizers_")  # the template is cloned, never fitted
+
+
 def test_accepted_suggestions_become_codings_with_provenance_once(exported):
     data, _, table, path = exported
     edited = review.read_suggestions(path).drop(columns="_line")

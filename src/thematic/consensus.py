@@ -212,12 +212,16 @@ def _record(*, rule: str, unresolved: str | None, coders: list[str], pairs: pd.D
     return record
 
 
+def record_data(consensus: Consensus) -> dict:
+    """The consensus record with every decision, as ``consensus.json`` holds it."""
+    return {**consensus.record, "decisions": consensus.decisions.fillna("").to_dict(orient="records")}
+
+
 def write_record(consensus: Consensus, output_dir: str | Path | None) -> Path | None:
     """Save the consensus record and every decision as ``consensus.json`` in the report folder."""
     if output_dir is None:
         return None
-    decisions = consensus.decisions.fillna("").to_dict(orient="records")
-    return io.write_json(io.resolve(output_dir) / RECORD_NAME, {**consensus.record, "decisions": decisions})
+    return io.write_json(io.resolve(output_dir) / RECORD_NAME, record_data(consensus))
 
 
 PARAMETERS = (

@@ -76,6 +76,21 @@ def interview_summary(segments: pd.DataFrame, *, interviews: pd.DataFrame | None
     return table.sort_values("interview_id").reset_index(drop=True)
 
 
+def interview_table(interviews: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """One row per interview of ``Dataset.interviews`` (id, label, group, role, wave, date and
+    duration) with its turns and words after segmentation (:func:`interview_summary`); an
+    interview without segments keeps empty counts."""
+    columns = ["interview_id", "label", "group", "role", "wave", "date", "duration_min"]
+    return interviews[columns].merge(interview_summary(segments), how="left",
+                                     on=["interview_id", "label", "group", "wave"])
+
+
+def units_by_group(segments: pd.DataFrame) -> pd.DataFrame:
+    """Coding units and words per stakeholder group and speaker (participant or interviewer)."""
+    return segments.groupby(["group", "is_interviewer"]).agg(
+        segments=("segment_id", "size"), words=("words", "sum")).reset_index()
+
+
 def participants_by_role(dataset: Dataset) -> pd.DataFrame:
     """Participants and interviews per stakeholder group and role, with the waves covered."""
     interviews = dataset.interviews

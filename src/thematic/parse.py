@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,13 +34,14 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from thematic import io
 from thematic.cache import cache_root
 from thematic.errors import Errors, ParameterError
 from thematic.nlp import CHUNK_CHARS, load_pipeline, pipe_texts
 from thematic.parallel import map_documents
+from thematic.steps import PROGRESS_DELAY, show_progress
 
 log = logging.getLogger(__name__)
 
@@ -188,19 +189,21 @@ class DocParser:
         Documents handed to ``nlp.pipe`` (and to a worker) at a time; the cache is written
         after each batch, so an interrupted run keeps what it finished.
     progress
-        Show a progress bar (plain text, on stderr) while parsing uncached documents.
+        Show a progress bar while parsing uncached documents (``tqdm.auto``: a widget in
+        JupyterLab, removed when done); None: unless in a ``thematic report`` run
+        (:func:`thematic.steps.show_progress`).
     """
 
     def __init__(self, nlp: Language | str = "en_core_web_sm", *, needs: Iterable[str] = ("lemmas",),
                  cache_dir: str | os.PathLike | None = None, use_cache: bool = True,
-                 n_jobs: int = 1, batch_size: int = 8, progress: bool = True):
+                 n_jobs: int = 1, batch_size: int = 8, progress: bool | None = None):
         self.nlp = load_pipeline(nlp) if isinstance(nlp, str) else nlp
         self.needs = tuple(needs)
         self.components = components_for(self.nlp, self.needs)
         self.cache = DocCache(cache_dir) if use_cache else None
         self.n_jobs = n_jobs
         self.batch_size = max(1, int(batch_size))
-        self.progress = progress
+        self.progress = show_progress() if progress is None else progress
         self.stats = ParseStats(components=self.components)
 
     @property
@@ -210,8 +213,11 @@ class DocParser:
     def key(self, text: str) -> str:
         return cache_key(text, pipeline=self.pipeline, components=self.components)
 
-    def parse(self, texts: Sequence[str]) -> list[Doc]:
-        """One document per text, in order: from the cache where possible, else parsed."""
+    def parse(self, texts: Sequence[str], *, advance: Callable[[int], None] | None = None) -> list[Doc]:
+        """One document per text, in order: from the cache where possible, else parsed.
+
+        *advance(n)* is called as documents are done (e.g. a :class:`thematic.steps.Steps` step's).
+        """
         texts = list(texts)
         keys = [self.key(t) for t in texts]
         found: dict[str, Doc] = {}
@@ -220,22 +226,25 @@ class DocParser:
                 doc = self.cache.load(key, self.nlp.vocab)
                 if doc is not None:
                     found[key] = doc
+        if advance is not None:
+            advance(sum(key in found for key in keys))
         todo = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         stats = ParseStats(documents=len(texts), from_cache=len(texts) - sum(k in todo for k in keys),
                            components=self.components)
         if todo:
             started = time.perf_counter()
-            found.update(self._parse_missing(todo))
+            found.update(self._parse_missing(todo, advance=advance))
             stats.seconds_parsing = time.perf_counter() - started
             stats.parsed = len(todo)
             stats.words_parsed = sum(len(t.split()) for t in todo.values())
         self.stats = stats
         return [found[key] for key in keys]
 
-    def parse_transcripts(self, texts: Mapping[str, str]) -> dict[str, Doc]:
+    def parse_transcripts(self, texts: Mapping[str, str], *,
+                          advance: Callable[[int], None] | None = None) -> dict[str, Doc]:
         """``{interview_id: text}`` -> ``{interview_id: Doc}``, in interview-id order."""
         ids = sorted(texts)
-        return dict(zip(ids, self.parse([texts[i] for i in ids]), strict=True))
+        return dict(zip(ids, self.parse([texts[i] for i in ids], advance=advance), strict=True))
 
     def summary(self) -> str:
         """One line on what the last :meth:`parse` did, for a notebook or a log."""
@@ -251,7 +260,8 @@ class DocParser:
             line += f" ({s.words_parsed:,} words in {s.seconds_parsing:.1f} s)"
         return f"{line}; cache: {where}"
 
-    def _parse_missing(self, todo: Mapping[str, str]) -> dict[str, Doc]:
+    def _parse_missing(self, todo: Mapping[str, str], *,
+                       advance: Callable[[int], None] | None = None) -> dict[str, Doc]:
         items = list(todo.items())
         batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
         in_process = self.n_jobs == 1
@@ -263,7 +273,7 @@ class DocParser:
         per_round = 1 if in_process else max(1, workers) * 2
         parsed: dict[str, Doc] = {}
         bar = tqdm(total=len(items), desc=f"parsing ({'+'.join(self.components) or 'tokenizer'})",
-                   unit="doc", disable=not self.progress, leave=False)
+                   unit="doc", disable=not self.progress, leave=False, delay=PROGRESS_DELAY)
         try:
             for first in range(0, len(batches), per_round):
                 wave = batches[first:first + per_round]
@@ -275,6 +285,8 @@ class DocParser:
                             self.cache.save(key, output if isinstance(output, bytes) else doc)
                         parsed[key] = doc
                     bar.update(len(batch))
+                    if advance is not None:
+                        advance(len(batch))
         finally:
             bar.close()
         return parsed
@@ -286,7 +298,7 @@ class DocParser:
 def parse_texts(texts: Sequence[str], *, nlp: Language | str = "en_core_web_sm",
                 needs: Iterable[str] = ("lemmas",), cache_dir: str | os.PathLike | None = None,
                 use_cache: bool = True, n_jobs: int = 1, batch_size: int = 8,
-                progress: bool = True) -> list[Doc]:
+                progress: bool | None = None) -> list[Doc]:
     """Parse *texts* (through the cache) running only what *needs* requires; see :class:`DocParser`."""
     parser = DocParser(nlp, needs=needs, cache_dir=cache_dir, use_cache=use_cache, n_jobs=n_jobs,
                        batch_size=batch_size, progress=progress)

@@ -100,6 +100,48 @@ class Publisher:
         """Show an HTML fragment the library built and escaped (e.g. the memos)."""
         display({"text/html": fragment, "text/plain": re.sub(r"<[^>]+>", "", fragment)}, raw=True)
 
+    def record(self, name: str, data: dict) -> Path | None:
+        """Save *data* as the JSON record *name* in the report folder (e.g. ``consensus.json``,
+        which the manifest then records); nothing is shown."""
+        if self.output_dir is None:
+            return None
+        return io.write_json(self.output_dir / file_name(name), data)
+
+    def document(self, folder: str, write) -> dict[str, Path]:
+        """Write documents into *folder* of the report folder with *write(path) -> {kind: Path}*
+        and show a link to each (nothing is written without a report folder)."""
+        if self.output_dir is None:
+            return {}
+        folder = file_name(folder)
+        written = write(self.output_dir / folder)
+        self.note("Written: " + ", ".join(f"[`{folder}/{p.name}`](../{folder}/{p.name})" for p in written.values()))
+        return written
+
+    def show(self, result, section: str | None = None) -> None:
+        """Display and save every item of a :class:`~thematic.phases.base.PhaseResult` (of one
+        *section*, or all), in order: tables, figures, notes, HTML, records, documents, tables
+        built from the report folder, and widgets (those marked interactive only in a live
+        session alone, that is without a report folder)."""
+        from thematic.phases import base
+
+        for item in result.in_section(section):
+            if isinstance(item, base.Table):
+                self.table(item.frame, item.name, caption=item.caption, max_rows=item.max_rows)
+            elif isinstance(item, base.Figure):
+                self.figure(item.figure, item.name)
+            elif isinstance(item, base.Note):
+                self.note(item.text, **item.values)
+            elif isinstance(item, base.Html):
+                self.html(item.fragment)
+            elif isinstance(item, base.Record):
+                self.record(item.name, item.data)
+            elif isinstance(item, base.Document):
+                self.document(item.folder, item.write)
+            elif isinstance(item, base.ReportTable):
+                self.table(item.build(self.output_dir), item.name, caption=item.caption)
+            elif isinstance(item, base.Widget) and not (item.interactive_only and self.output_dir is not None):
+                display(item.build())
+
 
 def file_name(name: str) -> str:
     """*name* made safe as a file name: names can hold a study's group or theme ids, and

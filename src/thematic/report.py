@@ -14,7 +14,8 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,6 +41,7 @@ from thematic.parameters import (
     resolved,
 )
 from thematic.provenance import build_manifest, consensus_record, now
+from thematic.steps import REPORT_ENV
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -145,9 +147,10 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
     sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
     try:
-        timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
-                                 notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                                 kernel_config=_kernel_config(sockets), echo=echo)
+        with _kernels_know_they_run_a_report():
+            timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
+                                     notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                                     kernel_config=_kernel_config(sockets), echo=echo)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
 
@@ -202,6 +205,21 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
                 evalue=error.evalue, previous=previous, kept=kept)) from None
         timings.append(time.perf_counter() - t0)
     return timings
+
+
+@contextmanager
+def _kernels_know_they_run_a_report() -> Iterator[None]:
+    """Kernels started in the body inherit :data:`thematic.steps.REPORT_ENV`, so the phases draw
+    no progress bar (nothing of one may remain in an executed notebook or its HTML page)."""
+    before = os.environ.get(REPORT_ENV)
+    os.environ[REPORT_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(REPORT_ENV, None)
+        else:
+            os.environ[REPORT_ENV] = before
 
 
 def _kernel_config(socket_dir: str) -> Config:

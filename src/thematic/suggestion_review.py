@@ -111,7 +111,9 @@ def _check_coders(dataset, *coders: str) -> None:
 
 
 def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
-                      embedding=None, reliability: pd.DataFrame | None = None) -> tuple[pd.DataFrame, object]:
+                      embedding=None, reliability: pd.DataFrame | None = None,
+                      units: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                      model=None) -> tuple[pd.DataFrame, object]:
     """Train on *learn_from*'s codings (the segments that count as coded by them, see
     :func:`labelled_segments`) and suggest codes for the segments *reviewer* has not coded:
     the review table (above-threshold suggestions, best first) and the fitted model.
@@ -119,17 +121,22 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     *reliability* (from :func:`~thematic.suggest.reliability_by_code` and
     :func:`~thematic.suggest.flag_unreliable`) labels each suggestion with how far its code
     can be trusted. The same data, codebook, coders and seed give the same table.
+
+    *units* (``(units, coded)`` of :func:`study_units`) and *model* (an unfitted
+    :class:`~thematic.suggest.CodeSuggester`, cloned here) reuse what a caller has already
+    built; by default both are built from *dataset*, *embedding* and *seed*.
     """
+    from sklearn.base import clone
+
     from thematic.segments import segment_code_matrix
-    from thematic.suggest import CodeSuggester, codebook_texts
 
     _check_coders(dataset, learn_from, reviewer)
-    units, coded = study_units(dataset)
+    units, coded = units if units is not None else study_units(dataset)
     codes = dataset.codebook.code_ids
     taught = labelled_segments(units, coded, read_log(dataset.study), coder=learn_from).to_numpy()
     Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)[taught]
-    model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                          random_state=seed).fit(units[taught], Y)
+    model = clone(model if model is not None else suggester(dataset, embedding=embedding, seed=seed))
+    model = model.fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
     suggestions = unseen_suggestions(model, units[taught].reset_index(drop=True), Y.reset_index(drop=True),
@@ -213,20 +220,30 @@ def labelled_segments(units: pd.DataFrame, coded: pd.DataFrame, log: pd.DataFram
     return pd.Series(labelled.to_numpy(), index=units["segment_id"].to_numpy())
 
 
-def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=None) -> pd.DataFrame:
+def suggester(dataset, *, embedding=None, seed: int = 0):
+    """The (unfitted) :class:`~thematic.suggest.CodeSuggester` of *dataset*'s codebook."""
+    from thematic.suggest import CodeSuggester, codebook_texts
+
+    return CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding, random_state=seed)
+
+
+def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=None,
+               units: tuple[pd.DataFrame, pd.DataFrame] | None = None, model=None) -> pd.DataFrame:
     """The *n* segments *coder* has not coded whose coding would teach the suggester most
     (:mod:`thematic.active`), for ``review/next-<coder>.csv``.
 
     The model learns from the segments *coder* has coded (see :func:`labelled_segments`). With
-    no coded segment yet, the first list is drawn at random, spread over interviews.
+    no coded segment yet, the first list is drawn at random, spread over interviews. *units*
+    and *model* as for :func:`build_suggestions`.
     """
+    from sklearn.base import clone
+
     from thematic import active
     from thematic.segments import segment_code_matrix
-    from thematic.suggest import CodeSuggester, codebook_texts
 
     if dataset.codebook is None:
         raise DataError(Errors.E909.format(path=dataset.study.codebook_file))
-    units, coded = study_units(dataset)
+    units, coded = units if units is not None else study_units(dataset)
     log = read_log(dataset.study)
     labelled = labelled_segments(units, coded, log, coder=coder).to_numpy()
     pool = units[~labelled].reset_index(drop=True)
@@ -235,8 +252,8 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     codes = dataset.codebook.code_ids
     Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
     if labelled.sum() >= 2 and Y.to_numpy().any():
-        model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                              random_state=seed).fit(units[labelled], Y)
+        model = clone(model if model is not None else suggester(dataset, embedding=embedding, seed=seed))
+        model = model.fit(units[labelled], Y)
         table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
         name = f"CodeSuggester/{model.fingerprint()}"
     else:
@@ -530,5 +547,5 @@ PARAMETERS = (
     Parameter("export_for_review", bool, "whether notebook 02 writes the suggestions into the data "
                                          "folder for review (true or false)"),
     Parameter("next_segments", Annotated[int, Field(ge=1, le=10_000)],
-              "how many uncoded segments the next list proposes to code (active learning), 1 to 10,000"),
+              "the number of uncoded segments listed to code next, 1 to 10,000"),
 )

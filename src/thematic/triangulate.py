@@ -785,6 +785,33 @@ def wave_comparison(final: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
     return rates.rename_axis("theme").reset_index()
 
 
+def wave_summary(part: pd.DataFrame, *, group: str) -> str:
+    """One group's change over time (rows of :func:`wave_change` for *group*) in a sentence:
+    each theme that rose or fell with its shares, change, interval and people who moved, then
+    the themes with no clear change."""
+    named = part[part["direction"].isin(["rose", "fell"])]
+    changes = "; ".join(
+        f"{r.theme} {r.direction} from {r.talk_share_first:.1%} to {r.talk_share_last:.1%} of their talk "
+        f"({100 * r.change:+.1f} points, 95% interval {100 * r.change_low:+.1f} to {100 * r.change_high:+.1f}; "
+        f"{r.participants_up} up, {r.participants_down} down)" for r in named.itertuples())
+    unclear = part.loc[part["direction"] == "no clear change", "theme"].tolist()
+    return (f"**{group}** ({part['participants'].iloc[0]} people interviewed twice): "
+            + (changes or "no clear change in any theme")
+            + (f". No clear change: {', '.join(unclear)}." if unclear else "."))
+
+
+def scopes_apart(by_code: pd.DataFrame, codebook) -> dict[str, pd.DataFrame]:
+    """Per codebook scope (in name order), its themes' in-scope rows of *by_code* (code-level
+    :func:`salience`) with each code's label and kind: the groups a scope covers, analysed apart."""
+    labels = codebook.codes.set_index("code")[["label", "kind"]]
+    theme_scope = {t.id: t.scope for t in codebook.themes}
+    columns = ["code", "label", "kind", "group", "participants_with_theme", "participants_in_group",
+               "coded_segments", "talk_share_mean"]
+    in_scope = by_code[by_code["in_scope"]]
+    return {scope: in_scope[in_scope["theme"].map(theme_scope) == scope].join(labels, on="code")[columns]
+            for scope in sorted({s for s in theme_scope.values() if s})}
+
+
 PARAMETERS = (
     Parameter("convergence_rules", rules(ConvergenceRules),
               f"a mapping of the rules of convergence ({', '.join(ConvergenceRules.model_fields)}; "
