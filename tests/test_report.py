@@ -218,11 +218,13 @@ def _reshaped_sample(target: Path, *, groups, drop_interview_columns=()) -> Path
     return target
 
 
-@pytest.mark.parametrize(("shape", "groups", "dropped"), [
-    ("one group, no waves", None, ("wave",)),
-    ("twelve groups, no dates or durations", lambda n: f"site_{n % 12:02d}", ("date", "duration_min")),
+@pytest.mark.parametrize(("shape", "groups", "n_groups", "dropped"), [
+    ("one group, no waves", None, 1, ("wave",)),
+    ("two groups, two waves", lambda n: ("clinic", "home visits")[n % 2], 2, ()),
+    ("twelve groups, no dates or durations", lambda n: f"site_{n % 12:02d}", 12, ("date", "duration_min")),
 ])
-def test_other_shapes_of_study_render_the_whole_report(tmp_path: Path, shape: str, groups, dropped):
+def test_other_shapes_of_study_render_the_whole_report(tmp_path: Path, shape: str, groups, n_groups: int,
+                                                       dropped):
     data = _reshaped_sample(tmp_path / "data", groups=groups, drop_interview_columns=dropped)
     params = tmp_path / "params.yaml"
     params.write_text(f"data_dir: {data}\ntitle: {shape}\n")
@@ -233,13 +235,18 @@ def test_other_shapes_of_study_render_the_whole_report(tmp_path: Path, shape: st
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, (phase, errors)
     overview = pd.read_csv(out / "tables" / "01-familiarisation" / "methods-table.csv")
-    assert len(overview) == (1 if groups is None else 12) + 1  # the groups and the total
+    assert len(overview) == n_groups + 1  # the groups and the total
     convergence = pd.read_csv(out / "tables" / "04-triangulation" / "convergence-by-theme.csv")
-    if groups is None:
+    if n_groups == 1:
         assert set(convergence["convergence"]) == {"single group"}
         reader = (out / "html" / "04-triangulation.html").read_text(encoding="utf-8")
         assert "No participant was interviewed in more than one wave" in reader
     else:
-        assert convergence["groups_in_scope"].max() == 12
+        assert convergence["groups_in_scope"].max() == n_groups
+        assert "single group" not in set(convergence["convergence"])
+    if "duration_min" in dropped:
         reader = (out / "html" / "01-familiarisation.html").read_text(encoding="utf-8")
         assert "No interview durations" in reader
+    if n_groups == 2:  # both groups keep the sample's second interviews: change over time is shown
+        waves = pd.read_csv(out / "tables" / "04-triangulation" / "waves.csv")
+        assert set(waves["group"]) <= {"clinic", "home visits"} and len(waves)
