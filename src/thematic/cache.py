@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import inspect
 import logging
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -122,13 +124,22 @@ class _StableHasher(NumpyHasher):
     dispatch = NumpyHasher.dispatch.copy()
     dispatch[frozenset] = NumpyHasher.save_set
 
+    def save(self, obj):
+        # An object that says what identifies it (a model's name, not its weights and the
+        # vectors it has cached so far) is hashed as that.
+        key = getattr(type(obj), "__cache_key__", None)
+        if key is not None:
+            obj = ("__cache_key__", type(obj).__qualname__, key(obj))
+        return super().save(obj)
+
 
 def stable_hash(value: object) -> str:
-    """The MD5 of *value* as joblib hashes it, the same in every process."""
+    """The MD5 of *value* as joblib hashes it, the same in every process. An object whose class
+    has a ``__cache_key__()`` method is hashed as what that returns."""
     return _StableHasher(hash_name="md5").hash(value)
 
 
-def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), libraries: tuple[str, ...] = (),
+def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = (),
            location: str | Path | None = None) -> Func:
     """*func* wrapped so that a call with equal arguments returns the stored result.
 
@@ -137,8 +148,9 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), libraries: tu
     func
         A deterministic function (same arguments, same result).
     depends_on
-        Modules whose code the result depends on besides *func*'s own (for example the module
-        of the estimator it fits); a change to any of them starts a new cache.
+        Modules (or their names, imported at the first call) whose code the result depends on
+        besides *func*'s own (for example the module of the estimator it fits); a change to any
+        of them starts a new cache.
     libraries
         Distributions whose installed versions the result depends on besides numpy, pandas and
         scikit-learn (e.g. :data:`SPACY_LIBRARIES`); upgrading one starts a new cache.
@@ -154,23 +166,29 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), libraries: tu
     and ``uncached``, the function itself. Every call, hit or computed, is reported to
     :func:`recording`.
     """
-    module = inspect.getmodule(func)
-    modules = tuple(dict.fromkeys([*([module] if module else []), *depends_on]))
     name = f"{func.__module__}.{func.__qualname__}"
     signature = inspect.signature(func)
 
     @functools.lru_cache(maxsize=1)
     def fingerprint() -> str:  # computed at the first call: importing a module stays cheap
+        module = inspect.getmodule(func)
+        others = [importlib.import_module(m) if isinstance(m, str) else m for m in depends_on]
+        modules = tuple(dict.fromkeys([*([module] if module else []), *others]))
         return code_fingerprint(*modules, libraries=libraries)
 
-    def path_of(args, kwargs) -> Path:
+    def path_of(args, kwargs) -> Path | None:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         folder = (Path(location) if location else results_dir()) / fingerprint() / name
-        return folder / f"{stable_hash(dict(bound.arguments))}.pkl"
+        try:
+            key = stable_hash(dict(bound.arguments))
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            log.debug("%s: arguments cannot be hashed (%s); not cached", name, error)
+            return None
+        return folder / f"{key}.pkl"
 
-    def load(path: Path) -> tuple[bool, object]:
-        if path.is_file():
+    def load(path: Path | None) -> tuple[bool, object]:
+        if path is not None and path.is_file():
             try:
                 result = joblib.load(path)
             except Exception as error:  # noqa: BLE001 - an unreadable entry is computed again
@@ -180,8 +198,10 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), libraries: tu
                 return True, result
         return False, None
 
-    def save(path: Path, result: object) -> None:
+    def save(path: Path | None, result: object) -> None:
         _record(name, False)
+        if path is None:
+            return
         with io.atomic_path(path) as tmp:
             joblib.dump(result, tmp)
 
@@ -210,7 +230,7 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), libraries: tu
     return wrapper  # type: ignore[return-value]
 
 
-def cache_results(*, depends_on: tuple[ModuleType, ...] = (), libraries: tuple[str, ...] = ()):
+def cache_results(*, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = ()):
     """Decorator form of :func:`cached`, for a library function whose every call is cached::
 
         @cache_results(libraries=SPACY_LIBRARIES)

@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from thematic import io
+from thematic.cache import cache_results
 from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.errors import DataError, Errors
 from thematic.parameters import Parameter
@@ -121,22 +122,33 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     can be trusted. The same data, codebook, coders and seed give the same table.
     """
     from thematic.segments import segment_code_matrix
-    from thematic.suggest import CodeSuggester, codebook_texts
+    from thematic.suggest import codebook_texts
 
     _check_coders(dataset, learn_from, reviewer)
     units, coded = study_units(dataset)
     codes = dataset.codebook.code_ids
     taught = labelled_segments(units, coded, read_log(dataset.study), coder=learn_from).to_numpy()
     Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)[taught]
-    model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                          random_state=seed).fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
-    suggestions = unseen_suggestions(model, units[taught].reset_index(drop=True), Y.reset_index(drop=True),
-                                     todo, top_k=top_k)
-    suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
+    suggestions, model = _fitted_suggestions(units[taught], Y, todo, code_texts=codebook_texts(dataset.codebook),
+                                             embedding=embedding, seed=seed, top_k=top_k)
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
+
+
+@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"))
+def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
+                        code_texts: dict[str, list[str]], embedding, seed: int,
+                        top_k: int) -> tuple[pd.DataFrame, object]:
+    """The suggester fitted on *taught* and *Y*, and its above-threshold suggestions for *todo*
+    (:func:`unseen_suggestions`); cached by its inputs, so a warm report fits nothing."""
+    from thematic.suggest import CodeSuggester
+
+    model = CodeSuggester(code_texts=code_texts, embedding=embedding, random_state=seed).fit(taught, Y)
+    suggestions = unseen_suggestions(model, taught.reset_index(drop=True), Y.reset_index(drop=True), todo,
+                                     top_k=top_k)
+    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), model
 
 
 def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
@@ -222,7 +234,7 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     """
     from thematic import active
     from thematic.segments import segment_code_matrix
-    from thematic.suggest import CodeSuggester, codebook_texts
+    from thematic.suggest import codebook_texts
 
     if dataset.codebook is None:
         raise DataError(Errors.E909.format(path=dataset.study.codebook_file))
@@ -235,10 +247,8 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     codes = dataset.codebook.code_ids
     Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
     if labelled.sum() >= 2 and Y.to_numpy().any():
-        model = CodeSuggester(code_texts=codebook_texts(dataset.codebook), embedding=embedding,
-                              random_state=seed).fit(units[labelled], Y)
-        table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
-        name = f"CodeSuggester/{model.fingerprint()}"
+        table, name = _next_by_model(units[labelled], Y, pool, code_texts=codebook_texts(dataset.codebook),
+                                     embedding=embedding, seed=seed, n=n)
     else:
         order = np.random.default_rng(seed).permutation(len(pool))
         chosen = active.choose_next(order, n=n, interviews=pool["interview_id"].astype(str).to_numpy())
@@ -248,6 +258,19 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
         name = "random"
     table["model"], table["codes"], table["note"] = name, "", ""
     return table[NEXT_COLUMNS]
+
+
+@cache_results(depends_on=("thematic.active", "thematic.suggest", "thematic.resample", "thematic.embeddings"))
+def _next_by_model(labelled: pd.DataFrame, Y: pd.DataFrame, pool: pd.DataFrame, *,
+                   code_texts: dict[str, list[str]], embedding, seed: int, n: int) -> tuple[pd.DataFrame, str]:
+    """The *n* segments of *pool* whose coding would teach the suggester fitted on *labelled*
+    most (:func:`thematic.active.next_segments`), and the model's name; cached by its inputs."""
+    from thematic import active
+    from thematic.suggest import CodeSuggester
+
+    model = CodeSuggester(code_texts=code_texts, embedding=embedding, random_state=seed).fit(labelled, Y)
+    table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
+    return table, f"CodeSuggester/{model.fingerprint()}"
 
 
 def export_suggestions(table: pd.DataFrame, path: str | Path) -> Path:

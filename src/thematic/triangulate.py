@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from thematic.cache import cache_results
 from thematic.codebook import Codebook
 from thematic.markup import literal
 from thematic.errors import Errors, ParameterError
@@ -647,6 +648,7 @@ def repeat_participants(segments: pd.DataFrame) -> pd.DataFrame:
     return waves[waves["first_wave"] < waves["last_wave"]].reset_index()[columns]
 
 
+@cache_results(depends_on=("thematic.resample", "thematic.settings", "thematic.themes"))
 def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
                 scopes: dict[str, str] | None = None, group_order: Sequence[str] | None = None,
                 n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
