@@ -114,7 +114,7 @@ def test_a_warm_run_recomputes_exactly_what_a_change_touches(tmp_path, monkeypat
     from thematic.cache import computed, recording
 
     data = tmp_path / "study"
-    generate_study(data, n_interviews=6, seed=3)
+    generate_study(data, n_interviews=4, seed=3)
     monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "warm"))
 
     def run(**options) -> tuple[dict, dict]:
