@@ -86,14 +86,14 @@ def test_the_real_size_study_has_the_sample_design_at_150_words_a_minute(tmp_pat
     assert size["interviews"] == len(study.interviews) == len(sample.interviews) == 25
     columns = ["interview_id", "participant_id", "group", "wave", "duration_min"]
     assert study.interviews[columns].equals(sample.interviews[columns])
-    words = segment_turns(study).groupby("interview_id")["words"].sum()
-    goal = study.interviews.set_index("interview_id")["duration_min"] * 150
+    words = segment_turns(study).groupby("interview_id")["words"].sum().sort_index()
+    goal = (study.interviews.set_index("interview_id")["duration_min"] * 150).sort_index()
     assert (words >= goal).all() and (words < goal + 600).all()  # one question and answer over at most
     assert 120_000 <= words.sum() <= 140_000 and size["words"] > 120_000
     assert study.coders == sample.coders and size["codings"] == len(study.codings) > 3 * len(sample.codings)
     raw = "".join(io.read_text(p) for p in (tmp_path / "real" / "raw").glob("*.txt"))
     deidentified = "".join(study.texts.values())
-    assert "[person" in deidentified and raw != deidentified
+    assert raw != deidentified and deidentified.count("[") > 100  # placeholders where raw has names
     settings = io.read_yaml(tmp_path / "real" / "study.yaml")
     assert settings["synthetic"] is True and "synthetic" in settings["synthetic_note"]
     assert study.settings.synthetic
