@@ -357,7 +357,7 @@ def _detect_cached():
     scores and placeholders, never text; its key is a hash."""
     from thematic.disclosure import DEIDENTIFIER_LIBRARIES, DEIDENTIFIER_MODULES
 
-    return cached(_detect, depends_on=DEIDENTIFIER_MODULES, libraries=DEIDENTIFIER_LIBRARIES)
+    return cached(_detect, depends_on=(*DEIDENTIFIER_MODULES, "thematic.nlp"), libraries=DEIDENTIFIER_LIBRARIES)
 
 
 def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path | None = None,
