@@ -232,5 +232,6 @@ def test_named_steps_of_each_phase_reach_the_manifest_and_the_index(tmp_path: Pa
     index = (out / "index.html").read_text(encoding="utf-8")
     section = index[index.index('id="timings"'):index.index('id="provenance"')]
     assert "<td>read &lt;transcripts&gt;</td>" in section and "<td>count words</td>" in section
+    assert "<td>3</td>" in section and "built-in method" not in section
     assert "00-prepare" in section and "01-familiarisation" in section and "No named steps recorded" in section
     assert "timings/" not in index[index.index('id="documents"'):] if 'id="documents"' in index else True

@@ -258,8 +258,9 @@ _RUNNER_OUTPUTS = {"html", "executed", "tables", "figures", "manifest.json", "in
 
 def phase_steps(report_dir: Path, phase: str) -> list[dict]:
     """The named steps a phase recorded in ``timings/<phase>.json`` (:class:`thematic.steps.Steps`),
-    as the manifest keeps them: name, seconds and items (when counted), in the order they ran."""
-    return [{"name": step.name, "seconds": step.seconds, **({"items": step.items} if step.items is not None else {})}
+    as the manifest keeps them: name, seconds and items (None when not counted), in the order
+    they ran."""
+    return [{"name": step.name, "seconds": step.seconds, "items": step.items}
             for step in read_timings(report_dir, phase)]
 
 
