@@ -168,6 +168,7 @@ def scope_exclusions(located: pd.DataFrame, codebook: Codebook, groups: Iterable
 
 # --- salience: theme (or code) x group -------------------------------------------------------
 
+@cache_results(depends_on=("thematic.settings", "thematic.themes", "thematic.codebook"))
 def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, *,
              level: Literal["theme", "code"] = "theme", scoped: bool = True,
              group_order: Sequence[str] = (), scopes: dict[str, str | None] | None = None) -> pd.DataFrame:
