@@ -1,8 +1,8 @@
 """thematic: reproducible thematic analysis of interview transcripts."""
 
-from thematic.startup import thinc_without_torch
+from thematic.startup import hide_unused_imports
 
-thinc_without_torch()  # before anything imports spaCy: see thematic.startup
+hide_unused_imports()  # before anything imports spaCy: see thematic.startup
 
 from thematic.dataset import Dataset, load_dataset  # noqa: E402
 from thematic.errors import DataError, ParameterError, ReportError, ThematicError  # noqa: E402
