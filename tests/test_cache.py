@@ -71,7 +71,7 @@ def _analysis(data_dir, *, n_boot: int = 100) -> dict:
     from thematic import candidates, quotes, suggest, triangulate
     from thematic import suggestion_review as review
     from thematic.agreement import agreement_table, unit_sensitivity
-    from thematic.segments import answer_context, code_segments, combine_coders, segment_code_matrix, segment_turns
+    from thematic.segments import answer_context, code_segments, segment_code_matrix, segment_turns
 
     dataset = thematic.load_dataset(data_dir)
     segments = segment_turns(dataset)
@@ -93,12 +93,33 @@ def _analysis(data_dir, *, n_boot: int = 100) -> dict:
     out["agreement"] = agreement_table(segments, dataset.codings, dataset.codebook, n_boot=n_boot, seed=1)
     out["by_unit"] = unit_sensitivity(segments, dataset.codings, dataset.codebook, units=("turn", "character"),
                                       n_boot=n_boot, seed=1)
-    final = combine_coders(code_segments(segments, dataset.codings), rule="union")
-    spans = triangulate.coded_spans(dataset.codings, final, segments, rule="union")
-    located = triangulate.locate_spans(spans, segments, dataset.codebook, scopes=dataset.scopes)
+    located = _located(dataset, segments)
     out["quotes"] = quotes.select_quotes(located, dataset.texts, check=quotes.identifier_check(["Nobody"]),
                                          group_order=dataset.groups)[0]
     return out
+
+
+def _coding_inputs(data_dir) -> dict:
+    """What the coding-dependent steps read: the second coder's segment codes, the segments no
+    coder coded, and the characters the coders' union covers (located)."""
+    import thematic
+    from thematic.segments import answer_context, code_segments, segment_code_matrix, segment_turns
+
+    dataset = thematic.load_dataset(data_dir)
+    units = answer_context(segment_turns(dataset))
+    coded = code_segments(units, dataset.codings)
+    return {"second": segment_code_matrix(units, coded, coder=dataset.coders[1], codes=dataset.codebook.code_ids),
+            "uncoded": units.loc[~units["segment_id"].isin(coded["segment_id"]), "segment_id"].reset_index(drop=True),
+            "located": _located(dataset, segment_turns(dataset))}
+
+
+def _located(dataset, segments) -> pd.DataFrame:
+    from thematic import triangulate
+    from thematic.segments import code_segments, combine_coders
+
+    final = combine_coders(code_segments(segments, dataset.codings), rule="union")
+    spans = triangulate.coded_spans(dataset.codings, final, segments, rule="union")
+    return triangulate.locate_spans(spans, segments, dataset.codebook, scopes=dataset.scopes)
 
 
 def _equal(one: dict, other: dict) -> None:
@@ -143,15 +164,23 @@ def test_a_warm_run_recomputes_exactly_what_a_change_touches(tmp_path, monkeypat
     assert set(done) == {"thematic.agreement.agreement_table", "thematic.suggest.reliability_by_code"}
     _equal(changed, cold(n_boot=120))
 
-    # one coding of the second coder: what compares the coders' spans; the model learns from the first
+    # one coding of the second coder: the agreement reads the coders' spans and is computed
+    # again; what reads the second coder's segment codes, the uncoded segments or the union of
+    # the coders covers is computed again exactly when dropping the coding changed them; the model
+    # learns from the first coder and is never refitted
     codings = data / "codings"
     second = sorted(codings.glob("*.csv"))[1]
+    before = _coding_inputs(data)
     frame = pd.read_csv(second)
     frame.drop(index=frame.index[len(frame) // 2]).to_csv(second, index=False)
+    after = _coding_inputs(data)
+    expected = {"thematic.agreement.agreement_table": 2}
+    for name, function in (("second", "thematic.suggest.reliability_by_code"),
+                           ("uncoded", "thematic.candidates.candidate_codes"), ("located", "thematic.quotes._select_quotes")):
+        if not before[name].equals(after[name]):
+            expected[function] = 1
     changed, done = run()
-    # (its segment keeps the code through another span of the coder: only the character-level
-    # and turn-level agreement read the spans themselves)
-    assert done == {"thematic.agreement.agreement_table": 2}
+    assert done == dict(sorted(expected.items()))
     _equal(changed, cold())
 
     # one transcript: a turn added to one interview changes the segments every step reads
