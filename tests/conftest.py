@@ -15,6 +15,21 @@ SAMPLE = ROOT / "data-sample"
 SHARED = Path(os.environ.get("THEMATIC_SHARED") or ROOT.parent / "shared")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """Results and parses cached in a folder of this test session (kernels inherit it), unless
+    ``THEMATIC_CACHE_DIR`` is set: a test that counts what is computed never meets a result
+    stored by an earlier session with other code."""
+    if os.environ.get("THEMATIC_CACHE_DIR"):
+        yield
+        return
+    os.environ["THEMATIC_CACHE_DIR"] = str(tmp_path_factory.mktemp("thematic-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("THEMATIC_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def sample_dataset():
     from thematic import load_dataset

@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 
 from thematic.bench import BENCHMARKS, BenchResult, register
@@ -69,3 +70,32 @@ def test_trivial_notebooks_keep_only_the_parameters_cell(tmp_path):
     for original, copy in zip(real, trivial, strict=True):
         assert declared_parameters(copy).declared == declared_parameters(original).declared
         assert len(nbformat.read(copy, as_version=4).cells) == 3
+
+
+def test_the_real_size_study_has_the_sample_design_at_150_words_a_minute(tmp_path):
+    """25 interviews with the sample's ids, groups, waves and durations, each as long as its
+    stated duration at 150 words a minute; raw text with identifiers, codings valid on the
+    de-identified text; the folder says it is synthetic."""
+    from conftest import SAMPLE
+    from thematic import io, load_dataset
+    from thematic.bench.synthetic import generate_real_size_study
+    from thematic.segments import segment_turns
+
+    size = generate_real_size_study(tmp_path / "real")
+    study, sample = load_dataset(tmp_path / "real"), load_dataset(SAMPLE)
+    assert size["interviews"] == len(study.interviews) == len(sample.interviews) == 25
+    columns = ["interview_id", "participant_id", "group", "wave", "duration_min"]
+    assert study.interviews[columns].equals(sample.interviews[columns])
+    words = segment_turns(study).groupby("interview_id")["words"].sum().sort_index()
+    goal = (study.interviews.set_index("interview_id")["duration_min"] * 150).sort_index()
+    assert (words >= goal).all() and (words < goal + 600).all()  # one question and answer over at most
+    assert 120_000 <= words.sum() <= 140_000 and size["words"] > 120_000
+    assert study.coders == sample.coders and size["codings"] == len(study.codings) > 3 * len(sample.codings)
+    raw = "".join(io.read_text(p) for p in (tmp_path / "real" / "raw").glob("*.txt"))
+    deidentified = "".join(study.texts.values())
+    assert raw != deidentified and deidentified.count("[") > 100  # placeholders where raw has names
+    settings = io.read_yaml(tmp_path / "real" / "study.yaml")
+    assert settings["synthetic"] is True and "synthetic" in settings["synthetic_note"]
+    assert study.settings.synthetic
+    with pytest.raises(FileExistsError):
+        generate_real_size_study(tmp_path / "real")

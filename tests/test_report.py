@@ -250,3 +250,33 @@ def test_other_shapes_of_study_render_the_whole_report(tmp_path: Path, shape: st
     if n_groups == 2:  # both groups keep the sample's second interviews: change over time is shown
         waves = pd.read_csv(out / "tables" / "04-triangulation" / "waves.csv")
         assert set(waves["group"]) <= {"clinic", "home visits"} and len(waves)
+
+
+def test_named_steps_of_each_phase_reach_the_manifest_and_the_index(tmp_path: Path):
+    """A phase that times its steps (thematic.steps.Steps, record_to=output_dir) has them in the
+    manifest, per notebook, and in a small table of the index; one that does not has none."""
+    from thematic.bench.report import _params_declared_by, write_trivial_notebooks
+
+    notebooks = write_trivial_notebooks([ROOT / "notebooks" / f"{p}.ipynb" for p in PHASES[:2]], tmp_path / "nb")
+    params = _params_declared_by(ROOT / "params" / "sample.yaml", notebooks, tmp_path / "params.yaml")
+    timed = nbformat.read(notebooks[0], as_version=4)
+    timed.cells.append(nbformat.v4.new_code_cell(
+        "from thematic.steps import Steps\n"
+        "steps = Steps(phase='00-prepare', record_to=output_dir, progress=False)\n"
+        "with steps('read <transcripts>', total=3) as advance:\n"
+        "    for _ in range(3):\n"
+        "        advance()\n"
+        "with steps('count words'):\n"
+        "    pass\n"))
+    nbformat.write(timed, notebooks[0])
+    out = render_report(params, output_dir=tmp_path / "reports", notebooks_dir=tmp_path / "nb", progress=False, echo=lambda m: None)
+    phases = json.loads((out / "manifest.json").read_text())["phases"]
+    first, second = phases
+    assert [(s["name"], s.get("items")) for s in first["steps"]] == [("read <transcripts>", 3), ("count words", None)]
+    assert all(0 <= s["seconds"] <= first["seconds"] for s in first["steps"]) and second["steps"] == []
+    index = (out / "index.html").read_text(encoding="utf-8")
+    section = index[index.index('id="timings"'):index.index('id="provenance"')]
+    assert "<td>read &lt;transcripts&gt;</td>" in section and "<td>count words</td>" in section
+    assert "<td>3</td>" in section and "built-in method" not in section
+    assert "00-prepare" in section and "01-familiarisation" in section and "No named steps recorded" in section
+    assert "timings/" not in index[index.index('id="documents"'):] if 'id="documents"' in index else True

@@ -150,3 +150,42 @@ def test_names_in_speaker_labels_are_removed_wherever_they_appear(tiny_data):
     assert not any(word in text for word in ("Quorra", "Vintleby", "Pelham", "Strace")), text
     assert "[0:03] Interviewer: How do you share notes, [participant]?" in text
     assert "[interviewer] knows that" in text
+
+
+def test_the_audit_detects_again_only_what_changed_and_equals_a_cold_run(folder: Path, tmp_path, monkeypatch):
+    """Notebook 00 re-runs the audit at every report: an unchanged transcript with unchanged
+    known names is read from the results cache; a changed one, or changed known names, is not."""
+    from thematic.cache import computed, recording
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    detect = "thematic.review._detect"
+    with recording() as events:
+        cold = deidentify_folder(folder, write=False)
+    assert computed(events) == {detect: 2}
+    with recording() as events:
+        warm = deidentify_folder(folder, write=False)
+    assert computed(events) == {} and [e.hit for e in events] == [True, True]
+    pd.testing.assert_frame_equal(warm.identifiers, cold.identifiers)
+
+    raw = folder / "raw" / "P2-W1.txt"
+    raw.write_text(raw.read_text(encoding="utf-8") + "\nParticipant: Bronwen Tate from Calderholme rang.\n",
+                   encoding="utf-8")
+    with recording() as events:
+        changed = deidentify_folder(folder, write=False)
+    assert computed(events) == {detect: 1}  # only the transcript that changed
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "empty"))
+    pd.testing.assert_frame_equal(changed.identifiers, deidentify_folder(folder, write=False).identifiers)
+    assert "P2-W1" in set(changed.identifiers["interview_id"])
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    names = folder / "known-names.yaml"
+    names.write_text(names.read_text(encoding="utf-8")
+                     + "  - {surface: Tate, type: PERSON, placeholder: '[mother]', interviews: [P2-W1]}\n",
+                     encoding="utf-8")
+    with recording() as events:
+        renamed = deidentify_folder(folder, write=False)
+    assert computed(events) == {detect: 1}  # the new name belongs to P2-W1 only
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "empty-2"))
+    pd.testing.assert_frame_equal(renamed.identifiers, deidentify_folder(folder, write=False).identifiers)
+    for path in (tmp_path / "cache").rglob("*"):  # keys are hashes; results hold no text
+        assert "Bronwen" not in path.name and (path.is_dir() or b"Bronwen" not in path.read_bytes())

@@ -36,6 +36,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field
 
 from thematic import resample
+from thematic.cache import SPACY_LIBRARIES, cache_results
 from thematic.codebook import Codebook
 from thematic.errors import Errors, ParameterError
 from thematic.parameters import Parameter
@@ -383,6 +384,8 @@ def pattern_counts(units: pd.DataFrame, codings: pd.DataFrame, *, code: str, cod
     return counts
 
 
+@cache_results(depends_on=(resample, "thematic.settings", "thematic.nlp", "thematic.codebook"),
+               libraries=SPACY_LIBRARIES)
 def agreement_table(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
                     coders: Sequence[str] | None = None, unit: Unit = "turn", n_boot: int = 1000,
                     seed: int = 0, confidence: float = 0.95, double_coded_only: bool = True,

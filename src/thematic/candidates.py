@@ -20,6 +20,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from thematic.cache import SPACY_LIBRARIES, cache_results
 from thematic.parallel import map_documents
 from thematic.parameters import Parameter
 from thematic.parse import parse_texts
@@ -70,6 +71,7 @@ def topic_stability(reference: np.ndarray, others: Sequence[np.ndarray]) -> np.n
     return np.mean(best, axis=0)
 
 
+@cache_results(depends_on=("thematic.parse", "thematic.nlp"), libraries=SPACY_LIBRARIES)
 def candidate_codes(segments: pd.DataFrame, *, features: Sequence[Sequence[str]] | None = None,
                     n_topics: int = 8, seeds: Sequence[int] = (0, 1, 2, 3, 4), top_terms: int = 10,
                     exemplars: int = 5, min_df: int = 2, code_texts: Mapping[str, Sequence[str]] | None = None,

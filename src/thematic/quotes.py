@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from thematic import io
+from thematic.cache import SPACY_LIBRARIES, cached
 from thematic.errors import DataError, Errors
 from thematic.nlp import sentencizer
 from thematic.parameters import Parameter, rules, rules_from_parameter
@@ -107,10 +109,20 @@ def identifiers_left(text: str, *, known_names: Iterable[str] = ()) -> list[dict
     return sorted((h for h in hits if not inside(h["start"], h["end"])), key=lambda h: (h["start"], h["type"]))
 
 
+@dataclass(frozen=True)
+class NameCheck:
+    """:func:`identifiers_left` over fixed known names, as a function ``text -> hits``. Two
+    checks over the same names are equal, so results computed with one can be cached."""
+
+    known_names: tuple[str, ...] = ()
+
+    def __call__(self, text: str) -> list[dict]:
+        return identifiers_left(text, known_names=self.known_names)
+
+
 def identifier_check(known_names: Iterable[str] = ()) -> IdentifierCheck:
     """A check function ``text -> hits`` over the given known names (see :func:`identifiers_left`)."""
-    names = tuple(known_names)
-    return lambda text: identifiers_left(text, known_names=names)
+    return NameCheck(tuple(known_names))
 
 
 # --- candidates and representativeness ----------------------------------------------------------
@@ -261,9 +273,21 @@ def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteR
     participant_id, interview_id, segment_id, start, end (of the candidate), pieces
     (``start-end`` of each kept piece, ``;``-separated), words, score, participants_with_candidates,
     quote. ``set_aside``: candidates a check rejected (ids and offsets, never their text).
+
+    With the check of :func:`identifier_check` (or none), the result is cached by its inputs
+    (:mod:`thematic.cache`): a warm report selects nothing again. Any other check function is
+    called afresh every time.
     """
     rules = rules or QuoteRules()
     check = check or identifier_check()
+    if isinstance(check, NameCheck):
+        return _select_quotes_cached(located, texts, rules=rules, check=check, group_order=tuple(group_order))
+    return _select_quotes(located, texts, rules=rules, check=check, group_order=group_order)
+
+
+def _select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteRules, check: IdentifierCheck,
+                   group_order: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`select_quotes` itself."""
     pool = candidates(located, texts, min_words=rules.min_words)
     scorer = ThemeScorer(pool)
     pool["score"] = 0.0
@@ -309,6 +333,10 @@ def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteR
         quotes = quotes.sort_values(["theme", "_g", "rank"]).drop(columns="_g").reset_index(drop=True)
         quotes["quote_id"] = quotes["theme"] + "-Q" + (quotes.groupby("theme").cumcount() + 1).astype(str)
     return quotes, pd.DataFrame(aside, columns=["theme", "group", "interview_id", "start", "end", "reason"])
+
+
+_select_quotes_cached = cached(_select_quotes, depends_on=("thematic.nlp", "thematic.settings", "thematic.triangulate"),
+                               libraries=SPACY_LIBRARIES)
 
 
 def verify_quotes(quotes: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:

@@ -41,7 +41,7 @@ from thematic.parameters import (
     resolved,
 )
 from thematic.provenance import build_manifest, consensus_record, now
-from thematic.steps import REPORT_ENV
+from thematic.steps import REPORT_ENV, TIMINGS_DIR, read_timings
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -159,6 +159,7 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     entries = _render_html(phases, folder, title, assets)
     for entry, seconds in zip(entries, timings, strict=True):
         entry["seconds"] = round(seconds, 2)
+        entry["steps"] = phase_steps(folder, entry["name"])
     manifest = build_manifest(
         root=root, params_file=params_file, parameters={"title": title, **values},
         inputs=[params_file, *(p.notebook for p in phases),
@@ -293,7 +294,15 @@ def _listed(staging: Path, kind: str, phase: str) -> list[str]:
 
 
 #: What the runner itself writes; anything else a notebook writes is listed as a document.
-_RUNNER_OUTPUTS = {"html", "executed", "tables", "figures", "manifest.json", "index.html"}
+_RUNNER_OUTPUTS = {"html", "executed", "tables", "figures", "manifest.json", "index.html", TIMINGS_DIR}
+
+
+def phase_steps(report_dir: Path, phase: str) -> list[dict]:
+    """The named steps a phase recorded in ``timings/<phase>.json`` (:class:`thematic.steps.Steps`),
+    as the manifest keeps them: name, seconds and items (None when not counted), in the order
+    they ran."""
+    return [{"name": step.name, "seconds": step.seconds, "items": step.items}
+            for step in read_timings(report_dir, phase)]
 
 
 def _documents(staging: Path) -> list[str]:

@@ -20,14 +20,17 @@ in it is copied into reports.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from thematic import io
+from thematic.cache import cached, map_cached
 from thematic.deidentify import (
     PLACEHOLDERS,
     Identifier,
@@ -38,6 +41,7 @@ from thematic.deidentify import (
     assign_placeholders,
     find_identifiers_batch,
 )
+from thematic.deidentify.words import DEFAULT_ALLOW
 from thematic.errors import DataError, Errors
 from thematic.nlp import chunk_spans
 from thematic.parallel import map_documents
@@ -69,20 +73,22 @@ def score_against_gold(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     covered, type_right = [], []
+    found_by = _spans_by_interview(found)
     for g in gold.itertuples():
-        spans = found[(found["interview_id"] == g.interview_id) & (found["start"] < g.end)
-                      & (found["end"] > g.start)]
+        starts, ends, types = found_by.get(g.interview_id, _NO_SPANS)
+        hit = (starts < g.end) & (ends > g.start)
         chars = set()
-        for s in spans.itertuples():
-            chars |= set(range(max(s.start, g.start), min(s.end, g.end)))
+        for start, end in zip(starts[hit], ends[hit], strict=True):
+            chars |= set(range(max(int(start), g.start), min(int(end), g.end)))
         is_covered = len(chars) == g.end - g.start
         covered.append(is_covered)
-        type_right.append(is_covered and g.type in set(spans["type"]))
+        type_right.append(is_covered and g.type in set(types[hit]))
     gold = gold.assign(covered=covered, type_right=type_right)
+    gold_by = _spans_by_interview(gold)
     correct = []
-    for s in found.itertuples():
-        hits = gold[(gold["interview_id"] == s.interview_id) & (gold["start"] < s.end) & (gold["end"] > s.start)]
-        correct.append(len(hits) > 0)
+    for f in found.itertuples():
+        starts, ends, _ = gold_by.get(f.interview_id, _NO_SPANS)
+        correct.append(bool(((starts < f.end) & (ends > f.start)).any()))
     found = found.assign(correct=correct)
     for kind in sorted(set(gold["type"]) | set(found["type"])):
         g, f = gold[gold["type"] == kind], found[found["type"] == kind]
@@ -95,6 +101,16 @@ def score_against_gold(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
                  "precision": found["correct"].mean() if len(found) else float("nan"),
                  "type_right": gold.loc[gold["covered"], "type_right"].mean() if gold["covered"].any() else float("nan")})
     return pd.DataFrame(rows)
+
+
+_NO_SPANS = (np.array([], dtype=int), np.array([], dtype=int), np.array([], dtype=object))
+
+
+def _spans_by_interview(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per interview, the starts, ends and types of *frame*'s spans as arrays."""
+    return {interview_id: (part["start"].to_numpy(dtype=int), part["end"].to_numpy(dtype=int),
+                           part["type"].to_numpy(dtype=object))
+            for interview_id, part in frame.groupby("interview_id", sort=False)}
 
 
 def audit_summary(found: pd.DataFrame) -> pd.DataFrame:
@@ -313,11 +329,15 @@ def speaker_names(renames: dict[str, str]) -> tuple[KnownName, ...]:
 _NUMBERED = re.compile(r"\[person \d+\]")
 
 
-def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
+def _detect(item: tuple[str, str, KnownNames, str, frozenset[str]]) -> list[Identifier]:
     """The identifiers of one transcript. A long one is detected in pieces cut at turn
     boundaries (:func:`thematic.nlp.chunk_spans`); their spans are moved to the offsets of the
-    whole text and people are numbered across it ("[person 3]" is one person throughout)."""
-    interview_id, text, known, model = item
+    whole text and people are numbered across it ("[person 3]" is one person throughout).
+
+    *item* is ``(interview_id, text, known names, model, allow)``; the shipped allow-list
+    (``allow``, used inside the de-identifier) is part of it so that a cached result is never
+    served after the allow-list changed."""
+    interview_id, text, known, model, _ = item
     spans = chunk_spans(text)
     found = [find_identifiers_batch([text[start:end]], known_names=known, interview_ids=[interview_id],
                                     model=model)[0] for start, end in spans]  # one piece in memory at a time
@@ -327,6 +347,17 @@ def _detect(item: tuple[str, str, KnownNames, str]) -> list[Identifier]:
                          "" if i.detector != "known_names" and _NUMBERED.fullmatch(i.placeholder) else i.placeholder)
                 for (offset, _), identifiers in zip(spans, found, strict=True) for i in identifiers]
     return assign_placeholders(text, findings)
+
+
+@functools.lru_cache(maxsize=1)
+def _detect_cached():
+    """:func:`_detect` through the results cache (:mod:`thematic.cache`): an unchanged raw
+    transcript with unchanged known names is not detected again (the de-identification audit of
+    notebook ``00-prepare`` runs at every report). The cache holds offsets, types, detectors,
+    scores and placeholders, never text; its key is a hash."""
+    from thematic.disclosure import DEIDENTIFIER_LIBRARIES, DEIDENTIFIER_MODULES
+
+    return cached(_detect, depends_on=(*DEIDENTIFIER_MODULES, "thematic.nlp"), libraries=DEIDENTIFIER_LIBRARIES)
 
 
 def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path | None = None,
@@ -385,8 +416,9 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     ids = list(raws)
     if progress:
         progress(f"finding identifiers in {len(ids)} transcript(s)")
-    found = map_documents(_detect, [(i, raws[i], known.for_interview(i).including(speakers[i]), model)
-                                    for i in ids], n_jobs=n_jobs)
+    items = [(i, raws[i], known.for_interview(i).including(speakers[i]), model, DEFAULT_ALLOW) for i in ids]
+    found = map_cached(_detect_cached(), items,
+                       compute=lambda missing: map_documents(_detect, missing, n_jobs=n_jobs))
     by_interview = {d.interview_id: [] for d in decisions}
     for d in decisions:
         by_interview[d.interview_id].append(d)

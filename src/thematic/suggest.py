@@ -41,6 +41,7 @@ from sklearn.preprocessing import OneHotEncoder, normalize
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
+from thematic.cache import cache_results
 from thematic.errors import Errors, ParameterError
 from thematic.resample import ClusterBootstrap
 from thematic.parameters import Parameter
@@ -547,6 +548,7 @@ def suggestion_metrics(Y_true: np.ndarray, scores: np.ndarray, predicted: np.nda
     return {k: round(float(v), 4) for k, v in summary.items()}
 
 
+@cache_results(depends_on=("thematic.resample", "thematic.embeddings"))
 def out_of_fold(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                 n_splits: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Grouped cross-validated scores and 0/1 suggestions: no group (interview) has segments
@@ -628,6 +630,7 @@ def _f1_kappa(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> tup
     return f1, kappa
 
 
+@cache_results(depends_on=("thematic.resample",))
 def reliability_by_code(Y: pd.DataFrame, predicted: np.ndarray, groups: Sequence, *,
                         Y_other: pd.DataFrame | None = None, n_boot: int = 2000, seed: int = 0,
                         level: float = 0.95) -> pd.DataFrame:
@@ -724,6 +727,7 @@ def flag_unreliable(per_code: pd.DataFrame, *, min_support: int = 5, min_intervi
     return per_code.assign(verdict=verdicts, reliable=[v == "reliable" for v in verdicts], why=reasons)
 
 
+@cache_results(depends_on=("thematic.resample", "thematic.embeddings"))
 def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                    sizes: Sequence[int] = (100, 300, 1000), n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
     """Grouped CV scores when the model learns from only *n* coded segments per fold.

@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from thematic import io
+from thematic.cache import cache_results
 from thematic.dataset import CODING_COLUMNS, text_hash
 from thematic.errors import DataError, Errors
 from thematic.parameters import Parameter
@@ -126,8 +127,6 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     :class:`~thematic.suggest.CodeSuggester`, cloned here) reuse what a caller has already
     built; by default both are built from *dataset*, *embedding* and *seed*.
     """
-    from sklearn.base import clone
-
     from thematic.segments import segment_code_matrix
 
     _check_coders(dataset, learn_from, reviewer)
@@ -135,15 +134,26 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     codes = dataset.codebook.code_ids
     taught = labelled_segments(units, coded, read_log(dataset.study), coder=learn_from).to_numpy()
     Y = segment_code_matrix(units, coded, coder=learn_from, codes=codes)[taught]
-    model = clone(model if model is not None else suggester(dataset, embedding=embedding, seed=seed))
-    model = model.fit(units[taught], Y)
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
-    suggestions = unseen_suggestions(model, units[taught].reset_index(drop=True), Y.reset_index(drop=True),
-                                     todo, top_k=top_k)
-    suggestions = suggestions[suggestions["above_threshold"]].drop(columns="above_threshold")
+    unfitted = model if model is not None else suggester(dataset, embedding=embedding, seed=seed)
+    suggestions, model = _fitted_suggestions(units[taught], Y, todo, model=unfitted, top_k=top_k)
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
+
+
+@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"))
+def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, model,
+                        top_k: int) -> tuple[pd.DataFrame, object]:
+    """A clone of the unfitted suggester *model* fitted on *taught* and *Y*, and its
+    above-threshold suggestions for *todo* (:func:`unseen_suggestions`); cached by its inputs
+    (the model by its parameters), so a warm report fits nothing."""
+    from sklearn.base import clone
+
+    model = clone(model).fit(taught, Y)
+    suggestions = unseen_suggestions(model, taught.reset_index(drop=True), Y.reset_index(drop=True), todo,
+                                     top_k=top_k)
+    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), model
 
 
 def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
@@ -236,8 +246,6 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     no coded segment yet, the first list is drawn at random, spread over interviews. *units*
     and *model* as for :func:`build_suggestions`.
     """
-    from sklearn.base import clone
-
     from thematic import active
     from thematic.segments import segment_code_matrix
 
@@ -252,10 +260,8 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
     codes = dataset.codebook.code_ids
     Y = segment_code_matrix(units, coded, coder=coder, codes=codes)[labelled]
     if labelled.sum() >= 2 and Y.to_numpy().any():
-        model = clone(model if model is not None else suggester(dataset, embedding=embedding, seed=seed))
-        model = model.fit(units[labelled], Y)
-        table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
-        name = f"CodeSuggester/{model.fingerprint()}"
+        unfitted = model if model is not None else suggester(dataset, embedding=embedding, seed=seed)
+        table, name = _next_by_model(units[labelled], Y, pool, model=unfitted, n=n)
     else:
         order = np.random.default_rng(seed).permutation(len(pool))
         chosen = active.choose_next(order, n=n, interviews=pool["interview_id"].astype(str).to_numpy())
@@ -265,6 +271,21 @@ def build_next(dataset, *, coder: str, n: int = 40, seed: int = 0, embedding=Non
         name = "random"
     table["model"], table["codes"], table["note"] = name, "", ""
     return table[NEXT_COLUMNS]
+
+
+@cache_results(depends_on=("thematic.active", "thematic.suggest", "thematic.resample", "thematic.embeddings"))
+def _next_by_model(labelled: pd.DataFrame, Y: pd.DataFrame, pool: pd.DataFrame, *, model,
+                   n: int) -> tuple[pd.DataFrame, str]:
+    """The *n* segments of *pool* whose coding would teach a clone of the unfitted suggester
+    *model*, fitted on *labelled*, most (:func:`thematic.active.next_segments`), and the
+    model's name; cached by its inputs."""
+    from sklearn.base import clone
+
+    from thematic import active
+
+    model = clone(model).fit(labelled, Y)
+    table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
+    return table, f"CodeSuggester/{model.fingerprint()}"
 
 
 def export_suggestions(table: pd.DataFrame, path: str | Path) -> Path:

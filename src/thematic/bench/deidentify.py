@@ -322,4 +322,38 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
     result.add("throughput: ours", ours_wps, "words/s")
     result.add("throughput: spaCy NER-only pipeline", spacy_wps, "words/s")
     result.add("throughput ratio ours / spaCy NER-only", ours_wps / spacy_wps, "x", at_least=0.8)
+    if not quick:
+        _real_size_audit(result)
     return result
+
+
+def _real_size_audit(result: BenchResult) -> None:
+    """The de-identification audit of notebook 00 (:func:`thematic.review.deidentify_folder`,
+    nothing written) on the real-size synthetic study: cold, then warm (cached detections)."""
+    import os
+    import tempfile
+    from pathlib import Path
+    from unittest import mock
+
+    from thematic.bench.synthetic import generate_real_size_study
+    from thematic.cache import CACHE_ENV
+    from thematic.review import deidentify_folder
+    from thematic.transcripts import read_transcript
+
+    with tempfile.TemporaryDirectory(prefix="thematic-bench-deid-real-") as tmp, \
+            mock.patch.dict(os.environ, {CACHE_ENV: str(Path(tmp) / "cache")}):
+        folder = Path(tmp) / "study"
+        generate_real_size_study(folder)
+        words = sum(len(read_transcript(path).canonical_text().split()) for path in (folder / "raw").glob("*.txt"))
+        started = time.perf_counter()
+        cold = deidentify_folder(folder, write=False)
+        t_cold = time.perf_counter() - started
+        started = time.perf_counter()
+        warm = deidentify_folder(folder, write=False)
+        t_warm = time.perf_counter() - started
+    assert warm.identifiers.equals(cold.identifiers)
+    result.notes.append(f"real-size study (synthetic): audit of {words:,} raw words, {len(cold.identifiers)} "
+                        "identifiers found; warm = unchanged transcripts, detections from the results cache")
+    result.add("real-size study: audit, cold", words / t_cold, "words/s")
+    result.add("real-size study: audit, warm", t_warm, "s")
+    result.add("real-size study: audit warm vs cold (times faster)", t_cold / t_warm, "x")

@@ -109,4 +109,34 @@ def parse_benchmark(*, quick: bool = False) -> BenchResult:
     result.add("cache writing (serialise + atomic write) as share of cold time", 100 * t_write / t_cold, "%")
     if parallel_ratio is not None:
         result.add("cold n_jobs=2 vs n_jobs=1 (times faster)", parallel_ratio, "x")
+    if not quick:
+        _real_size(result, nlp, components)
     return result
+
+
+def _real_size(result: BenchResult, nlp, components: tuple[str, ...]) -> None:
+    """Raw, cold and warm parses of the real-size synthetic study (one pass each)."""
+    from thematic.bench.synthetic import generate_real_size_study
+
+    with tempfile.TemporaryDirectory(prefix="thematic-bench-parse-real-") as tmp:
+        generate_real_size_study(Path(tmp) / "study")
+        dataset = load_dataset(Path(tmp) / "study")
+        texts = [dataset.texts[i] for i in sorted(dataset.texts)]
+        words = sum(len(t.split()) for t in texts)
+
+        def raw() -> None:
+            with nlp.select_pipes(enable=list(components)):
+                list(nlp.pipe(texts, batch_size=8))
+
+        t_raw = _timed(raw)
+        cold = DocParser(nlp, needs=NEEDS, cache_dir=Path(tmp) / "cache", progress=False)
+        t_cold = _timed(lambda: cold.parse(texts))
+        warm = DocParser(nlp, needs=NEEDS, cache_dir=Path(tmp) / "cache", progress=False)
+        t_warm = _timed(lambda: warm.parse(texts))
+    result.notes.append(f"real-size study (synthetic, the sample's design at 150 words a minute): "
+                        f"{len(texts)} transcripts, {words:,} words, one pass each")
+    result.add("real-size study: raw nlp.pipe", words / t_raw, "words/s")
+    result.add("real-size study: cached parse, cold", words / t_cold, "words/s")
+    result.add("real-size study: cached parse, warm", words / t_warm, "words/s")
+    result.add("real-size study: cold vs raw nlp.pipe", t_raw / t_cold, "x")
+    result.add("real-size study: warm vs cold (times faster)", t_cold / t_warm, "x", at_least=20)

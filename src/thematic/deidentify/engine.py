@@ -16,24 +16,26 @@ from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_n
 # --- Presidio recognizers --------------------------------------------------------------------
 
 def _import_presidio() -> None:
-    """Import Presidio without its Hugging Face engine.
+    """Import Presidio without its Hugging Face engine and without torch.
 
     ``presidio_analyzer.nlp_engine`` imports ``transformers.pipeline`` whenever transformers is
     installed (the ``[embed]`` extra brings it), which takes about ten seconds here and is
-    never used: our NLP engine is spaCy. Presidio falls back quietly when the import fails,
-    so transformers is hidden while Presidio loads and is importable again afterwards.
+    never used: our NLP engine is spaCy. Its device detector imports torch (about four seconds)
+    to look for a GPU our spaCy pipeline would not use. Presidio falls back quietly when either
+    import fails (to its spaCy engine, and to the CPU), so both are hidden while Presidio loads
+    and are importable again afterwards.
     """
     if "presidio_analyzer" in sys.modules:
         return
-    hidden = "transformers" not in sys.modules
-    if hidden:
-        sys.modules["transformers"] = None  # makes 'from transformers import ...' raise ImportError
+    hidden = [name for name in ("transformers", "torch") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # makes 'import torch' or 'from transformers import ...' raise ImportError
     try:
         import presidio_analyzer  # noqa: F401
         import presidio_analyzer.nlp_engine  # noqa: F401
     finally:
-        if hidden:
-            sys.modules.pop("transformers", None)
+        for name in hidden:
+            sys.modules.pop(name, None)
 
 
 def _recognizer_classes():
