@@ -205,6 +205,8 @@ def _plant(data: Path) -> dict[str, str]:
                 lines[n] = line[:at] + words + line[at + len(words):]
         path.write_text("\n".join(lines), encoding="utf-8")
     planted["transcript text"] = words
+    for path in sorted((data / "codings").glob("*.csv")):  # the coded text changed: its hashes go
+        pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="text_hash").to_csv(path, index=False)
 
     names = data / 'kn<img src=x onerror="window.__planted=1">.yaml'
     names.write_bytes((data / "known-names.yaml").read_bytes())

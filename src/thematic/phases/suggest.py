@@ -6,7 +6,6 @@ import pandas as pd
 
 from thematic import candidates, figures, suggest
 from thematic import suggestion_review as review
-from thematic.cache import cached
 from thematic.phases.base import PhaseResult, checked, load, steps_for
 from thematic.segments import segment_code_matrix
 from thematic.steps import Steps
@@ -14,11 +13,6 @@ from thematic.suggest import codebook_texts, flag_unreliable, reliability_by_cod
 
 PHASE = "02-code-suggestions"
 VERDICTS = ("reliable", "unreliable", "not enough data")
-
-# Cross-validation and the learning curve are cached by their inputs and by the code of
-# thematic.suggest, so a warm re-run with unchanged data and parameters reuses their figures.
-out_of_fold = cached(suggest.out_of_fold)
-learning_curve = cached(suggest.learning_curve)
 
 
 def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web_sm", reference_coder: str = "",
@@ -80,7 +74,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     with out.section("candidates"), steps("candidate codes"):
         _candidates(out, dataset, units, coded, n_topics=candidate_topics, seed=seed, model=spacy_model)
     with out.section("evaluation"), steps("cross-validation"):
-        scores, predicted = out_of_fold(model, units, Y, groups, n_splits=cv_folds)
+        scores, predicted = suggest.out_of_fold(model, units, Y, groups, n_splits=cv_folds)
         summary = suggestion_metrics(Y.to_numpy(), scores, predicted)
         out.table(pd.DataFrame([summary | {"reference_coder": coder, "segments": len(Y),
                                            "coded_segments": int((Y.sum(axis=1) > 0).sum()),
@@ -92,7 +86,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
         per_code = _per_code(out, Y, predicted, groups, second=second, coder=coder, other=others[0] if others else "",
                              seed=seed)
     with out.section("learning-curve"), steps("learning curve"):
-        curve = out.table(learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds, seed=seed),
+        curve = out.table(suggest.learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds, seed=seed),
                           "learning-curve", caption="grouped CV figures by number of coded segments learnt from")
         out.figure(figures.suggestion_learning_curve(curve), "learning-curve")
     reviewer = reviewing_coder or coder
