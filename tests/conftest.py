@@ -108,3 +108,28 @@ def rendered_report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("e2e") / "reports"
     return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False,
                          echo=lambda message: None)
+
+
+#: How the browser tests start Chromium (headless, no request of its own).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("THEMATIC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("THEMATIC_REQUIRE_BROWSER") == "1":
+        pytest.fail("No Chromium found, and THEMATIC_REQUIRE_BROWSER=1: install Debian's 'chromium'.")
+    pytest.skip("no Chromium on this machine (install Debian's 'chromium' to run the browser test)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

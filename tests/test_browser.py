@@ -8,8 +8,6 @@ report, in ``screenshots/``.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,32 +15,9 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
 #: Plotly draws asynchronously: wait until every figure holds its SVG, then check.
 ALL_FIGURES_DRAWN = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
     .every(div => div.querySelector('.main-svg') !== null && div._fullLayout !== undefined)"""
-
-
-def _chromium() -> str:
-    path = os.environ.get("THEMATIC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    if os.environ.get("THEMATIC_REQUIRE_BROWSER") == "1":
-        pytest.fail("No Chromium found, and THEMATIC_REQUIRE_BROWSER=1: install Debian's 'chromium'.")
-    pytest.skip("no Chromium on this machine (install Debian's 'chromium' to run the browser test)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _pages(report: Path) -> list[Path]:

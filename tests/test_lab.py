@@ -27,7 +27,6 @@ import nbformat
 import pytest
 
 from conftest import ROOT, SAMPLE
-from test_browser import CHROMIUM_ARGS, _chromium
 
 pytestmark = pytest.mark.slow
 
@@ -119,17 +118,6 @@ def lab(project: Path):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _open_and_run(browser, lab: dict, name: str, outside: list[str]):
