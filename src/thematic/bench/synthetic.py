@@ -61,21 +61,10 @@ def generate_study(target: str | Path, *, n_interviews: int, source: Dataset | N
         interviews.append({"interview_id": interview_id, "participant_id": participant_id, "wave": 1,
                            "date": "2020-07-01", "duration_min": int(rng.integers(12, 81)),
                            "transcript": f"raw/{interview_id}.txt"})
-        pool = participant[participant["group"] == group]
         goal = float(rng.choice(words_per_interview)) * length_scale
-        parts, words, offset = [], 0, 0
-        while words < goal:
-            question = interviewer.iloc[int(rng.integers(len(interviewer)))]
-            answer = pool.iloc[int(rng.integers(len(pool)))]
-            for speaker, turn in (("Interviewer", question), ("Participant", answer)):
-                prefix = f"{speaker}: "
-                body_start = offset + len(prefix)
-                parts.append(prefix + turn["text"] + "\n\n")
-                offset += len(parts[-1])
-                words += turn["words"]
-                if speaker == "Participant":
-                    coding_rows += _moved_codings(codings, turn, interview_id, body_start)
-        text = "".join(parts)
+        _, text, moved = _conversation(rng, interviewer, participant[participant["group"] == group],
+                                       goal=goal, codings=codings, interview_id=interview_id)
+        coding_rows += moved
         # The source text is already de-identified; it stands in for the raw one too.
         io.write_text(target / "raw" / f"{interview_id}.txt", text)
         io.write_text(target / "deidentified" / f"{interview_id}.txt", text)
@@ -88,6 +77,28 @@ def generate_study(target: str | Path, *, n_interviews: int, source: Dataset | N
         (target / "codebook.yaml").write_bytes((source.root / "codebook.yaml").read_bytes())
     return {"interviews": n_interviews, "words": int(sum(len(t.split()) for t in _texts(target))),
             "codings": len(coded)}
+
+
+def _conversation(rng: np.random.Generator, interviewer: pd.DataFrame, pool: pd.DataFrame, *, goal: float,
+                  codings: pd.DataFrame, interview_id: str, raw_text: dict[str, str] | None = None
+                  ) -> tuple[str, str, list[dict]]:
+    """A transcript of questions drawn from *interviewer* and answers from *pool* (segments of
+    the source study) until it holds *goal* words: its raw text (each turn's raw text where
+    *raw_text* has it), its de-identified text and the source codings moved onto it."""
+    raw_parts, deid_parts, coding_rows, words, offset = [], [], [], 0, 0
+    while words < goal:
+        question = interviewer.iloc[int(rng.integers(len(interviewer)))]
+        answer = pool.iloc[int(rng.integers(len(pool)))]
+        for speaker, turn in (("Interviewer", question), ("Participant", answer)):
+            prefix = f"{speaker}: "
+            body_start = offset + len(prefix)
+            deid_parts.append(prefix + turn["text"] + "\n\n")
+            raw_parts.append(prefix + (raw_text or {}).get(turn["segment_id"], turn["text"]) + "\n\n")
+            offset += len(deid_parts[-1])
+            words += int(turn["words"])
+            if speaker == "Participant":
+                coding_rows += _moved_codings(codings, turn, interview_id, body_start)
+    return "".join(raw_parts), "".join(deid_parts), coding_rows
 
 
 def _moved_codings(codings: pd.DataFrame, turn: pd.Series, interview_id: str, body_start: int) -> list[dict]:
@@ -180,23 +191,13 @@ def generate_real_size_study(target: str | Path, *, source: Dataset | None = Non
         duration = getattr(row, "duration_min", None)
         goal = (float(duration) * words_per_minute if duration is not None and pd.notna(duration)
                 else float(own_words.get(row.interview_id, 0)))
-        pool = participant[participant["group"] == groups[row.participant_id]]
-        raw_parts, deid_parts, words, offset = [], [], 0, 0
-        while words < goal:
-            question = interviewer.iloc[int(rng.integers(len(interviewer)))]
-            answer = pool.iloc[int(rng.integers(len(pool)))]
-            for speaker, turn in (("Interviewer", question), ("Participant", answer)):
-                prefix = f"{speaker}: "
-                body_start = offset + len(prefix)
-                deid_parts.append(prefix + turn["text"] + "\n\n")
-                raw_parts.append(prefix + raw_text.get(turn["segment_id"], turn["text"]) + "\n\n")
-                offset += len(deid_parts[-1])
-                words += int(turn["words"])
-                if speaker == "Participant":
-                    coding_rows += _moved_codings(source.codings, turn, row.interview_id, body_start)
-        io.write_text(target / "raw" / f"{row.interview_id}.txt", "".join(raw_parts))
-        io.write_text(target / "deidentified" / f"{row.interview_id}.txt", "".join(deid_parts))
-        words_total += len("".join(deid_parts).split())
+        raw, deidentified, moved = _conversation(
+            rng, interviewer, participant[participant["group"] == groups[row.participant_id]], goal=goal,
+            codings=source.codings, interview_id=row.interview_id, raw_text=raw_text)
+        coding_rows += moved
+        io.write_text(target / "raw" / f"{row.interview_id}.txt", raw)
+        io.write_text(target / "deidentified" / f"{row.interview_id}.txt", deidentified)
+        words_total += len(deidentified.split())
     (target / "participants.csv").write_bytes(source.study.participants_file.read_bytes())
     interviews.to_csv(target / "interviews.csv", index=False)
     coded = pd.DataFrame(coding_rows, columns=["interview_id", "start", "end", "code", "coder", "memo"])
