@@ -1,4 +1,4 @@
-"""Few-shot fine-tuning of the sentence encoder (needs the [embed] extra with setfit; the
+"""Few-shot fine-tuning of the sentence encoder (needs the [finetune] extra; the
 checks of arguments and of a missing extra run without it)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ TEXTS = ["the staff were kind", "nurses very caring", "doctor was lovely and kin
 Y = np.array([[1, 0, 0]] * 3 + [[0, 1, 0]] * 3 + [[0, 0, 1]] * 3)
 
 needs_extra = pytest.mark.skipif(not finetune.available_for_fine_tuning("minilm"),
-                                 reason="the [embed] extra with setfit is not installed")
+                                 reason="the [finetune] extra (setfit) is not installed")
 
 
 def _gap(encoder) -> float:
