@@ -200,3 +200,13 @@ def test_no_progress_bar_under_the_report(monkeypatch):
     from thematic.parse import DocParser
 
     assert DocParser("en_core_web_sm", use_cache=False).progress is False
+
+
+def test_phases_that_need_codings_say_they_are_skipped_without_them(sample_copy):
+    from thematic.steps import Steps
+
+    shutil.rmtree(sample_copy / "codings")
+    for phase in (phases.suggest_codes, phases.triangulate_themes):
+        result = phase(sample_copy, steps=Steps(phase="test", progress=False))
+        assert result.sections == ["status"] and not result.tables and not result.figures
+        assert result.notes[0].startswith("**No codings yet.**") and result.notes[0].endswith("This phase is skipped.")

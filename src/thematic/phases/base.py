@@ -148,6 +148,12 @@ class PhaseResult:
     def note(self, text: str, **values: Any) -> None:
         self.items.append(Note(text, values, self._section))
 
+    def skipped(self, why: str) -> PhaseResult:
+        """This result, with a status note that the phase is skipped and *why* (Markdown)."""
+        with self.section("status"):
+            self.note(f"{why} This phase is skipped.")
+        return self
+
     def html(self, fragment: str) -> None:
         self.items.append(Html(fragment, self._section))
 

@@ -59,10 +59,8 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     dataset = load(data, model=spacy_model)
     out = PhaseResult(PHASE)
     if not dataset.has_codings:
-        with out.section("status"):
-            out.note("**No codings yet.** Code suggestions learn from human coding: add a `codebook.yaml` and "
-                     "at least one coder's file under `codings/`, then re-run. This phase is skipped.")
-        return out
+        return out.skipped("**No codings yet.** Code suggestions learn from human coding: add a `codebook.yaml` "
+                           "and at least one coder's file under `codings/`, then re-run.")
     units, coded = review.study_units(dataset)  # participants' segments with the question each answers
     coder = reference_coder or dataset.coders[0]
     others = [c for c in dataset.coders if c != coder]

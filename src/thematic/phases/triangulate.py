@@ -56,10 +56,8 @@ def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_cor
     dataset = load(data, model=spacy_model)
     out = PhaseResult(PHASE)
     if not dataset.has_codings:
-        with out.section("status"):
-            out.note("**No codings yet.** Triangulation compares coded themes across groups: add a codebook and "
-                     "codings, then re-run. This phase is skipped.")
-        return out
+        return out.skipped("**No codings yet.** Triangulation compares coded themes across groups: add a "
+                           "codebook and codings, then re-run.")
     segments = segment_turns(dataset)
     interviews = segments["interview_id"].nunique()
     final = combine_coders(code_segments(segments, dataset.codings), rule=coding_rule)
