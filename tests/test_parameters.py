@@ -86,6 +86,7 @@ def test_every_notebook_parameter_is_declared_once_and_its_default_passes():
     ("n_jobs: 0", r"'n_jobs' in .*: must be 1 or more \(worker processes\), or -1 for every core; got 0"),
     ("data_dir: null", r"'data_dir' in .*: must be set; got None"),
     ("data_dir: no/such/folder", r"'data_dir' in .*: must be a folder that exists"),
+    ("data_dir: src", r"'data_dir' in .*: must be a study's data folder, holding interviews.csv"),
     ("n_boot: -5", r"'n_boot' in .*: must be 0 \(no intervals\) or at least 100; got -5"),
     ("spacy_model: ../../../etc", r"'spacy_model' in .*: spaCy pipeline '../../../etc' is not the name of an "
                                   r"installed pipeline package.*never from a path"),

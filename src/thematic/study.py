@@ -359,6 +359,9 @@ def _existing_folder(value: str) -> str:
     path = io.resolve(value)
     if not path.is_dir():
         raise ValueError(f"must be a folder that exists ({path} is not)")
+    if not (path / INTERVIEWS).is_file():
+        raise ValueError(f"must be a study's data folder, holding {INTERVIEWS} ({path} has none; "
+                         "'thematic init' makes one from a folder of transcripts)")
     return str(path)
 
 
