@@ -54,6 +54,7 @@ from thematic.transcripts.labels import (
     edit_distance,
     is_generic,
     is_interviewer,
+    is_interviewer_label,
     is_metadata,
     is_weak,
     label_key,
@@ -198,6 +199,15 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
     return candidates, meta_lines
 
 
+def _interview_pair(keys: set[str], occurrences: dict[str, list[_Candidate]]) -> bool:
+    """Whether the paragraph-opening labels *keys* of a tiny file are an interview: at least
+    two, all roles (``I``, ``Q``, ``R``, ``A``...), one of them an interviewer's."""
+    labels = [occurrences[k][0].label for k in keys]
+    return (len(labels) >= 2 and all(is_generic(label) for label in labels)
+            and any(is_interviewer_label(label) for label in labels)
+            and not all(is_interviewer_label(label) for label in labels))
+
+
 def _accept(candidates: list[_Candidate], declared: Sequence[str], lines, blank
             ) -> tuple[list[_Candidate], dict[str, str]]:
     """The candidates that start turns (rules 2-5 of the module's docstring), and the
@@ -214,7 +224,13 @@ def _accept(candidates: list[_Candidate], declared: Sequence[str], lines, blank
         if not basis:
             basis = {k for k, occ in occurrences.items() if len(occ) >= least}
     if not basis:  # a tiny file where every label appears once: the labels opening paragraphs
-        basis = {k for k, occ in occurrences.items() if occ[0].para and not is_weak(occ[0].label)}
+        # (or lines, when every line opens with one)
+        every_line = {c.line for occ in occurrences.values() for c in occ} >= {
+            n for n, is_blank in enumerate(blank) if not is_blank}
+        opening = {k for k, occ in occurrences.items() if occ[0].para or every_line}
+        basis = {k for k in opening if not is_weak(occurrences[k][0].label)}
+        if len(basis) < 2 and _interview_pair(opening, occurrences):
+            basis = opening  # "I: ..." then "R: ...": weak labels, but an interviewer answered
         if len(basis) < 2:
             return [], {}
         strong = basis
