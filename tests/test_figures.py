@@ -74,8 +74,9 @@ CASES = {
                                "in_scope": [True, True], "participants_with_theme": [2, 3],
                                "participants_in_group": [5, 5]}), THEMES), frame),
     "convergence_matrix": lambda: (figures.convergence_matrix(
-        frame := pd.DataFrame({"theme": ["T1", "T2"], "pair": ["a / b", "a / b"],
-                               "convergence": ["agreement", "silence"], "evidence": ["x", "y"]}), THEMES), frame),
+        frame := pd.DataFrame({"theme": ["T1", "T2"], "group_a": ["a", "a"], "group_b": ["b", "b"],
+                               "pair": ["a / b", "a / b"], "convergence": ["agreement", "silence"],
+                               "evidence": ["x", "y"]}), THEMES), frame),
     "wave_change_chart": lambda: (figures.wave_change_chart(
         frame := pd.DataFrame({"theme": ["T1", "T2"], "name": list(THEMES.values()),
                                "talk_share_first": [0.1, 0.2], "talk_share_last": [0.2, 0.1]}),
@@ -93,6 +94,46 @@ def _figure_text(fig: go.Figure) -> list[str]:
         texts.append(layout.coloraxis.colorbar.title.text)
     texts += [trace.name for trace in fig.data if getattr(trace, "showlegend", True) is not False]
     return [t for t in texts if t]
+
+
+NAMED = figures.Groups(order=("g_kin", "g_staff"), colours={"g_kin": "#111111", "g_staff": "#222222"},
+                       names={"g_kin": "kinship carers", "g_staff": "outreach staff"})
+BY_GROUP = pd.DataFrame({"interview_id": ["K1", "S1"], "group": ["g_kin", "g_staff"], "label": ["Carer 1", "Worker 1"],
+                         "wave": [1, 1], "words": [900, 1200], "turns": [20, 30], "participant_share": [0.8, 0.6],
+                         "duration_min": [30, 45], "term": ["visit", "referral"], "per_1000_words": [3.0, 2.5],
+                         "z": [2.0, 1.5], "theme": ["T1", "T2"], "share": [0.5, 1.0], "talk_share_mean": [0.1, 0.2],
+                         "in_scope": [True, True], "participants_with_theme": [2, 3],
+                         "participants_in_group": [5, 5]})
+GROUP_DRAWINGS = {
+    "words_per_interview": lambda: figures.words_per_interview(BY_GROUP, groups=NAMED),
+    "talk_share": lambda: figures.talk_share(BY_GROUP, groups=NAMED),
+    "duration_by_group": lambda: figures.duration_by_group(BY_GROUP, groups=NAMED),
+    "terms_by_group": lambda: figures.terms_by_group(BY_GROUP, groups=NAMED),
+    "distinctive_terms": lambda: figures.distinctive_terms(BY_GROUP, groups=NAMED),
+    "term_group_heatmap": lambda: figures.term_group_heatmap(
+        pd.DataFrame({"g_staff": [1.0], "g_kin": [0.5]}, index=["visit"]), groups=NAMED),
+    "theme_group_heatmap": lambda: figures.theme_group_heatmap(BY_GROUP, THEMES, groups=NAMED),
+    "salience_heatmap": lambda: figures.salience_heatmap(BY_GROUP, THEMES, groups=NAMED),
+    "convergence_matrix": lambda: figures.convergence_matrix(pd.DataFrame(
+        {"theme": ["T1"], "group_a": ["g_kin"], "group_b": ["g_staff"], "pair": ["g_kin / g_staff"],
+         "convergence": ["agreement"], "evidence": ["x"]}), THEMES, groups=NAMED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROUP_DRAWINGS))
+def test_groups_are_drawn_by_the_names_the_study_gives_them(name):
+    fig = GROUP_DRAWINGS[name]()
+    drawn = fig.to_json()
+    assert "g_kin" not in drawn and "g_staff" not in drawn
+    assert "kinship carers" in drawn and "outreach staff" in drawn
+    if name in ("words_per_interview", "talk_share", "duration_by_group"):
+        assert {t.name: t.marker.color for t in fig.data} == {"kinship carers": "#111111", "outreach staff": "#222222"}
+
+
+def test_a_group_legend_drops_the_article_of_its_plural():
+    assert figures.display_name("the service team") == "service team"
+    assert figures.display_name("The Others") == "Others"
+    assert figures.display_name("theatre staff") == "theatre staff"
 
 
 def test_every_figure_builder_is_covered():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
 import textwrap
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -66,20 +67,38 @@ class Groups:
 
     order: tuple[str, ...] = ()
     colours: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, dataset) -> Groups:
-        """The groups of *dataset*, in its study's order and colours."""
-        return cls(order=tuple(dataset.groups), colours=dataset.settings.colours(dataset.groups))
+        """The groups of *dataset*, in its study's order, colours and plural names."""
+        settings = dataset.settings
+        return cls(order=tuple(dataset.groups), colours=settings.colours(dataset.groups),
+                   names={g: display_name(settings.plural(g)) for g in dataset.groups})
 
     def arrange(self, present: Iterable[str]) -> list[str]:
         """*present* groups in the study's order, unknown ones after them by name."""
         return arrange(present, order=self.order)
 
+    def name(self, group: str) -> str:
+        """What a reader sees for *group* (its id when the study names it nothing)."""
+        return self.names.get(group, group)
+
+    def named(self, frame: pd.DataFrame, column: str = "group") -> pd.DataFrame:
+        """*frame* with the groups of *column* replaced by their names."""
+        return frame.assign(**{column: frame[column].map(lambda g: self.name(str(g)))})
+
     def express(self, frame: pd.DataFrame, column: str = "group") -> dict:
-        """plotly express keywords: category order and colours of *column*."""
-        return {"category_orders": {column: self.arrange(frame[column])},
-                "color_discrete_map": dict(self.colours)}
+        """plotly express keywords for a frame of group ids: the named groups' order and colours
+        (draw ``self.named(frame)``)."""
+        return {"category_orders": {column: [self.name(g) for g in self.arrange(frame[column])]},
+                "color_discrete_map": {self.name(g): c for g, c in self.colours.items()}}
+
+
+def display_name(plural: str) -> str:
+    """A group's plural as a legend shows it: without a leading article ("the service team" ->
+    "service team")."""
+    return re.sub(r"^(the|a|an)\s+", "", plural.strip(), flags=re.IGNORECASE) or plural
 
 
 def _groups(groups: Groups | None) -> Groups:
@@ -89,7 +108,7 @@ def _groups(groups: Groups | None) -> Groups:
 def words_per_interview(summary: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Bar chart of words per interview, coloured by group."""
     hover = [c for c in ("label", "wave", "turns", "participant_share") if c in summary.columns]
-    fig = px.bar(summary, x="interview_id", y="words", color="group",
+    fig = px.bar(_groups(groups).named(summary), x="interview_id", y="words", color="group",
                  **_groups(groups).express(summary), template=TEMPLATE, hover_data=hover,
                  labels=_labels("interview_id", "words", "group", *hover), title="Words per interview")
     return fig.update_layout(xaxis_title="interview", yaxis_title="words (all speakers)")
@@ -97,7 +116,8 @@ def words_per_interview(summary: pd.DataFrame, *, groups: Groups | None = None) 
 
 def duration_by_group(interviews: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Strip-and-box plot of interview durations per group."""
-    fig = px.box(interviews, x="group", y="duration_min", points="all", template=TEMPLATE, color="group",
+    fig = px.box(_groups(groups).named(interviews), x="group", y="duration_min", points="all", template=TEMPLATE,
+                 color="group",
                  **_groups(groups).express(interviews), hover_data=["interview_id"],
                  labels=_labels("group", "duration_min", "interview_id"),
                  title="Interview duration by stakeholder group")
@@ -106,7 +126,8 @@ def duration_by_group(interviews: pd.DataFrame, *, groups: Groups | None = None)
 
 def terms_by_group(terms: pd.DataFrame, *, groups: Groups | None = None) -> go.Figure:
     """Horizontal bars of the most frequent terms, one panel per group."""
-    fig = px.bar(terms, x="per_1000_words", y="term", facet_col="group", orientation="h", color="group",
+    fig = px.bar(_groups(groups).named(terms), x="per_1000_words", y="term", facet_col="group", orientation="h",
+                 color="group",
                  **_groups(groups).express(terms), template=TEMPLATE,
                  labels=_labels("per_1000_words", "term", "group"),
                  title="Frequent terms per stakeholder group (per 1,000 participant words)")
@@ -145,7 +166,7 @@ def theme_group_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
     grid = matrix.pivot(index="theme", columns="group", values="share")
     grid = grid.reindex(columns=_groups(groups).arrange(grid.columns))
     labels = [f"{t}: {themes[t]}" for t in grid.index]
-    fig = px.imshow(grid.to_numpy(), x=list(grid.columns), y=labels, zmin=0, zmax=1,
+    fig = px.imshow(grid.to_numpy(), x=[_groups(groups).name(g) for g in grid.columns], y=labels, zmin=0, zmax=1,
                     color_continuous_scale="Blues", text_auto=".0%", aspect="auto", template=TEMPLATE,
                     labels={"x": "stakeholder group", "y": "theme", "color": "share of participants"},
                     title="Share of participants in each group whose interviews carry each theme")
@@ -302,13 +323,15 @@ def salience_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
     """
     frame = matrix.assign(shown=matrix[value].where(matrix["in_scope"]))
     grid = frame.pivot(index="theme", columns="group", values="shown")
-    groups = _groups(groups).arrange(grid.columns)
+    drawn = _groups(groups)
+    groups = drawn.arrange(grid.columns)
     grid = grid.reindex(index=list(themes), columns=groups)
     people = frame.assign(text=lambda f: [
         f"{v:.1%}<br>{a}/{b} people" if s else "out of scope" for v, a, b, s in
         zip(f[value], f["participants_with_theme"], f["participants_in_group"], f["in_scope"], strict=True)])
     text = people.pivot(index="theme", columns="group", values="text").reindex(index=list(themes), columns=groups)
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=groups, y=[f"{t}: {themes[t]}" for t in grid.index],
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[drawn.name(g) for g in groups],
+                               y=[f"{t}: {themes[t]}" for t in grid.index],
                                text=text.to_numpy(), texttemplate="%{text}", colorscale="Blues", zmin=0,
                                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
                                colorbar={"title": "share of talk", "tickformat": ".0%"}))
@@ -317,7 +340,7 @@ def salience_heatmap(matrix: pd.DataFrame, themes: dict[str, str], *,
                              title="Coded share of each group's talk per theme (mean over participants)")
 
 
-def convergence_matrix(pairs: pd.DataFrame, themes: dict[str, str]) -> go.Figure:
+def convergence_matrix(pairs: pd.DataFrame, themes: dict[str, str], *, groups: Groups | None = None) -> go.Figure:
     """Theme x pair-of-groups grid of convergence codes; hovering shows the evidence."""
     codes = list(CONVERGENCE_COLOURS)
     frame = pairs[pairs["convergence"] != "out of scope"]
@@ -333,7 +356,10 @@ def convergence_matrix(pairs: pd.DataFrame, themes: dict[str, str]) -> go.Figure
     scale = []
     for i, code in enumerate(codes):
         scale += [[i / n, CONVERGENCE_COLOURS[code]], [(i + 1) / n, CONVERGENCE_COLOURS[code]]]
-    fig = go.Figure(go.Heatmap(z=z, x=columns, y=[f"{t}: {themes[t]}" for t in rows], text=text,
+    pair_names = {p: f"{_groups(groups).name(a)} / {_groups(groups).name(b)}"
+                  for p, a, b in zip(frame["pair"], frame["group_a"], frame["group_b"], strict=True)}
+    fig = go.Figure(go.Heatmap(z=z, x=[pair_names[p] for p in columns], y=[f"{t}: {themes[t]}" for t in rows],
+                               text=text,
                                customdata=hover, texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
                                colorscale=scale, showscale=False, xgap=2, ygap=2,
                                hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
@@ -376,7 +402,8 @@ def distinctive_terms(table: pd.DataFrame, *, by: str = "group", title: str | No
     """
     frame = table.rename(columns={by: "group"}) if by != "group" else table
     hover = [c for c in ("count", "count_rest", "log_odds") if c in frame.columns]
-    fig = px.bar(frame, x="z", y="term", facet_col="group", orientation="h", template=TEMPLATE, color="group",
+    fig = px.bar(_groups(groups).named(frame), x="z", y="term", facet_col="group", orientation="h", template=TEMPLATE,
+                 color="group",
                  **_groups(groups).express(frame), hover_data=hover, labels=_labels("z", "term", "group", *hover),
                  title=title or "Distinctive terms per stakeholder group (weighted log-odds z-score vs the rest)")
     fig.update_yaxes(matches=None, showticklabels=True, autorange="reversed", title=None)
@@ -394,7 +421,8 @@ def term_group_heatmap(rates: pd.DataFrame, *, title: str | None = None,
     """
     columns = _groups(groups).arrange(rates.columns)
     grid = rates[columns]
-    fig = px.imshow(grid.to_numpy(), x=columns, y=list(grid.index), color_continuous_scale="Blues",
+    fig = px.imshow(grid.to_numpy(), x=[_groups(groups).name(g) for g in columns], y=list(grid.index),
+                    color_continuous_scale="Blues",
                     text_auto=".1f", aspect="auto", template=TEMPLATE,
                     labels={"x": "stakeholder group", "y": "term", "color": "uses per 1,000 words"},
                     title=title or "Uses per 1,000 participant words, by stakeholder group")
@@ -408,11 +436,13 @@ def talk_share(summary: pd.DataFrame, *, groups: Groups | None = None) -> go.Fig
     *summary* is :func:`thematic.familiarise.interview_summary` output; a dashed line marks
     the corpus median, so interviews where the interviewer spoke unusually much stand out.
     """
-    order = _groups(groups).arrange(summary["group"])
+    drawn = _groups(groups)
+    order = drawn.arrange(summary["group"])
     frame = summary.assign(_rank=summary["group"].map(order.index)).sort_values(["_rank", "interview_id"])
-    fig = px.bar(frame, x="interview_id", y="participant_share", color="group", template=TEMPLATE,
-                 category_orders={"group": order, "interview_id": list(frame["interview_id"])},
-                 color_discrete_map=dict(_groups(groups).colours),
+    fig = px.bar(drawn.named(frame), x="interview_id", y="participant_share", color="group", template=TEMPLATE,
+                 category_orders={"group": [drawn.name(g) for g in order],
+                                  "interview_id": list(frame["interview_id"])},
+                 color_discrete_map={drawn.name(g): c for g, c in drawn.colours.items()},
                  hover_data=[c for c in ("label", "wave", "words", "turns") if c in frame.columns],
                  labels=_labels("interview_id", "participant_share", "group", "label", "wave", "words", "turns"),
                  title="Participant's share of the words spoken, per interview")

@@ -132,7 +132,7 @@ def _convergence(out: PhaseResult, dataset, matrix, by_code, rules, names):
     out.table(profiles[profiles["prominence"] != "out of scope"].drop(columns="code_profile"), "group-profiles",
               caption="prominence, stance and codes used of each theme in each group, with the evidence")
     pairs = triangulate.convergence(profiles, rules, group_order=dataset.groups)
-    out.figure(figures.convergence_matrix(pairs, names), "convergence-matrix")
+    out.figure(figures.convergence_matrix(pairs, names, groups=figures.Groups.of(dataset)), "convergence-matrix")
     out.table(triangulate.protocol_table(rules), "convergence-protocol",
               caption="how each cell of the matrix is decided, with the thresholds in force")
     out.table(triangulate.convergence_counts(pairs), "convergence-counts",
