@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import pytest
 
-from thematic import present
+from thematic import io, present
 
 HOSTILE = '<img src="http://127.0.0.1:9/x"> & <inaudible>'
 
@@ -50,7 +50,8 @@ def test_a_note_puts_values_in_as_text(shown):
     assert shown[0]["text/plain"] == f"**Scope rules:** {HOSTILE}. <b>raw</b>"
 
 
-def test_a_table_carries_its_style_and_links_its_csv_from_the_report_pages(tmp_path: Path, shown):
+def test_a_table_carries_its_style_and_links_its_csv_from_the_report_pages(tmp_path: Path, shown, monkeypatch):
+    monkeypatch.setenv("THEMATIC_REPORT", "1")
     frame = pd.DataFrame({"code": ["a", "b"], "n": [1, 2]})
     present.Publisher(tmp_path, phase="03-x").table(frame, "per code", caption="c")
     page = shown[0]["text/html"]
@@ -58,3 +59,15 @@ def test_a_table_carries_its_style_and_links_its_csv_from_the_report_pages(tmp_p
     assert '<a href="../tables/03-x/per-code.csv" download>tables/03-x/per-code.csv</a>' in page
     present.Publisher(None, phase="03-x").table(frame, "per code")
     assert "<a href" not in shown[1]["text/html"]  # nothing saved, nothing to link
+
+
+def test_in_a_live_notebook_links_lead_from_the_kernels_folder_to_the_report(tmp_path: Path, shown, monkeypatch):
+    monkeypatch.delenv("THEMATIC_REPORT", raising=False)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")  # where JupyterLab starts a notebook's kernel
+    publisher = present.Publisher(tmp_path / "reports", phase="03-x")
+    publisher.table(pd.DataFrame({"n": [1]}), "per code")
+    assert '<a href="../reports/tables/03-x/per-code.csv" download>tables/03-x/per-code.csv</a>' in shown[0]["text/html"]
+    assert (tmp_path / "notebooks" / "../reports/tables/03-x/per-code.csv").exists()
+    publisher.document("member-check", lambda folder: {"docx": io.write_text(folder / "a.docx", "x")})
+    assert "../reports/member-check/a.docx" in shown[1]["text/html"]

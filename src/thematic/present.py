@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import plotly.io as pio
 from IPython.display import display
 
 from thematic import io, markup, tableview
+from thematic.steps import REPORT_ENV
 
 
 class Publisher:
@@ -57,8 +59,8 @@ class Publisher:
         head += f": {html.escape(caption)}" if caption else ""
         head += f" ({html.escape(note)})" if note else ""
         if path:
-            href = f"../tables/{self.phase}/{name}.csv"
-            head += f" <a href=\"{html.escape(href)}\" download>{html.escape(href[3:])}</a>"
+            shown = f"tables/{self.phase}/{name}.csv"
+            head += f" <a href=\"{html.escape(self.link(shown))}\" download>{html.escape(shown)}</a>"
         if view.same_in_every_row:
             same = "; ".join(f"{k} = {v}" for k, v in view.same_in_every_row.items())
             head += f"<br><span class='thematic-same'>In every row: {html.escape(same)}</span>"
@@ -100,6 +102,14 @@ class Publisher:
         """Show an HTML fragment the library built and escaped (e.g. the memos)."""
         display({"text/html": fragment, "text/plain": re.sub(r"<[^>]+>", "", fragment)}, raw=True)
 
+    def link(self, relative: str) -> str:
+        """The href of *relative* (a path inside the report folder) from where the output is read:
+        ``../`` under ``thematic report`` (its pages in ``html/`` and notebooks in ``executed/``),
+        else from the kernel's folder, as JupyterLab resolves links in a live notebook."""
+        if self.output_dir is not None and not os.environ.get(REPORT_ENV):  # a live session
+            return Path(os.path.relpath(self.output_dir / relative, Path.cwd())).as_posix()
+        return f"../{relative}"
+
     def record(self, name: str, data: dict) -> Path | None:
         """Save *data* as the JSON record *name* in the report folder (e.g. ``consensus.json``,
         which the manifest then records); nothing is shown."""
@@ -114,7 +124,8 @@ class Publisher:
             return {}
         folder = file_name(folder)
         written = write(self.output_dir / folder)
-        self.note("Written: " + ", ".join(f"[`{folder}/{p.name}`](../{folder}/{p.name})" for p in written.values()))
+        self.note("Written: " + ", ".join(f"[`{folder}/{p.name}`]({self.link(f'{folder}/{p.name}')})"
+                                          for p in written.values()))
         return written
 
     def show(self, result, section: str | None = None) -> None:
