@@ -17,7 +17,8 @@ import datetime as dt
 import importlib
 import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -120,6 +121,23 @@ def schema() -> dict[str, Parameter]:
             if parameter.name in found:
                 raise RuntimeError(f"parameter {parameter.name!r} is declared twice ({module})")
             found[parameter.name] = parameter
+    return found
+
+
+def declarations(names: Iterable[str]) -> dict[str, Parameter]:
+    """The declarations of the parameters *names* (those declared), importing no more of
+    :data:`DECLARED_IN` than it takes: the modules already imported are read first, then the
+    others in order until every name is found. A phase checks its parameters with this, so a
+    notebook's kernel does not import every library of every phase (scikit-learn for
+    notebook 00, nbconvert for any) to check its own few. :func:`schema` reads them all."""
+    wanted = set(names)
+    found: dict[str, Parameter] = {}
+    for module in sorted(DECLARED_IN, key=lambda m: m not in sys.modules):
+        if wanted <= found.keys():
+            break
+        for parameter in importlib.import_module(module).PARAMETERS:
+            if parameter.name in wanted:
+                found.setdefault(parameter.name, parameter)
     return found
 
 
