@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -162,15 +162,22 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     pages = _PageWriter(phases, folder, title, assets)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thematic-pages") as renderer:
         rendered: list[Future] = []
+
+        def settle() -> None:
+            """No page is being written once this returns (before a failed run's folder moves)."""
+            for future in rendered:
+                future.cancel()
+            wait(rendered)
+
         try:
             with _kernels_know_they_run_a_report():
                 timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
                                          notebooks_dir=notebooks_dir, kernel_name=kernel_name,
                                          kernel_config=_kernel_config(sockets), echo=echo,
-                                         on_executed=lambda n: rendered.append(renderer.submit(pages.write, n)))
+                                         on_executed=lambda n: rendered.append(renderer.submit(pages.write, n)),
+                                         on_failure=settle)
         except BaseException:
-            for future in rendered:
-                future.cancel()
+            settle()
             raise
         finally:
             shutil.rmtree(sockets, ignore_errors=True)
@@ -199,9 +206,11 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
 
 def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: folders.Staging,
                    bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
-                   echo: Callable[[str], None], on_executed: Callable[[int], object] = lambda n: None) -> list[float]:
+                   echo: Callable[[str], None], on_executed: Callable[[int], object] = lambda n: None,
+                   on_failure: Callable[[], object] = lambda: None) -> list[float]:
     """Execute each phase notebook into ``staging/executed``; return their seconds.
-    ``on_executed(n)`` is called when the *n*-th notebook has run.
+    ``on_executed(n)`` is called when the *n*-th notebook has run, ``on_failure()`` when one
+    failed, before the staging folder is moved.
 
     On failure the staging folder is kept as ``<output>.failed`` and a ReportError raised.
     """
@@ -223,6 +232,7 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
         except PapermillExecutionError as error:
             previous = (f"The previous report in {staging.target} was left in place"
                         if staging.target.exists() else f"No report was written to {staging.target}")
+            on_failure()
             kept = folders.keep_failed(staging)
             raise ReportError(Errors.E015.format(
                 notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
