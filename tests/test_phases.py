@@ -49,9 +49,11 @@ HEAVY = ("spacy", "sklearn", "presidio_analyzer", "nbformat", "nbconvert", "pape
 def test_importing_a_phase_imports_no_library_it_may_not_need(function: str, imported: list[str]):
     """spaCy, Presidio and the report runner are imported only by a step that computes (a
     warm run finds its results in the cache); scikit-learn only by code suggestions."""
-    code = (f"import sys\nfrom thematic import phases\nbefore = [m for m in {HEAVY!r} if m in sys.modules]\n"
-            f"function = phases.{function}\nfrom thematic.phases.base import checked\n"
-            f"print(before, [m for m in {HEAVY!r} if m in sys.modules], callable(function))")
+    code = (f"import inspect, sys\nfrom thematic import phases\n"
+            f"before = [m for m in {HEAVY!r} if m in sys.modules]\nfunction = phases.{function}\n"
+            "from thematic.parameters import declarations\n"  # what the phase's own check imports
+            "found = declarations(n for n in inspect.signature(function).parameters if n not in ('data', 'steps'))\n"
+            f"print(before, [m for m in {HEAVY!r} if m in sys.modules], len(found) > 1)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"[] {imported} True"
 

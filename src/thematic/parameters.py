@@ -34,11 +34,13 @@ from thematic.errors import Errors, ParameterError
 #: Notebook parameters the runner sets itself; a parameter file may not set them.
 INJECTED = ("output_dir",)
 #: The modules that declare report parameters (each in a ``PARAMETERS`` tuple).
+#: (:func:`declarations` imports them in this order until it has found what it looks for: the
+#: modules that import scikit-learn or the report runner's libraries come last.)
 DECLARED_IN = (
-    "thematic.parameters", "thematic.report", "thematic.study", "thematic.nlp", "thematic.parallel",
-    "thematic.review", "thematic.vocabulary", "thematic.kwic", "thematic.suggest", "thematic.candidates",
-    "thematic.embeddings", "thematic.suggestion_review", "thematic.agreement", "thematic.consensus",
-    "thematic.triangulate", "thematic.quotes",
+    "thematic.parameters", "thematic.study", "thematic.nlp", "thematic.parallel", "thematic.vocabulary",
+    "thematic.kwic", "thematic.agreement", "thematic.consensus", "thematic.triangulate", "thematic.quotes",
+    "thematic.review", "thematic.embeddings", "thematic.suggestion_review", "thematic.candidates",
+    "thematic.suggest", "thematic.report",
 )
 
 
