@@ -27,6 +27,29 @@ def test_the_cache_folder_changes_with_the_code_it_depends_on():
     assert code_fingerprint(cache_module) != code_fingerprint(cache_module, parallel_module)
 
 
+def test_the_fingerprint_reads_library_versions_without_importing_scikit_learn():
+    """A warm phase that fits nothing (00, 03, 04) never imports scikit-learn; its version is
+    read as installed, the same string ``sklearn.__version__`` gives."""
+    import hashlib
+    import subprocess
+    import sys
+    from importlib import metadata
+
+    import numpy
+    import sklearn
+
+    code = ("import sys\nimport thematic.cache as c\nprint(c.code_fingerprint(c), 'sklearn' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [code_fingerprint(cache_module), "False"]
+    assert metadata.version("scikit-learn") == sklearn.__version__
+    import inspect
+
+    expected = hashlib.sha256(f"{cache_module.__version__} {numpy.__version__} {pd.__version__} "
+                              f"{sklearn.__version__}".encode())
+    expected.update(inspect.getsource(cache_module).encode())
+    assert code_fingerprint(cache_module) == expected.hexdigest()[:16]
+
+
 def _describe(texts: list[str], *, label: str = "x") -> int:
     CALLS.append(label)
     return sum(len(t) for t in texts)

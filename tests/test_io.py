@@ -136,3 +136,18 @@ def test_read_yaml_keeps_ordinary_anchors_and_limits_size(tmp_path: Path, monkey
     monkeypatch.setattr(io, "YAML_MAX_BYTES", 10)
     with pytest.raises(DataError, match=r"\[E808\] .*ok.yaml: 54 bytes, more than the 10 bytes"):
         io.read_yaml(path)
+
+
+def test_read_yaml_reads_what_the_pure_python_loader_reads(tmp_path: Path):
+    import yaml
+
+    from conftest import SAMPLE
+
+    files = sorted(SAMPLE.rglob("*.yaml"))
+    assert len(files) >= 3
+    for path in files:
+        assert io.read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("a: &x [1, 'two', 3.5, null, true, 2020-07-01]\nb: *x\nc: |\n  line one\n  ünïcode\n",
+                   encoding="utf-8")
+    assert io.read_yaml(odd) == yaml.safe_load(odd.read_text(encoding="utf-8"))

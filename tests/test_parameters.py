@@ -1,4 +1,6 @@
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -6,6 +8,7 @@ import pytest
 
 from thematic.errors import DataError, ParameterError
 from thematic.parameters import (
+    declarations,
     declared_parameters,
     effective_parameters,
     for_notebook,
@@ -78,6 +81,19 @@ def test_every_notebook_parameter_is_declared_once_and_its_default_passes():
                 continue
             assert name in known, f"{notebook.notebook.name}: {name} has no declaration"
             known[name].check(value, source=notebook.notebook)
+
+
+def test_declarations_are_those_of_the_schema_importing_only_what_it_takes():
+    known = schema()
+    assert declarations(["coding_rule", "n_jobs", "no_such_parameter"]) == {
+        "coding_rule": known["coding_rule"], "n_jobs": known["n_jobs"]}
+    # In a fresh process, a phase's own parameters are found without importing the modules of
+    # the report runner (nbformat, papermill) or of code suggestions (scikit-learn).
+    code = ("import sys\nimport thematic.review\nfrom thematic.parameters import declarations\n"
+            "found = declarations(['spacy_model', 'deidentify_audit'])\n"
+            "print(sorted(found), [m for m in ('thematic.report', 'nbformat', 'sklearn') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['deidentify_audit', 'spacy_model'] []"
 
 
 @pytest.mark.parametrize(("line", "message"), [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +35,36 @@ def _one_group_no_waves(target: Path) -> Path:
 @pytest.fixture(scope="module")
 def one_group(tmp_path_factory) -> Path:
     return _one_group_no_waves(tmp_path_factory.mktemp("shape") / "data")
+
+
+# --- a notebook imports what its phase needs --------------------------------------------------------
+
+HEAVY = ("spacy", "sklearn", "presidio_analyzer", "nbformat", "nbconvert", "papermill", "jsonschema", "torch")
+
+
+@pytest.mark.parametrize(("function", "imported"), [
+    ("prepare", []), ("familiarise", []), ("suggest_codes", ["sklearn"]), ("map_themes", []),
+    ("triangulate_themes", []),
+])
+def test_importing_a_phase_imports_no_library_it_may_not_need(function: str, imported: list[str]):
+    """spaCy, Presidio and the report runner are imported only by a step that computes (a
+    warm run finds its results in the cache); scikit-learn only by code suggestions."""
+    code = (f"import inspect, sys\nfrom thematic import phases\n"
+            f"before = [m for m in {HEAVY!r} if m in sys.modules]\nfunction = phases.{function}\n"
+            "from thematic.parameters import declarations\n"  # what the phase's own check imports
+            "found = declarations(n for n in inspect.signature(function).parameters if n not in ('data', 'steps'))\n"
+            f"print(before, [m for m in {HEAVY!r} if m in sys.modules], len(found) > 1)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == f"[] {imported} True"
+
+
+def test_a_phase_is_its_function_even_once_its_module_is_imported():
+    import thematic.phases.familiarise as module_or_function
+
+    assert phases.familiarise is module_or_function is phases.familiarise.__globals__["familiarise"]
+    assert phases.prepare.__module__ == "thematic.phases.prepare"
+    with pytest.raises(AttributeError):
+        phases.no_such_phase  # noqa: B018
 
 
 # --- parameters are checked before any work ------------------------------------------------------

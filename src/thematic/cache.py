@@ -59,10 +59,10 @@ def code_fingerprint(*modules: ModuleType, libraries: tuple[str, ...] = ()) -> s
 
     import numpy
     import pandas
-    import sklearn
 
+    # scikit-learn's version as installed: importing it (a second) is for a step that fits
     digest = hashlib.sha256(f"{__version__} {numpy.__version__} {pandas.__version__} "
-                            f"{sklearn.__version__}".encode())
+                            f"{metadata.version('scikit-learn')}".encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
     for name in libraries:

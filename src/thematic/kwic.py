@@ -13,15 +13,17 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from spacy.tokens import Doc
 
 from thematic.errors import Errors, ParameterError
 from thematic.parameters import Parameter
+
+if TYPE_CHECKING:  # spaCy is imported by whoever parses the documents
+    from spacy.tokens import Doc
 
 Match = Literal["lemma", "text"]
 _QUERY_TOKENS = re.compile(r"\w+|[^\w\s]")

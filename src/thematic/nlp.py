@@ -5,6 +5,9 @@ thematic run code from a folder. spaCy refuses texts longer than ``nlp.max_lengt
 million characters) and needs about a gigabyte per hundred thousand characters for its
 parser; :func:`chunk_spans` cuts long texts at turn boundaries, and :func:`pipe_texts`
 parses the pieces and joins them into one document whose offsets are those of the text.
+
+spaCy is imported by the functions that use it, not with this module: a step that finds its
+results in the cache (a warm report) never loads it.
 """
 
 from __future__ import annotations
@@ -14,16 +17,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy
-import spacy
 from pydantic import AfterValidator, Field
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from thematic.errors import Errors, ModelError
 from thematic.parameters import Parameter
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,8 @@ def resolve_model(name: str = "en_core_web_sm") -> ModelChoice:
     ModelError
         If *name* is not a package name (E810) or nothing in the chain is installed (E016).
     """
+    import spacy
+
     check_model_name(name)
     for candidate in dict.fromkeys((name, *FALLBACK_MODELS)):
         if spacy.util.is_package(candidate):
@@ -80,6 +86,8 @@ def load_pipeline(name: str = "en_core_web_sm", *, disable: tuple[str, ...] = ()
         If *name* is not a package name (a path is refused), or none of the names is
         installed. A blank pipeline is never substituted.
     """
+    import spacy
+
     choice = resolve_model(name)
     nlp = spacy.util.load_model_from_package(choice.loaded, disable=list(disable))
     nlp.meta["thematic_loaded_as"] = choice.loaded
@@ -95,6 +103,8 @@ def load_pipeline(name: str = "en_core_web_sm", *, disable: tuple[str, ...] = ()
 
 def describe(nlp: Language) -> dict[str, str]:
     """Name, version and active components of a loaded pipeline, for provenance."""
+    import spacy
+
     return {
         "requested_or_loaded": nlp.meta.get("thematic_loaded_as", ""),
         "name": f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}",
@@ -156,6 +166,8 @@ def pipe_texts(nlp: Language, texts: Sequence[str], *, batch_size: int = 8,
     sentences index the whole text. The pieces' tok2vec tensors are dropped before joining (a
     cached document has none either), which keeps a 10 MB transcript's document small.
     """
+    from spacy.tokens import Doc
+
     spans = [chunk_spans(text, max_chars=max_chars) for text in texts]
     docs: list[Doc | None] = [None] * len(texts)
     short = [n for n, pieces in enumerate(spans) if len(pieces) == 1]
@@ -178,6 +190,8 @@ def sentencizer() -> Language:
     Sentence units for agreement need only boundaries, and the rule-based splitter is fast
     (about 300,000 words/s) and the same on every machine, unlike a parser's.
     """
+    import spacy
+
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp

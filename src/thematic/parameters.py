@@ -17,7 +17,8 @@ import datetime as dt
 import importlib
 import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -33,11 +34,13 @@ from thematic.errors import Errors, ParameterError
 #: Notebook parameters the runner sets itself; a parameter file may not set them.
 INJECTED = ("output_dir",)
 #: The modules that declare report parameters (each in a ``PARAMETERS`` tuple).
+#: (:func:`declarations` imports them in this order until it has found what it looks for: the
+#: modules that import scikit-learn or the report runner's libraries come last.)
 DECLARED_IN = (
-    "thematic.parameters", "thematic.report", "thematic.study", "thematic.nlp", "thematic.parallel",
-    "thematic.review", "thematic.vocabulary", "thematic.kwic", "thematic.suggest", "thematic.candidates",
-    "thematic.embeddings", "thematic.suggestion_review", "thematic.agreement", "thematic.consensus",
-    "thematic.triangulate", "thematic.quotes",
+    "thematic.parameters", "thematic.study", "thematic.nlp", "thematic.parallel", "thematic.vocabulary",
+    "thematic.kwic", "thematic.agreement", "thematic.consensus", "thematic.triangulate", "thematic.quotes",
+    "thematic.review", "thematic.embeddings", "thematic.suggestion_review", "thematic.candidates",
+    "thematic.suggest", "thematic.report",
 )
 
 
@@ -120,6 +123,23 @@ def schema() -> dict[str, Parameter]:
             if parameter.name in found:
                 raise RuntimeError(f"parameter {parameter.name!r} is declared twice ({module})")
             found[parameter.name] = parameter
+    return found
+
+
+def declarations(names: Iterable[str]) -> dict[str, Parameter]:
+    """The declarations of the parameters *names* (those declared), importing no more of
+    :data:`DECLARED_IN` than it takes: the modules already imported are read first, then the
+    others in order until every name is found. A phase checks its parameters with this, so a
+    notebook's kernel does not import every library of every phase (scikit-learn for
+    notebook 00, nbconvert for any) to check its own few. :func:`schema` reads them all."""
+    wanted = set(names)
+    found: dict[str, Parameter] = {}
+    for module in sorted(DECLARED_IN, key=lambda m: m not in sys.modules):
+        if wanted <= found.keys():
+            break
+        for parameter in importlib.import_module(module).PARAMETERS:
+            if parameter.name in wanted:
+                found.setdefault(parameter.name, parameter)
     return found
 
 

@@ -30,10 +30,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, DocBin
 from tqdm.auto import tqdm
 
 from thematic import io
@@ -42,6 +40,10 @@ from thematic.errors import Errors, ParameterError
 from thematic.nlp import CHUNK_CHARS, load_pipeline, pipe_texts
 from thematic.parallel import map_documents
 from thematic.steps import PROGRESS_DELAY, show_progress
+
+if TYPE_CHECKING:  # spaCy is imported where a document is parsed or read, not with this module
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ def pipeline_label(nlp: Language) -> str:
 def cache_key(text: str, *, pipeline: str, components: Sequence[str]) -> str:
     """The SHA-256 naming the parse of *text* by *pipeline* (label) running *components*
     (and, for a text parsed in pieces, the size of the pieces)."""
+    import spacy
+
     recipe = {"pipeline": pipeline, "components": list(components), "spacy": spacy.__version__,
               "text": hashlib.sha256(text.encode("utf-8")).hexdigest()}
     if len(text) > CHUNK_CHARS:
@@ -122,6 +126,8 @@ class DocCache:
 
     def load(self, key: str, vocab) -> Doc | None:
         """The cached document for *key*, or None if absent or unreadable (then re-parsed)."""
+        from spacy.tokens import DocBin
+
         path = self.path(key)
         if not path.exists():
             return None
@@ -152,6 +158,8 @@ class DocCache:
 
 def serialise(doc: Doc) -> bytes:
     """A document as ``DocBin`` bytes (all token annotations, no user data)."""
+    from spacy.tokens import DocBin
+
     bin_ = DocBin(store_user_data=False)
     bin_.add(doc)
     return bin_.to_bytes()
@@ -280,7 +288,7 @@ class DocParser:
                 results = map_documents(work, [[text for _, text in b] for b in wave], n_jobs=self.n_jobs)
                 for batch, outputs in zip(wave, results, strict=True):
                     for (key, _), output in zip(batch, outputs, strict=True):
-                        doc = output if isinstance(output, Doc) else _deserialise(output, self.nlp.vocab)
+                        doc = _deserialise(output, self.nlp.vocab) if isinstance(output, bytes) else output
                         if self.cache is not None:
                             self.cache.save(key, output if isinstance(output, bytes) else doc)
                         parsed[key] = doc
@@ -327,4 +335,6 @@ def _parse_batch_in_worker(name: str, components: tuple[str, ...], texts: list[s
 
 
 def _deserialise(data: bytes, vocab) -> Doc:
+    from spacy.tokens import DocBin
+
     return next(DocBin().from_bytes(data).get_docs(vocab))

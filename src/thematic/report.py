@@ -1,9 +1,13 @@
 """``thematic report``: execute the phase notebooks with papermill and render the report.
 
 Everything happens in this one Python process (papermill starts one kernel per notebook;
-HTML is rendered in-process by nbconvert). The new report is written to a temporary
-folder beside the target and swapped in only when every notebook has run, so a failure
-leaves the previous complete report in place.
+HTML is rendered in-process by nbconvert, a notebook's two pages in a thread while the next
+notebook runs in its kernel). The new report is written to a temporary folder beside the
+target and swapped in only when every notebook has run, so a failure leaves the previous
+complete report in place.
+
+papermill, nbformat and nbconvert are imported by the functions that use them: a kernel that
+imports this module for its :data:`PARAMETERS` does not pay for them.
 """
 
 from __future__ import annotations
@@ -15,20 +19,15 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import jinja2
-import nbformat
-import papermill
-from nbconvert import HTMLExporter
-from papermill.exceptions import PapermillExecutionError
 from pydantic import Field
-from tqdm.auto import tqdm
-from traitlets.config import Config
 
 from thematic import folders, io
 from thematic.errors import Errors, ReportError
@@ -42,6 +41,9 @@ from thematic.parameters import (
 )
 from thematic.provenance import build_manifest, consensus_record, now
 from thematic.steps import REPORT_ENV, TIMINGS_DIR, read_timings
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -58,6 +60,8 @@ class Phase:
 
     @property
     def summary(self) -> str:
+        import nbformat
+
         nb = nbformat.read(self.notebook, as_version=4)
         first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
         lines = [line.strip("# ").strip() for line in first.splitlines() if line.strip()]
@@ -67,6 +71,8 @@ class Phase:
     @property
     def heading(self) -> str:
         """The notebook's first heading as plain text (e.g. ``00 · Prepare the data``), or its name."""
+        import nbformat
+
         nb = nbformat.read(self.notebook, as_version=4)
         first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
         for line in first.splitlines():
@@ -140,23 +146,43 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
                   staging: folders.Staging, root: Path, params_file: Path, notebooks_dir: Path,
                   kernel_name: str, progress: bool, echo: Callable[[str], None],
                   resolved_values: dict) -> None:
-    """Run the notebooks into *staging* and write the HTML pages, manifest and index there."""
+    """Run the notebooks into *staging* and write the HTML pages, manifest and index there.
+
+    A notebook's pages are rendered in a second thread while the next notebook runs (the
+    kernel is another process, so the two use two cores); what is written is the same as
+    rendering them one after the other at the end."""
+    from tqdm.auto import tqdm
+
     folder = staging.path
     (folder / "executed").mkdir()
     started = now()
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
     sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
-    try:
-        with _kernels_know_they_run_a_report():
-            timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
-                                     notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                                     kernel_config=_kernel_config(sockets), echo=echo)
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-
-    echo("[thematic report] rendering HTML")
     assets = _assets()
-    entries = _render_html(phases, folder, title, assets)
+    pages = _PageWriter(phases, folder, title, assets)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thematic-pages") as renderer:
+        rendered: list[Future] = []
+
+        def settle() -> None:
+            """No page is being written once this returns (before a failed run's folder moves)."""
+            for future in rendered:
+                future.cancel()
+            wait(rendered)
+
+        try:
+            with _kernels_know_they_run_a_report():
+                timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
+                                         notebooks_dir=notebooks_dir, kernel_name=kernel_name,
+                                         kernel_config=_kernel_config(sockets), echo=echo,
+                                         on_executed=lambda n: rendered.append(renderer.submit(pages.write, n)),
+                                         on_failure=settle)
+        except BaseException:
+            settle()
+            raise
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
+        echo("[thematic report] rendering HTML")
+        entries = [future.result() for future in rendered]
     for entry, seconds in zip(entries, timings, strict=True):
         entry["seconds"] = round(seconds, 2)
         entry["steps"] = phase_steps(folder, entry["name"])
@@ -180,13 +206,19 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
 
 def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: folders.Staging,
                    bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
-                   echo: Callable[[str], None]) -> list[float]:
+                   echo: Callable[[str], None], on_executed: Callable[[int], object] = lambda n: None,
+                   on_failure: Callable[[], object] = lambda: None) -> list[float]:
     """Execute each phase notebook into ``staging/executed``; return their seconds.
+    ``on_executed(n)`` is called when the *n*-th notebook has run, ``on_failure()`` when one
+    failed, before the staging folder is moved.
 
     On failure the staging folder is kept as ``<output>.failed`` and a ReportError raised.
     """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     timings = []
-    for phase, nb_params in zip(bar, declared, strict=True):
+    for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
         bar.set_postfix_str(phase.name)
         echo(f"[thematic report] running {phase.name}")
         t0 = time.perf_counter()
@@ -200,11 +232,13 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
         except PapermillExecutionError as error:
             previous = (f"The previous report in {staging.target} was left in place"
                         if staging.target.exists() else f"No report was written to {staging.target}")
+            on_failure()
             kept = folders.keep_failed(staging)
             raise ReportError(Errors.E015.format(
                 notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
                 evalue=error.evalue, previous=previous, kept=kept)) from None
         timings.append(time.perf_counter() - t0)
+        on_executed(number)
     return timings
 
 
@@ -229,6 +263,8 @@ def _kernel_config(socket_dir: str) -> Config:
     Interview text passes between kernel and runner; IPC keeps it off the network stack
     and away from other users of a shared machine.
     """
+    from traitlets.config import Config
+
     return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
 
 
@@ -251,18 +287,24 @@ def page_title(phase_heading: str, report_title: str, *, with_code: bool) -> str
     return f"{phase_heading}{' (with code)' if with_code else ''} | {report_title}"
 
 
-def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[str, str]) -> list[dict]:
-    """Write a reader (code hidden) and a reviewer (code shown) page per executed notebook,
+class _PageWriter:
+    """Writes a reader (code hidden) and a reviewer (code shown) page per executed notebook,
     and plotly.js once beside them (a page loads it from there: offline, and each page small)."""
-    html_dir = staging / "html"
-    io.write_text(html_dir / PLOTLY_JS, assets["plotly_js"])
-    exporters = {hide_code: HTMLExporter(template_name="thematic_phase", exclude_input=hide_code,
-                                         exclude_input_prompt=hide_code, exclude_output_prompt=True,
-                                         extra_template_basedirs=[str(_template_dir())])
-                 for hide_code in (True, False)}
-    entries = []
-    for number, phase in enumerate(phases):
-        executed = nbformat.read(staging / "executed" / phase.notebook.name, as_version=4)
+
+    def __init__(self, phases: list[Phase], staging: Path, title: str, assets: dict[str, str]):
+        self.phases, self.staging, self.title, self.assets = phases, staging, title, assets
+        self.exporters: dict[bool, object] = {}
+
+    def write(self, number: int) -> dict:
+        """Write the pages of the *number*-th phase; return its entry for the index."""
+        import nbformat
+
+        html_dir = self.staging / "html"
+        if not self.exporters:
+            io.write_text(html_dir / PLOTLY_JS, self.assets["plotly_js"])
+            self.exporters = {hide_code: _phase_exporter(hide_code) for hide_code in (True, False)}
+        phases, phase, title = self.phases, self.phases[number], self.title
+        executed = nbformat.read(self.staging / "executed" / phase.notebook.name, as_version=4)
         reader, reviewer = f"{phase.name}.html", f"{phase.name}.code.html"
         before = phases[number - 1].name if number > 0 else None
         after = phases[number + 1].name if number + 1 < len(phases) else None
@@ -270,22 +312,36 @@ def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[st
             (reader, True, reviewer, "Show code (reviewer version)", "reader version", ".html"),
             (reviewer, False, reader, "Hide code (reader version)", "reviewer version", ".code.html"),
         ):
-            body, _ = exporters[hide_code].from_notebook_node(executed, resources={
+            body, _ = self.exporters[hide_code].from_notebook_node(executed, resources={
                 "metadata": {"name": page_title(phase.heading, title, with_code=not hide_code)},
                 "thematic": {
-                    "css": assets["css"], "plotly_src": PLOTLY_JS,
+                    "css": self.assets["css"], "plotly_src": PLOTLY_JS,
                     "title": f"{title}: {phase.name}", "index_href": "../index.html",
                     "other_href": other, "other_label": other_label, "version_label": label,
                     "previous_href": before and f"{before}{suffix}", "previous_label": before,
                     "next_href": after and f"{after}{suffix}", "next_label": after}})
             io.write_text(html_dir / filename, body)
-        entries.append({
+        return {
             "name": phase.name, "summary": phase.summary, "reader": f"html/{reader}",
             "reviewer": f"html/{reviewer}", "executed": f"executed/{phase.notebook.name}",
-            "tables": _listed(staging, "tables", phase.name),
-            "figures": _listed(staging, "figures", phase.name),
-        })
-    return entries
+            "tables": _listed(self.staging, "tables", phase.name),
+            "figures": _listed(self.staging, "figures", phase.name),
+        }
+
+
+def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[str, str]) -> list[dict]:
+    """Write the pages of every executed notebook (:class:`_PageWriter`), one after the other."""
+    pages = _PageWriter(phases, staging, title, assets)
+    return [pages.write(number) for number in range(len(phases))]
+
+
+def _phase_exporter(hide_code: bool):
+    """The exporter of a phase page: the ``thematic_phase`` template (:func:`_template_dir`)."""
+    from thematic.htmlpage import PageExporter
+
+    return PageExporter(template_name="thematic_phase", exclude_input=hide_code,
+                        exclude_input_prompt=hide_code, exclude_output_prompt=True,
+                        extra_template_basedirs=[str(_template_dir())])
 
 
 def _listed(staging: Path, kind: str, phase: str) -> list[str]:

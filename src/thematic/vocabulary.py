@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from spacy.tokens import Doc, Span, Token
 
 from thematic.errors import Errors, ParameterError
 from thematic.parameters import Parameter
+
+if TYPE_CHECKING:  # spaCy is imported by whoever parses the documents
+    from spacy.tokens import Doc, Span, Token
 
 KINDS = ("lemma", "phrase")
 #: What to ask :mod:`thematic.parse` for: lemmas and noun phrases (the parser, no NER). The

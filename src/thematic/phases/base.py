@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from thematic import markup
-from thematic.parameters import schema
+from thematic.parameters import declarations
 from thematic.steps import Steps
 
 
@@ -202,10 +202,10 @@ class PhaseResult:
 
 
 def checked(source: str, **values: Any) -> dict[str, Any]:
-    """*values* checked against their declared parameters (:func:`thematic.parameters.schema`),
+    """*values* checked against their declared parameters (:func:`thematic.parameters.declarations`),
     so a phase called directly refuses ``coding_rule="majority"`` naming the parameter, as the
     report does before any notebook runs. Returns the values, normalised."""
-    known = schema()
+    known = declarations(values)
     return {name: known[name].check(value, source=source) if name in known else value
             for name, value in values.items()}
 
