@@ -183,7 +183,7 @@ def test_benchmark_quick_run_reports_every_set_and_target():
     assert kinds >= {"PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE"}
     table = bench_deidentify(quick=True).table()
     targets = set(table.loc[table["target"] != "", "measure"])
-    for name in ("utterances", "dev", "test (held out)"):
+    for name in ("utterances", "dev", "test"):
         assert {f"{name}: look-alikes removed", f"{name}: precision", f"{name}: recall: all identifiers"} <= targets
     assert "throughput ratio ours / spaCy NER-only" in targets
     assert table["value"].notna().all()
