@@ -9,7 +9,15 @@ from functools import lru_cache
 from thematic.deidentify.known_names import KnownNames
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
-from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
+from thematic.deidentify.patterns import (
+    _find_ages,
+    _find_dates,
+    _find_emails,
+    _find_form_names,
+    _find_orgs,
+    _find_phones,
+    _find_places,
+)
 from thematic.deidentify.resolve import propagate, resolve
 from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word
 
@@ -122,6 +130,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
         RegexRecognizer("age", ["AGE"], _find_ages),
         RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
         RegexRecognizer("place_pattern", ["PLACE", "ORG"], _find_places),
+        RegexRecognizer("form_field", ["PERSON"], _find_form_names),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
