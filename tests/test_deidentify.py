@@ -352,7 +352,8 @@ def test_a_name_found_once_is_removed_everywhere_in_the_text():
     assert out.count("[person 1]") == 6 and "[person 1]'s nan" in out
     assert "I met [person 2] there, and then [person 2] came" in out
     repeated = [i for i in find_identifiers(text) if i.detector == "repeated_name"]
-    assert {text[i.start:i.end] for i in repeated} == {"jojo", "sarah"}
+    # "sarah" is found by the name lexicon itself since round 2 (a first name WordNet lists as a noun)
+    assert {text[i.start:i.end] for i in repeated} == {"jojo"}
 
 
 def test_names_that_are_words_do_not_spread():

@@ -21,6 +21,7 @@ from thematic.deidentify.words import (
     _dictionary_words,
     _first_names,
     _is_word,
+    _non_noun_words,
     _noun_only_words,
 )
 
@@ -286,12 +287,22 @@ def _lexicon_finder(allow: frozenset[str], model: str):
     return find
 
 
+#: Words after which a capitalised word is emphasis, never a name ("very Ill", "so Grateful").
+INTENSIFIERS = frozenset(["very", "so", "really", "too", "quite", "extremely", "more", "most", "less", "least",
+                          "incredibly", "absolutely", "totally", "bit", "how"])
+
+
+def _dropped_g(lower: str, dictionary: frozenset[str]) -> bool:
+    """A verb form with its g dropped, as speech is typed ("gettin", "nothin")."""
+    return lower.endswith("in") and lower not in _first_names() and _is_word(f"{lower}g", dictionary)
+
+
 #: Adjectives that are part of the names of places and organisations ("Royal Oldham", "North Tees").
 NAME_ADJECTIVES = frozenset(["royal", "general", "north", "south", "east", "west", "northern", "southern", "eastern",
                              "western", "great", "greater", "new", "old", "upper", "lower", "central", "little",
                              "high", "low", "holy", "sacred", "national", "united", "st", "saint", "city", "county"])
 #: Words that say where: a run of capitalised proper nouns after one is a place ("up Moss Side").
-PLACE_PREPOSITIONS = PLACE_BEFORE | frozenset(["up", "down", "off", "via", "across", "through", "over"])
+PLACE_PREPOSITIONS = PLACE_BEFORE | frozenset(["up", "down", "off", "via", "across"])
 
 
 def _in_place_name(doc, token) -> bool:
@@ -371,7 +382,8 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     if tokens is not None and len(tokens):
         lead = 0
         while lead < len(tokens) and (tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") or (
-                tokens[lead].pos_ == "ADJ" and tokens[lead].lower_ not in NAME_ADJECTIVES)) \
+                (tokens[lead].pos_ == "ADJ" or tokens[lead].lower_ in _non_noun_words(model))
+                and tokens[lead].lower_ not in NAME_ADJECTIVES)) \
                 and tokens[lead].lower_ not in _first_names() \
                 and (tokens[lead].text.islower() or _is_word(tokens[lead].lower_, _dictionary_words(model))):
             lead += 1  # "rang Mohammed", "Gave us", "Fantastic Health Visitor": verbs and adjectives are not
@@ -392,14 +404,15 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
         lemma = tokens[0].lemma_.lower() if tokens is not None and len(tokens) else lower
         if sentence_start and (_is_word(lower, dictionary) or lemma in dictionary) and lower not in lexicon:
             return None
-        if tokens is not None and len(tokens) == 1 and tokens[0].pos_ in ("ADJ", "VERB", "ADV") \
-                and _is_word(lower, dictionary) and lower not in lexicon:
-            return None  # a capitalised adjective or verb in hasty writing: "he was very Ill", "as Gettin"
+        previous = doc[tokens[0].i - 1].lower_ if tokens is not None and len(tokens) and tokens[0].i > 0 else ""
+        if _is_word(lower, dictionary) and lower not in lexicon and (
+                previous in INTENSIFIERS or lower in _non_noun_words(model) or _dropped_g(lower, dictionary)):
+            return None  # emphasis in hasty writing: "he was very Ill", "Gettin seen", "Transgender"
         if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
             return replace(finding, type="PERSON")
     before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
     first = words[0].lower() if words else ""
-    if before and before[-1].lower() in PLACE_BEFORE and first not in _first_names() and \
+    if before and before[-1].lower() in PLACE_PREPOSITIONS and first not in _first_names() and \
             finding.type in ("PERSON", "ORG") and not ORG_WORDS.search(span):
         return replace(finding, type="PLACE")
     return finding

@@ -131,6 +131,22 @@ def _dictionary_words(model: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
+def _non_noun_words(model: str) -> frozenset[str]:
+    """Dictionary words with no noun sense: adjectives, verbs and adverbs only ("fantastic",
+    "superb"). A capitalised one is emphasis in hasty writing, never a name."""
+    from spacy.strings import hash_string
+
+    from thematic.nlp import load_pipeline
+
+    nlp = load_pipeline(model, disable=("parser",))
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
+    by_pos = {pos: set(table.get(hash_string(pos), table.get(pos, ()))) for pos in ("noun", "verb", "adj", "adv")}
+    return frozenset((by_pos["verb"] | by_pos["adj"] | by_pos["adv"]) - by_pos["noun"])
+
+
+@lru_cache(maxsize=8)
 def _noun_only_words(model: str) -> frozenset[str]:
     """Dictionary words that are only nouns (no verb, adjective or adverb sense). The WordNet
     index lists many given names and surnames as nouns ("harvey", "fatima", "bradley"); a first
