@@ -406,7 +406,8 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
             return None
         previous = doc[tokens[0].i - 1].lower_ if tokens is not None and len(tokens) and tokens[0].i > 0 else ""
         if _is_word(lower, dictionary) and lower not in lexicon and (
-                previous in INTENSIFIERS or lower in _non_noun_words(model) or _dropped_g(lower, dictionary)):
+                previous in INTENSIFIERS or _dropped_g(lower, dictionary)
+                or (lower in _non_noun_words(model) and previous not in ("and", "&", "of", "the"))):
             return None  # emphasis in hasty writing: "he was very Ill", "Gettin seen", "Transgender"
         if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
             return replace(finding, type="PERSON")
