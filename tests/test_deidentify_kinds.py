@@ -127,3 +127,33 @@ def test_hasty_writing_is_not_taken_for_names(text):
 def test_a_month_talked_about_as_a_time_stays_and_a_month_that_acts_is_a_name():
     assert spans("June was manic, that was the worst of it") == []
     assert ("June", "PERSON") in spans("and then June cried all the way home")
+
+
+# --- known names: parts and diminutives --------------------------------------------------------
+
+def test_known_names_by_first_name_surname_and_diminutive():
+    """A known full name is also found by its parts and by the diminutives of its first name
+    (the ``nicknames`` package), lowercase too, with its own placeholder."""
+    known = parse_known_names({"names": [
+        {"surface": "Margaret Oyelaran", "type": "PERSON", "placeholder": "[health visitor]"},
+        {"surface": "Dr Robert Kinsella", "type": "PERSON", "placeholder": "[GP]"},
+        {"surface": "Jess Smith", "type": "PERSON", "placeholder": "[sister]"},
+        {"surface": "Carl Smith", "type": "PERSON", "placeholder": "[brother]"},
+    ]})
+    found = {(t.lower(), p) for t, p in ((s, p) for s, p in placeholders(
+        "maggie came on tuesday and oyelaran rang after. kinsella said to ask rob about it. smith was late", known))}
+    assert {("maggie", "[health visitor]"), ("oyelaran", "[health visitor]"), ("kinsella", "[GP]")} <= found
+    # "Smith" belongs to two people with different roles: the known-names file cannot say who
+    assert not any(p in ("[sister]", "[brother]") for t, p in found if t == "smith")
+    # a diminutive that is a word ("rob") keeps the context rules of names that are words
+    assert ("rob", "[GP]") in found
+    assert placeholders("they tried to rob the shop", known) == []
+
+
+def test_lowercase_names_doing_what_people_do():
+    assert ("kai", "PERSON") in spans("kai was working nights so it was just me")
+    assert spans("the plan was working well") == []
+
+
+def placeholders(text: str, known) -> list[tuple[str, str]]:
+    return [(text[i.start:i.end], i.placeholder) for i in find_identifiers(text, known_names=known)]

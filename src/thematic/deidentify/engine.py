@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from thematic.deidentify.known_names import KnownNames
+from thematic.deidentify.known_names import KnownNames, with_name_parts
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
 from thematic.deidentify.patterns import (
@@ -19,7 +19,7 @@ from thematic.deidentify.patterns import (
     _find_places,
 )
 from thematic.deidentify.resolve import propagate, resolve
-from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
@@ -181,11 +181,15 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     dictionary = _dictionary_words(model)
     is_word = lambda word: _is_word(word, dictionary)  # noqa: E731
     first_names = _first_names()
+    noun_only = _noun_only_words(model)
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
         own = known_names.for_interview(interview_id)
         if own not in finders:
-            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(own))
+            # a part that is a word ("Baker", "Bob") keeps the context rules, unless the
+            # dictionary has it only as a noun of its own and it is a first name ("Harvey")
+            expanded = with_name_parts(own, is_word=lambda w: is_word(w) and not (w in noun_only and w in first_names))
+            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(expanded))
         ad_hoc = [finders[own]]
         if lexicon is not None:
             ad_hoc.append(lexicon)

@@ -61,7 +61,8 @@ LOWER_NAME_AFTER = re.compile(
     r"(?:\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
     r"and\s+(?:me|i)\b|from\s+(?:the|work|downstairs|next\s+door|church|school|nursery|group)|"
     # what only a person does: "summer was born", "jade cried all night"
-    r"was\s+born|cried|cries|slept|sleeps|smiled|smiles|giggled|crawled|crawls|toddled|was\s+teething)|"
+    r"was\s+born|cried|cries|slept|sleeps|smiled|smiles|giggled|crawled|crawls|toddled|was\s+teething|"
+    r"was\s+(?:working|crying|sleeping|screaming|feeding|poorly|off\s+sick|on\s+nights|inside|sectioned))|"
     r",?\s+(?:my|our|his|her)\s+(?:neighbour|friend|sister|brother|cousin|mate|partner|ex|husband|wife|"
     r"boyfriend|girlfriend|auntie|niece|nephew|key\s+worker|social\s+worker|health\s+visitor))\b")
 LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with|was|is|it's|that's|saw|met|see)\s+$")
