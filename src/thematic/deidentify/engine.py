@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from thematic.deidentify.known_names import KnownNames, with_name_parts
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
-from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
+from thematic.deidentify.names import _gazetteer_finder, _known_names_finder, _lexicon_finder, _retype
 from thematic.deidentify.patterns import (
     _find_ages,
     _find_dates,
@@ -176,6 +176,7 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     allow = DEFAULT_ALLOW | known_names.allow
     RegexRecognizer = _recognizer_classes()
     lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
+    gazetteer = RegexRecognizer("place_gazetteer", ["PLACE"], _gazetteer_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
     finders: dict[KnownNames, object] = {}
     dictionary = _dictionary_words(model)
@@ -192,7 +193,7 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
             finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(expanded))
         ad_hoc = [finders[own]]
         if lexicon is not None:
-            ad_hoc.append(lexicon)
+            ad_hoc += [lexicon, gazetteer]
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
         findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
