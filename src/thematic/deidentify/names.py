@@ -423,6 +423,8 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
 
 
 
+#: Linking words inside place names ("Stoke on Trent", "Barrow in Furness").
+LINKING = frozenset(["upon", "on", "in", "under", "le", "by", "the", "of", "and", "with", "next", "sea"])
 #: Words after which a place name that is also a word is the place ("moved to Bury").
 GAZETTEER_BEFORE = PLACE_PREPOSITIONS | frozenset(["near", "outside", "round", "around"])
 
@@ -466,6 +468,3 @@ def _gazetteer_finder(allow: frozenset[str], model: str):
         return found
 
     return find
-
-
-LINKING = frozenset(["upon", "on", "in", "under", "le", "by", "the", "of", "and", "with", "next", "sea"])
