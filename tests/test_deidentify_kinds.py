@@ -55,6 +55,12 @@ def test_a_name_in_a_form_field_or_said_as_a_name():
     assert typed("the name is important to us, and the name: not given", "PERSON") == []
 
 
+def test_a_nickname_introduced_as_one():
+    assert typed("the porter, known as (biscuit), always had time for us", "PERSON") == ["biscuit"]
+    assert typed("he goes by 'Sonny' on the ward", "PERSON") == ["Sonny"]
+    assert typed("it's known as the golden hour, she was known as difficult", "PERSON") == []
+
+
 def test_a_message_signed_off_with_kisses():
     assert ("Shaz", "PERSON") in spans("she texted 'running late, Shaz xx' at nine")
     assert spans("the card just said 'Thanks x' inside") == []

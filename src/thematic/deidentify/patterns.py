@@ -323,14 +323,18 @@ def _find_lowercase_suffix_orgs(text, _doc):
 
 # --- names given in a form's field or said as a name -------------------------------------------
 
-#: A form's name field ("Name: Jade Pickles.", "Mother's name - ...", "NOK: ...") or a name said as
-#: one ("her name's jade", "my partner's name is Tomasz"): what follows is a name, whatever it is.
+#: A form's name field ("Name: Jade Pickles.", "Mother's name - ...", "NOK: ..."), a name said as
+#: one ("her name's jade", "my partner's name is Tomasz") or a nickname introduced as one ("known
+#: as (train)", capitalised or quoted): what follows is a name, whatever word it is.
 FORM_NAME = re.compile(
     r"(?:(?<=^)|(?<=[\n.;|:,(]))\s*(?:(?:full|first|last|sur|maiden|patient(?:'s)?|mother's|father's|child's|"
     r"baby's|partner's|carer's|parent's|referrer's)\s*)?(?:name|nok|next\s+of\s+kin)\s*[:=–-]\s*"
     r"(?P<name>[A-Za-z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+){0,3})"
     r"|\b(?:her|his|my|their|your|baby's|the\s+baby's|son's|daughter's|partner's)\s+name(?:'s|\s+is|\s+was)\s+"
-    r"(?P<said>[A-Za-z][a-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)?)", re.IGNORECASE)
+    r"(?P<said>[A-Za-z][a-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)?)"
+    # a nickname introduced as one: "he is known as (train)", "she goes by 'Bee'", "nicknamed Tiny"
+    r"|\b(?:known\s+as|goes\s+by|went\s+by|nicknamed|calls\s+(?:him|her)self)\s+"
+    r"(?:[(\"'‘“]\s*(?P<alias>[A-Za-z][A-Za-z'’-]*)\s*[)\"'’”]|(?-i:(?P<capital>[A-Z][a-z'’-]+)))", re.IGNORECASE)
 #: Words a form field holds that are not a name ("Name: not given", "name is important").
 NOT_A_FORM_NAME = frozenset(["not", "n/a", "na", "none", "unknown", "redacted", "withheld", "given", "the", "a",
                              "an", "my", "your", "her", "his", "and", "or", "is", "was", "of", "on", "in", "to",
@@ -342,7 +346,7 @@ NOT_A_FORM_NAME = frozenset(["not", "n/a", "na", "none", "unknown", "redacted", 
 def _find_form_names(text, _doc):
     found = []
     for m in FORM_NAME.finditer(text):
-        group = "name" if m.group("name") else "said"
+        group = next(g for g in ("name", "said", "alias", "capital") if m.group(g))
         words = list(re.finditer(r"\S+", m.group(group)))
         while words and words[-1].group().lower().strip("'’") in NOT_A_FORM_NAME:
             words.pop()  # "Name: Jade Pickles DOB ..." ends before the next field

@@ -53,8 +53,9 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
 
 def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     span = " ".join(text[finding.start:finding.end].split()).lower()
-    if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
-        return False  # their context rules already decided
+    if finding.detector in ("known_names", "form_field") or (
+            finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
+        return False  # their context rules already decided ("known as (biscuit)" is a name)
     bare = re.sub(r"^the\s+", "", span)
     if re.fullmatch(r"(?:[a-z]\.){2,}[a-z]?\.?", bare) and bare.replace(".", "") in allow:
         return True  # "P.T.S", "C.P.N"
@@ -110,7 +111,7 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
         if trimmed is None or _allowed(text, trimmed, allow):
             continue
         decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
-        if finding.detector not in ("known_names", "review") and not decided and \
+        if finding.detector not in ("known_names", "review", "form_field") and not decided and \
                 _only_allowed(text, trimmed.start, trimmed.end, phrases):
             continue  # allowed phrases and linking words only: "Peppa" of "Peppa Pig", "OT, Social Services"
         cleaned.append(trimmed)
