@@ -256,7 +256,8 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                     continue  # "my job", "at uni", "a named link"
                 # a first name that the dictionary knows only as a noun of its own ("harvey",
                 # "fatima"): a name where the tagger or the NER takes it for one
-                named = lower in lexicon and lower in noun_only and (token.pos_ == "PROPN" or token.ent_type_ == "PERSON")
+                named = lower in lexicon and lower in noun_only and (
+                    token.pos_ == "PROPN" or token.ent_type_ == "PERSON")
                 if lower in lexicon and (not is_word or named) and token.pos_ not in FUNCTION_POS:
                     found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
                 elif (not is_word and (strong or weak or _lowercase_name_context(text, start, end)

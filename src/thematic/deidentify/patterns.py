@@ -334,7 +334,8 @@ FORM_NAME = re.compile(
     r"(?P<said>[A-Za-z][a-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)?)"
     # a nickname introduced as one: "he is known as (train)", "she goes by 'Bee'", "nicknamed Tiny"
     r"|\b(?:known\s+as|goes\s+by|went\s+by|nicknamed|calls\s+(?:him|her)self)\s+"
-    r"(?:[(\"'‘“]\s*(?P<alias>[A-Za-z][A-Za-z'’-]*)\s*[)\"'’”]|(?-i:(?P<capital>[A-Z][a-z'’-]+)))", re.IGNORECASE)
+    r"(?:[(\"'‘“]\s*(?P<alias>[A-Za-z][A-Za-z'’-]*)\s*[)\"'’”]|(?-i:(?P<capital>[A-Z][a-z'’-]+)))",
+    re.IGNORECASE)
 #: Words a form field holds that are not a name ("Name: not given", "name is important").
 NOT_A_FORM_NAME = frozenset(["not", "n/a", "na", "none", "unknown", "redacted", "withheld", "given", "the", "a",
                              "an", "my", "your", "her", "his", "and", "or", "is", "was", "of", "on", "in", "to",
