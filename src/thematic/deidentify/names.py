@@ -386,7 +386,7 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
         lead = 0
         while lead < len(tokens) and (tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") or (
                 (tokens[lead].pos_ == "ADJ" or tokens[lead].lower_ in _non_noun_words(model))
-                and tokens[lead].lower_ not in NAME_ADJECTIVES)) \
+                and tokens[lead].lower_ not in NAME_ADJECTIVES and lead < len(tokens) - 1)) \
                 and tokens[lead].lower_ not in _first_names() \
                 and (tokens[lead].text.islower() or _is_word(tokens[lead].lower_, _dictionary_words(model))):
             lead += 1  # "rang Mohammed", "Gave us", "Fantastic Health Visitor": verbs and adjectives are not
