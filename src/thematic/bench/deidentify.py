@@ -13,6 +13,13 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     two parts (``tools/build_deid_eval.py``). ``dev`` was used to develop the first round of
     rules; ``test`` was held out and measured blind in round 1, then opened and used as
     development data in round 2 (its errors were read and fixed by kind).
+``test-3``
+    ``benchmarks/deid-eval-3/test.jsonl``: a third hand-written, synthetic set, **held out as a
+    whole** (``tools/build_deid_eval_3.py``): other registers again (fathers and grandparents on
+    the phone, handover notes read aloud, safeguarding minutes, unpunctuated lowercase
+    transcription, timestamps and crosstalk), names of other origins, its own known-names list,
+    identifiers in other spellings, and look-alikes of twenty kinds. Written by someone who had
+    not read the rules or the earlier sets.
 ``sample``
     The sample study's raw transcripts against ``data-sample/deidentification-gold.csv``
     (synthetic, written with the cast the sample's known-names file lists).
@@ -23,8 +30,13 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     of issue 15 changed and measured blind once, then used to develop them; ``nhs-test`` (200
     other comments, labelled after the first round of changes) was held out in round 1 and
     opened as development data in round 2. Skipped where the data set is absent.
+``nhs-test-2``
+    226 further real comments (in neither of the files above), labelled by hand by someone who
+    had not read the rules, **held out** (``benchmarks/deid-nhs/labels-heldout-2.jsonl``; the
+    labelling rules are in ``docs/deidentification.md``). Skipped where the data set is absent.
 
-Every set here is now development data: fresh held-out sets are built apart from these rules.
+Held out: ``test-3`` and ``nhs-test-2``, built in round 2 apart from the rules and never tuned
+on; every other set is development data.
 
 Recall counts an identifier only when found spans cover all of its characters; a found span is
 correct if it overlaps a labelled identifier (spans overlapping only a ``neutral`` label, such
@@ -50,8 +62,10 @@ from thematic.bench import BenchResult, register
 DATA = "benchmarks/deidentify-utterances.jsonl"
 EVAL_DEV = "benchmarks/deid-eval/dev.jsonl"
 EVAL_TEST = "benchmarks/deid-eval/test.jsonl"
+EVAL_3 = "benchmarks/deid-eval-3/test.jsonl"
 NHS_LABELS = "benchmarks/deid-nhs/labels.jsonl"
 NHS_HELDOUT_LABELS = "benchmarks/deid-nhs/labels-heldout.jsonl"
+NHS_HELDOUT_2_LABELS = "benchmarks/deid-nhs/labels-heldout-2.jsonl"
 STRUCTURED = ("PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER")
 TYPES = ("PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "DATE", "AGE")
 BASELINE_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
@@ -157,7 +171,9 @@ def all_sets(*, quick: bool = False) -> list[LabelledSet]:
     sets = [utterance_set("utterances", DATA, "first set: template utterances built with the rules (development)"),
             utterance_set("dev", EVAL_DEV, "second set, development part (hand-written, other registers)"),
             utterance_set("test", EVAL_TEST, "second set, test part: held out and measured blind in round 1, "
-                          "development data since round 2")]
+                          "development data since round 2"),
+            utterance_set("test-3", EVAL_3, "third set: hand-written, synthetic, other registers, HELD OUT as a "
+                          "whole (never tuned on)", held_out=True)]
     if quick:
         return [s.head(30) for s in sets]
     sets.append(sample_set())
@@ -165,7 +181,9 @@ def all_sets(*, quick: bool = False) -> list[LabelledSet]:
                         "measured blind once, then used to develop the rules"),
                 nhs_set(NHS_HELDOUT_LABELS, name="nhs-test",
                         description="200 other real NHS comments, hand-labelled; held out and measured blind "
-                        "in round 1, development data since round 2")):
+                        "in round 1, development data since round 2"),
+                nhs_set(NHS_HELDOUT_2_LABELS, name="nhs-test-2", held_out=True,
+                        description="226 further real NHS comments, hand-labelled blind to the rules, HELD OUT")):
         if nhs is not None:
             sets.append(nhs)
     return sets
