@@ -114,7 +114,7 @@ def _check_coders(dataset, *coders: str) -> None:
 def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
                       embedding=None, reliability: pd.DataFrame | None = None,
                       units: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-                      model=None) -> tuple[pd.DataFrame, object]:
+                      model=None, n_jobs: int = 1) -> tuple[pd.DataFrame, object]:
     """Train on *learn_from*'s codings (the segments that count as coded by them, see
     :func:`labelled_segments`) and suggest codes for the segments *reviewer* has not coded:
     the review table (above-threshold suggestions, best first) and the fitted model.
@@ -125,7 +125,8 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
 
     *units* (``(units, coded)`` of :func:`study_units`) and *model* (an unfitted
     :class:`~thematic.suggest.CodeSuggester`, cloned here) reuse what a caller has already
-    built; by default both are built from *dataset*, *embedding* and *seed*.
+    built; by default both are built from *dataset*, *embedding* and *seed*. The refits of
+    :func:`unseen_suggestions` run in *n_jobs* worker processes (the same results with any number).
     """
     from thematic.segments import segment_code_matrix
 
@@ -137,27 +138,35 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
     unfitted = model if model is not None else suggester(dataset, embedding=embedding, seed=seed)
-    suggestions, model = _fitted_suggestions(units[taught], Y, todo, model=unfitted, top_k=top_k)
+    suggestions, model = _fitted_suggestions(units[taught], Y, todo, model=unfitted, top_k=top_k, n_jobs=n_jobs)
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
 
 
-@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"))
+@cache_results(depends_on=("thematic.suggest", "thematic.embeddings"))
+def fitted_suggester(model, taught: pd.DataFrame, Y: pd.DataFrame):
+    """A clone of the unfitted suggester *model* fitted on *taught* and *Y*; cached by its
+    inputs, so the suggestions for review and the next list, which learn from the same
+    segments, fit it once."""
+    from sklearn.base import clone
+
+    return clone(model).fit(taught, Y)
+
+
+@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))
 def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, model,
-                        top_k: int) -> tuple[pd.DataFrame, object]:
+                        top_k: int, n_jobs: int = 1) -> tuple[pd.DataFrame, object]:
     """A clone of the unfitted suggester *model* fitted on *taught* and *Y*, and its
     above-threshold suggestions for *todo* (:func:`unseen_suggestions`); cached by its inputs
     (the model by its parameters), so a warm report fits nothing."""
-    from sklearn.base import clone
-
-    model = clone(model).fit(taught, Y)
+    model = fitted_suggester(model, taught, Y)
     suggestions = unseen_suggestions(model, taught.reset_index(drop=True), Y.reset_index(drop=True), todo,
-                                     top_k=top_k)
+                                     top_k=top_k, n_jobs=n_jobs)
     return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), model
 
 
 def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
-                       top_k: int = 3, n_splits: int = 5) -> pd.DataFrame:
+                       top_k: int = 3, n_splits: int = 5, n_jobs: int = 1) -> pd.DataFrame:
     """Suggestions for the *todo* segments from a model that never saw their interview.
 
     A segment the training coder coded would otherwise come back with its own coding as
@@ -165,14 +174,15 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
     todo segments of interviews in the training data are scored by *model* refitted without
     those interviews (grouped folds, as in cross-validation); the others by *model* as fitted.
     Returns :meth:`CodeSuggester.suggest`'s table with ``segment_id`` in place of ``item``.
+    The refits run in *n_jobs* worker processes (joblib; the same results with any number).
     """
-    from sklearn.base import clone
+    from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
     seen = todo["interview_id"].isin(set(taught["interview_id"])).to_numpy()
-    parts = []
+    tasks = []
     if (~seen).any():
-        parts.append((todo[~seen], model))
+        tasks.append((model, None, None, todo[~seen]))
     interviews = sorted(set(todo.loc[seen, "interview_id"]))
     if interviews:
         folds = GroupKFold(n_splits=min(n_splits, len(interviews)))
@@ -180,18 +190,28 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
         for _, test in folds.split(held, groups=held):
             out = set(held[test])
             keep = ~taught["interview_id"].isin(out).to_numpy()
-            fold_model = clone(model).fit(taught[keep], Y[keep])
-            parts.append((todo[todo["interview_id"].isin(out)], fold_model))
-    tables = []
-    for rows, fitted in parts:
-        rows = rows.reset_index(drop=True)
-        table = fitted.suggest(rows, top_k=top_k)
-        table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
-        tables.append(table)
+            tasks.append((model, taught[keep], Y[keep], todo[todo["interview_id"].isin(out)]))
+    if n_jobs == 1 or len(tasks) <= 1:
+        tables = [_suggestions_of(*task, top_k=top_k) for task in tasks]
+    else:
+        tables = Parallel(n_jobs=n_jobs)(delayed(_suggestions_of)(*task, top_k=top_k) for task in tasks)
     order = {segment: i for i, segment in enumerate(todo["segment_id"])}
     combined = pd.concat(tables, ignore_index=True)
     return combined.sort_values(["segment_id", "rank"], key=lambda c: c.map(order) if c.name == "segment_id" else c,
                                 kind="stable").reset_index(drop=True)
+
+
+def _suggestions_of(model, taught: pd.DataFrame | None, Y: pd.DataFrame | None, rows: pd.DataFrame, *,
+                    top_k: int) -> pd.DataFrame:
+    """:meth:`CodeSuggester.suggest` for *rows* by *model* (refitted on *taught* and *Y* when
+    given), with ``segment_id`` in place of ``item``."""
+    from sklearn.base import clone
+
+    fitted = model if taught is None else clone(model).fit(taught, Y)
+    rows = rows.reset_index(drop=True)
+    table = fitted.suggest(rows, top_k=top_k)
+    table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
+    return table
 
 
 def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
@@ -279,11 +299,9 @@ def _next_by_model(labelled: pd.DataFrame, Y: pd.DataFrame, pool: pd.DataFrame, 
     """The *n* segments of *pool* whose coding would teach a clone of the unfitted suggester
     *model*, fitted on *labelled*, most (:func:`thematic.active.next_segments`), and the
     model's name; cached by its inputs."""
-    from sklearn.base import clone
-
     from thematic import active
 
-    model = clone(model).fit(labelled, Y)
+    model = fitted_suggester(model, labelled, Y)
     table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
     return table, f"CodeSuggester/{model.fingerprint()}"
 
