@@ -162,3 +162,23 @@ def test_suggestions_and_the_next_list_share_one_fit(tmp_path, monkeypatch):
         review.build_next(dataset, coder=coder, n=5, seed=1)
     assert computed(events)["thematic.suggestion_review.fitted_suggester"] == 1
     assert [e.hit for e in events if e.function.endswith("fitted_suggester")] == [False, True]
+
+
+def test_fits_with_a_sentence_encoder_stay_in_this_process():
+    """Workers would each encode every text again: the encoder's folds run here, sharing it."""
+    from thematic.embeddings import SentenceEncoder
+
+    class Model:
+        encoded = 0
+
+        def encode(self, texts, **_):
+            Model.encoded += len(texts)
+            return np.array([[len(t), t.count("e") + 1.0] for t in texts])
+
+        def get_embedding_dimension(self):
+            return 2
+
+    units, Y, groups = hand_made(2, n=45)
+    model = CodeSuggester(embedding=SentenceEncoder(Model(), name="fake"), random_state=0)
+    suggest.out_of_fold.uncached(model, units, Y, groups, n_splits=3, n_jobs=2)
+    assert Model.encoded == units["text"].nunique()  # encoded here, once each

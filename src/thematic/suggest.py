@@ -563,9 +563,11 @@ def fitted_folds(estimator: CodeSuggester, inputs: pd.DataFrame, Y: pd.DataFrame
                  n_jobs: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`fold_scores` of every ``(train, test)`` pair of *folds*, in order, with *n_jobs*
     worker processes (joblib; 1: in this process). Each fit is seeded by the estimator and
-    sees only its own rows, so the results do not depend on *n_jobs*."""
+    sees only its own rows, so the results do not depend on *n_jobs*. An estimator with a
+    sentence encoder fits in this process whatever *n_jobs* says: its folds share the encoder
+    and the vectors it has computed, where workers would each load it and encode again."""
     folds = list(folds)
-    if n_jobs == 1 or len(folds) <= 1:
+    if n_jobs == 1 or len(folds) <= 1 or getattr(estimator, "embedding", None) is not None:
         return [fold_scores(estimator, inputs, Y, train, test) for train, test in folds]
     return Parallel(n_jobs=n_jobs)(delayed(fold_scores)(estimator, inputs, Y, train, test)
                                    for train, test in folds)

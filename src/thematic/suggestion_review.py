@@ -174,7 +174,8 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
     todo segments of interviews in the training data are scored by *model* refitted without
     those interviews (grouped folds, as in cross-validation); the others by *model* as fitted.
     Returns :meth:`CodeSuggester.suggest`'s table with ``segment_id`` in place of ``item``.
-    The refits run in *n_jobs* worker processes (joblib; the same results with any number).
+    The refits run in *n_jobs* worker processes (joblib; the same results with any number),
+    in this process when *model* has a sentence encoder (see :func:`~thematic.suggest.fitted_folds`).
     """
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
@@ -191,7 +192,7 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
             out = set(held[test])
             keep = ~taught["interview_id"].isin(out).to_numpy()
             tasks.append((model, taught[keep], Y[keep], todo[todo["interview_id"].isin(out)]))
-    if n_jobs == 1 or len(tasks) <= 1:
+    if n_jobs == 1 or len(tasks) <= 1 or getattr(model, "embedding", None) is not None:
         tables = [_suggestions_of(*task, top_k=top_k) for task in tasks]
     else:
         tables = Parallel(n_jobs=n_jobs)(delayed(_suggestions_of)(*task, top_k=top_k) for task in tasks)
