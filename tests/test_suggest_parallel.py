@@ -182,3 +182,23 @@ def test_fits_with_a_sentence_encoder_stay_in_this_process():
     model = CodeSuggester(embedding=SentenceEncoder(Model(), name="fake"), random_state=0)
     suggest.out_of_fold.uncached(model, units, Y, groups, n_splits=3, n_jobs=2)
     assert Model.encoded == units["text"].nunique()  # encoded here, once each
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_suggestions_with_their_fit_in_the_pool_equal_fit_then_refits(n_jobs, tmp_path, monkeypatch):
+    from thematic.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    units, Y, _ = hand_made(6)
+    taught, todo = units.iloc[:70], pd.concat([units.iloc[60:], units.iloc[:3].assign(interview_id="new")])
+    model = CodeSuggester(random_state=4)
+    fitted = clone(model).fit(taught, Y.iloc[:70])
+    old = reference_unseen(fitted, taught.reset_index(drop=True), Y.iloc[:70].reset_index(drop=True), todo)
+    old = old[old["above_threshold"]].drop(columns="above_threshold")
+    new, new_model = review._fitted_suggestions.uncached(taught, Y.iloc[:70], todo, model=model, top_k=3,
+                                                         n_jobs=n_jobs)
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    np.testing.assert_array_equal(new_model.predict_proba(units), fitted.predict_proba(units))
+    assert new_model.exemplar_ids_ == fitted.exemplar_ids_
+    found, stored = review.fitted_suggester.peek(model, taught, Y.iloc[:70])  # the next list reuses it
+    assert found and np.array_equal(stored.predict_proba(units), fitted.predict_proba(units))

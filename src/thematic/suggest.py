@@ -569,8 +569,13 @@ def fitted_folds(estimator: CodeSuggester, inputs: pd.DataFrame, Y: pd.DataFrame
     folds = list(folds)
     if n_jobs == 1 or len(folds) <= 1 or getattr(estimator, "embedding", None) is not None:
         return [fold_scores(estimator, inputs, Y, train, test) for train, test in folds]
-    return Parallel(n_jobs=n_jobs)(delayed(fold_scores)(estimator, inputs, Y, train, test)
-                                   for train, test in folds)
+    # the largest fits first, so that the workers finish together; results back in fold order
+    order = sorted(range(len(folds)), key=lambda i: -len(folds[i][0]))
+    done = Parallel(n_jobs=n_jobs)(delayed(fold_scores)(estimator, inputs, Y, *folds[i]) for i in order)
+    results: list = [None] * len(folds)
+    for i, result in zip(order, done, strict=True):
+        results[i] = result
+    return results
 
 
 @cache_results(depends_on=("thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))

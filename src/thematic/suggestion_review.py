@@ -158,11 +158,15 @@ def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFram
                         top_k: int, n_jobs: int = 1) -> tuple[pd.DataFrame, object]:
     """A clone of the unfitted suggester *model* fitted on *taught* and *Y*, and its
     above-threshold suggestions for *todo* (:func:`unseen_suggestions`); cached by its inputs
-    (the model by its parameters), so a warm report fits nothing."""
-    model = fitted_suggester(model, taught, Y)
-    suggestions = unseen_suggestions(model, taught.reset_index(drop=True), Y.reset_index(drop=True), todo,
-                                     top_k=top_k, n_jobs=n_jobs)
-    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), model
+    (the model by its parameters), so a warm report fits nothing. The fit (unless
+    :func:`fitted_suggester` has it already) runs in the same pool as the refits."""
+    found, fitted = fitted_suggester.peek(model, taught, Y)
+    suggestions, fitted = _unseen(fitted if found else model, taught.reset_index(drop=True),
+                                  Y.reset_index(drop=True), todo, top_k=top_k, n_jobs=n_jobs,
+                                  fit_on=None if found else (taught, Y))
+    if not found:
+        fitted_suggester.put(fitted, model, taught, Y)
+    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), fitted
 
 
 def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
@@ -177,13 +181,24 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
     The refits run in *n_jobs* worker processes (joblib; the same results with any number),
     in this process when *model* has a sentence encoder (see :func:`~thematic.suggest.fitted_folds`).
     """
+    return _unseen(model, taught, Y, todo, top_k=top_k, n_splits=n_splits, n_jobs=n_jobs)[0]
+
+
+def _unseen(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, top_k: int = 3,
+            n_splits: int = 5, n_jobs: int = 1,
+            fit_on: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> tuple[pd.DataFrame, object]:
+    """:func:`unseen_suggestions` and the model as fitted. With *fit_on* (segments and their
+    code matrix), *model* is unfitted and a clone of it is fitted on them first, as one more
+    task of the pool (the largest, so it goes first)."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
     seen = todo["interview_id"].isin(set(taught["interview_id"])).to_numpy()
     tasks = []
-    if (~seen).any():
-        tasks.append((model, None, None, todo[~seen]))
+    if fit_on is not None:
+        tasks.append((model, *fit_on, todo[~seen], True))
+    elif (~seen).any():
+        tasks.append((model, None, None, todo[~seen], False))
     interviews = sorted(set(todo.loc[seen, "interview_id"]))
     if interviews:
         folds = GroupKFold(n_splits=min(n_splits, len(interviews)))
@@ -191,28 +206,37 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
         for _, test in folds.split(held, groups=held):
             out = set(held[test])
             keep = ~taught["interview_id"].isin(out).to_numpy()
-            tasks.append((model, taught[keep], Y[keep], todo[todo["interview_id"].isin(out)]))
+            tasks.append((model, taught[keep], Y[keep], todo[todo["interview_id"].isin(out)], False))
     if n_jobs == 1 or len(tasks) <= 1 or getattr(model, "embedding", None) is not None:
-        tables = [_suggestions_of(*task, top_k=top_k) for task in tasks]
+        results = [_suggestions_of(*task, top_k=top_k) for task in tasks]
     else:
-        tables = Parallel(n_jobs=n_jobs)(delayed(_suggestions_of)(*task, top_k=top_k) for task in tasks)
+        results = Parallel(n_jobs=n_jobs)(delayed(_suggestions_of)(*task, top_k=top_k) for task in tasks)
+    fitted = results[0][1] if fit_on is not None else model
+    tables = [table for table, _ in results if table is not None]
     order = {segment: i for i, segment in enumerate(todo["segment_id"])}
-    combined = pd.concat(tables, ignore_index=True)
+    combined = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SUGGEST_COLUMNS)
     return combined.sort_values(["segment_id", "rank"], key=lambda c: c.map(order) if c.name == "segment_id" else c,
-                                kind="stable").reset_index(drop=True)
+                                kind="stable").reset_index(drop=True), fitted
 
 
-def _suggestions_of(model, taught: pd.DataFrame | None, Y: pd.DataFrame | None, rows: pd.DataFrame, *,
-                    top_k: int) -> pd.DataFrame:
-    """:meth:`CodeSuggester.suggest` for *rows* by *model* (refitted on *taught* and *Y* when
-    given), with ``segment_id`` in place of ``item``."""
+#: The columns of :func:`unseen_suggestions`.
+SUGGEST_COLUMNS = ["segment_id", "rank", "code", "score", "threshold", "above_threshold", "evidence", "exemplars"]
+
+
+def _suggestions_of(model, taught: pd.DataFrame | None, Y: pd.DataFrame | None, rows: pd.DataFrame,
+                    keep_model: bool, *, top_k: int) -> tuple[pd.DataFrame | None, object]:
+    """:meth:`CodeSuggester.suggest` for *rows* by *model* (a clone refitted on *taught* and *Y*
+    when given), with ``segment_id`` in place of ``item`` (None for no rows), and the fitted
+    model when *keep_model* (else None: a refit is not sent back)."""
     from sklearn.base import clone
 
     fitted = model if taught is None else clone(model).fit(taught, Y)
-    rows = rows.reset_index(drop=True)
-    table = fitted.suggest(rows, top_k=top_k)
-    table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
-    return table
+    table = None
+    if len(rows):
+        rows = rows.reset_index(drop=True)
+        table = fitted.suggest(rows, top_k=top_k)
+        table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
+    return table, fitted if keep_model else None
 
 
 def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
