@@ -176,7 +176,8 @@ def test_a_warm_run_recomputes_exactly_what_a_change_touches(tmp_path, monkeypat
     first, done = run()
     every = {"thematic.agreement.agreement_table", "thematic.candidates.candidate_codes",
              "thematic.quotes._select_quotes", "thematic.suggest.out_of_fold",
-             "thematic.suggest.reliability_by_code", "thematic.suggestion_review._fitted_suggestions"}
+             "thematic.suggest.reliability_by_code", "thematic.suggestion_review._fitted_suggestions",
+             "thematic.suggestion_review.fitted_suggester"}
     assert set(done) == every and done["thematic.agreement.agreement_table"] == 2  # turn (shared), character
     warm, done = run()
     assert done == {}

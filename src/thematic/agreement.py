@@ -362,25 +362,52 @@ def pattern_counts(units: pd.DataFrame, codings: pd.DataFrame, *, code: str, cod
             index[rows.to_numpy()] += 2**j
         counts[np.arange(len(units)), index] = 1
         return counts
+    return character_counts(units, codings, code=code, coders=coders)
+
+
+def character_counts(units: pd.DataFrame, codings: pd.DataFrame, *, code: str,
+                     coders: Sequence[str]) -> np.ndarray:
+    """Per unit row, how many of its characters fall in each binary pattern of *code*.
+
+    One pass per coder over all interviews laid end to end: each coder's spans of *code*,
+    clipped to the stretch of text the units of their interview cover, mark the characters
+    they cover (a difference array summed cumulatively); a character's pattern is
+    ``sum(2**j for coders j whose spans cover it)``; and a unit's count of pattern p is the
+    difference of the running count of p at its two ends. Exact integer counts.
+    """
+    n_patterns = 2 ** len(coders)
+    counts = np.zeros((len(units), n_patterns))
+    if units.empty:
+        return counts
+    interview, labels = pd.factorize(units["interview_id"])
+    starts = units["start"].to_numpy(dtype=np.int64)
+    ends = units["end"].to_numpy(dtype=np.int64)
+    low = np.full(len(labels), np.iinfo(np.int64).max)
+    np.minimum.at(low, interview, starts)
+    high = np.zeros(len(labels), dtype=np.int64)
+    np.maximum.at(high, interview, ends)
+    high = np.maximum(high, low)
+    offset = np.r_[0, np.cumsum(high - low)]  # interview i covers [offset[i], offset[i + 1])
+    where = pd.Index(labels)
     spans = codings[(codings["code"] == code) & codings["coder"].isin(coders)]
-    by_interview = dict(tuple(spans.groupby("interview_id")))
-    for i, row in enumerate(units.itertuples(index=False)):
-        length = row.end - row.start
-        mine = by_interview.get(row.interview_id)
-        if mine is None:
-            counts[i, 0] = length
-            continue
-        mine = mine[(mine["start"] < row.end) & (mine["end"] > row.start)]
-        if mine.empty:
-            counts[i, 0] = length
-            continue
-        index = np.zeros(length, dtype=int)
-        for j, coder in enumerate(coders):
-            flags = np.zeros(length, dtype=bool)
-            for span in mine[mine["coder"] == coder].itertuples(index=False):
-                flags[max(span.start, row.start) - row.start:min(span.end, row.end) - row.start] = True
-            index += flags * 2**j
-        counts[i] = np.bincount(index, minlength=n_patterns)
+    pattern = np.zeros(offset[-1], dtype=np.int64)
+    for j, coder in enumerate(coders):
+        mine = spans[spans["coder"] == coder]
+        i = where.get_indexer(mine["interview_id"])
+        known = i >= 0
+        i = i[known]
+        first = np.clip(mine["start"].to_numpy(dtype=np.int64)[known], low[i], high[i])
+        last = np.clip(mine["end"].to_numpy(dtype=np.int64)[known], low[i], high[i])
+        keep = first < last
+        marks = np.zeros(offset[-1] + 1, dtype=np.int64)
+        np.add.at(marks, offset[i[keep]] + first[keep] - low[i[keep]], 1)
+        np.add.at(marks, offset[i[keep]] + last[keep] - low[i[keep]], -1)
+        pattern += (np.cumsum(marks[:-1]) > 0) * 2**j
+    begin = offset[interview] + starts - low[interview]
+    stop = offset[interview] + ends - low[interview]
+    for p in range(n_patterns):
+        running = np.r_[0, np.cumsum(pattern == p)]
+        counts[:, p] = running[stop] - running[begin]
     return counts
 
 

@@ -140,7 +140,7 @@ def stable_hash(value: object) -> str:
 
 
 def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = (),
-           location: str | Path | None = None) -> Func:
+           location: str | Path | None = None, ignore: tuple[str, ...] = ()) -> Func:
     """*func* wrapped so that a call with equal arguments returns the stored result.
 
     Parameters
@@ -157,6 +157,9 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
     location
         Cache folder (default :func:`results_dir`, read at each call, so that
         ``$THEMATIC_CACHE_DIR`` set after the wrapping still counts).
+    ignore
+        Arguments that change how a result is computed but never what it is (``n_jobs``):
+        left out of the key, so a result computed with 2 workers serves a call with 1.
 
     Each result is stored as ``<location>/<code fingerprint>/<module.function>/<key>.pkl``,
     where the key is :func:`stable_hash` of the arguments (bound to the signature, defaults
@@ -181,7 +184,7 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
         bound.apply_defaults()
         folder = (Path(location) if location else results_dir()) / fingerprint() / name
         try:
-            key = stable_hash(dict(bound.arguments))
+            key = stable_hash({k: v for k, v in bound.arguments.items() if k not in ignore})
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             log.debug("%s: arguments cannot be hashed (%s); not cached", name, error)
             return None
@@ -230,7 +233,8 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
     return wrapper  # type: ignore[return-value]
 
 
-def cache_results(*, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = ()):
+def cache_results(*, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = (),
+                  ignore: tuple[str, ...] = ()):
     """Decorator form of :func:`cached`, for a library function whose every call is cached::
 
         @cache_results(libraries=SPACY_LIBRARIES)
@@ -240,7 +244,7 @@ def cache_results(*, depends_on: tuple[ModuleType | str, ...] = (), libraries: t
     """
 
     def decorate(func: Func) -> Func:
-        return cached(func, depends_on=depends_on, libraries=libraries)
+        return cached(func, depends_on=depends_on, libraries=libraries, ignore=ignore)
 
     return decorate
 

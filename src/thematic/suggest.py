@@ -28,6 +28,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from pydantic import Field
 from scipy import sparse
 from scipy.special import expit
@@ -548,11 +549,41 @@ def suggestion_metrics(Y_true: np.ndarray, scores: np.ndarray, predicted: np.nda
     return {k: round(float(v), 4) for k, v in summary.items()}
 
 
-@cache_results(depends_on=("thematic.resample", "thematic.embeddings"))
+def fold_scores(estimator: CodeSuggester, inputs: pd.DataFrame, Y: pd.DataFrame, train: np.ndarray,
+                test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and 0/1 suggestions of the *test* rows by a clone of *estimator* fitted on the
+    *train* rows: one fold of a cross-validation (a task for :func:`fitted_folds`)."""
+    model = clone(estimator).fit(inputs.iloc[train], Y.iloc[train])
+    scores = model.predict_proba(inputs.iloc[test])
+    return scores, (scores >= model.thresholds_).astype(int)
+
+
+def fitted_folds(estimator: CodeSuggester, inputs: pd.DataFrame, Y: pd.DataFrame,
+                 folds: Sequence[tuple[np.ndarray, np.ndarray]], *,
+                 n_jobs: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`fold_scores` of every ``(train, test)`` pair of *folds*, in order, with *n_jobs*
+    worker processes (joblib; 1: in this process). Each fit is seeded by the estimator and
+    sees only its own rows, so the results do not depend on *n_jobs*. An estimator with a
+    sentence encoder fits in this process whatever *n_jobs* says: its folds share the encoder
+    and the vectors it has computed, where workers would each load it and encode again."""
+    folds = list(folds)
+    if n_jobs == 1 or len(folds) <= 1 or getattr(estimator, "embedding", None) is not None:
+        return [fold_scores(estimator, inputs, Y, train, test) for train, test in folds]
+    # the largest fits first, so that the workers finish together; results back in fold order
+    order = sorted(range(len(folds)), key=lambda i: -len(folds[i][0]))
+    done = Parallel(n_jobs=n_jobs)(delayed(fold_scores)(estimator, inputs, Y, *folds[i]) for i in order)
+    results: list = [None] * len(folds)
+    for i, result in zip(order, done, strict=True):
+        results[i] = result
+    return results
+
+
+@cache_results(depends_on=("thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))
 def out_of_fold(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
-                n_splits: int = 5) -> tuple[np.ndarray, np.ndarray]:
+                n_splits: int = 5, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Grouped cross-validated scores and 0/1 suggestions: no group (interview) has segments
-    in both the training and the test part of a fold. *X*: texts or segment inputs."""
+    in both the training and the test part of a fold. *X*: texts or segment inputs. The folds'
+    fits run in *n_jobs* worker processes (the same results with any number)."""
     n_groups = len(set(groups))
     if n_groups < 2:
         raise ParameterError(Errors.E901.format(groups=n_groups))
@@ -560,10 +591,11 @@ def out_of_fold(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[s
     Y_true = Y.to_numpy(dtype=int)
     predicted = np.zeros_like(Y_true)
     scores = np.zeros(Y_true.shape, dtype=float)
-    for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, list(groups)):
-        model = clone(estimator).fit(inputs.iloc[train], Y.iloc[train])
-        scores[test] = model.predict_proba(inputs.iloc[test])
-        predicted[test] = (scores[test] >= model.thresholds_).astype(int)
+    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, list(groups)))
+    for (_, test), (fold_scores_, fold_predicted) in zip(folds, fitted_folds(estimator, inputs, Y, folds,
+                                                                            n_jobs=n_jobs), strict=True):
+        scores[test] = fold_scores_
+        predicted[test] = fold_predicted
     return scores, predicted
 
 
@@ -727,13 +759,16 @@ def flag_unreliable(per_code: pd.DataFrame, *, min_support: int = 5, min_intervi
     return per_code.assign(verdict=verdicts, reliable=[v == "reliable" for v in verdicts], why=reasons)
 
 
-@cache_results(depends_on=("thematic.resample", "thematic.embeddings"))
+@cache_results(depends_on=("thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))
 def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
-                   sizes: Sequence[int] = (100, 300, 1000), n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
+                   sizes: Sequence[int] = (100, 300, 1000), n_splits: int = 5, seed: int = 0,
+                   n_jobs: int = 1) -> pd.DataFrame:
     """Grouped CV scores when the model learns from only *n* coded segments per fold.
 
     Sizes above what a fold's training part holds are capped there; ``trained_on`` says how
     many segments the model actually learned from (mean over folds) and ``capped`` says so.
+    Every size's draws come from *seed*; all fits run in *n_jobs* worker processes (the same
+    results with any number).
     """
     inputs = suggestion_inputs(X)
     Y_true = Y.to_numpy(dtype=int)
@@ -743,24 +778,24 @@ def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequenc
         raise ParameterError(Errors.E901.format(groups=n_groups))
     folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, groups))
     largest = max(len(train) for train, _ in folds)
-    rows, done = [], {}
+    runs: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for size in sizes:
         effective = min(size, largest)
-        if effective not in done:  # sizes capped to the same number are one run, not several
+        if effective not in runs:  # sizes capped to the same number are one run, not several
             rng = np.random.default_rng(seed)
-            scores = np.zeros(Y_true.shape)
-            predicted = np.zeros_like(Y_true)
-            used = []
-            for train, test in folds:
-                chosen = np.sort(rng.permutation(train)[:size])
-                used.append(len(chosen))
-                model = clone(estimator).fit(inputs.iloc[chosen], Y.iloc[chosen])
-                scores[test] = model.predict_proba(inputs.iloc[test])
-                predicted[test] = (scores[test] >= model.thresholds_).astype(int)
-            done[effective] = {"trained_on": round(float(np.mean(used)), 1)} | suggestion_metrics(
-                Y_true, scores, predicted)
-        rows.append({"requested": size, "capped": bool(done[effective]["trained_on"] < size)} | done[effective])
-    return pd.DataFrame(rows)
+            runs[effective] = [(np.sort(rng.permutation(train)[:size]), test) for train, test in folds]
+    tasks = [fold for run in runs.values() for fold in run]
+    results = iter(fitted_folds(estimator, inputs, Y, tasks, n_jobs=n_jobs))
+    done = {}
+    for effective, run in runs.items():
+        scores = np.zeros(Y_true.shape)
+        predicted = np.zeros_like(Y_true)
+        for _, test in run:
+            scores[test], predicted[test] = next(results)
+        done[effective] = {"trained_on": round(float(np.mean([len(chosen) for chosen, _ in run])), 1)} | \
+            suggestion_metrics(Y_true, scores, predicted)
+    return pd.DataFrame([{"requested": size, "capped": bool(done[min(size, largest)]["trained_on"] < size)}
+                         | done[min(size, largest)] for size in sizes])
 
 
 PARAMETERS = (

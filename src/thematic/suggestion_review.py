@@ -114,7 +114,7 @@ def _check_coders(dataset, *coders: str) -> None:
 def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0, top_k: int = 3,
                       embedding=None, reliability: pd.DataFrame | None = None,
                       units: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-                      model=None) -> tuple[pd.DataFrame, object]:
+                      model=None, n_jobs: int = 1) -> tuple[pd.DataFrame, object]:
     """Train on *learn_from*'s codings (the segments that count as coded by them, see
     :func:`labelled_segments`) and suggest codes for the segments *reviewer* has not coded:
     the review table (above-threshold suggestions, best first) and the fitted model.
@@ -125,7 +125,8 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
 
     *units* (``(units, coded)`` of :func:`study_units`) and *model* (an unfitted
     :class:`~thematic.suggest.CodeSuggester`, cloned here) reuse what a caller has already
-    built; by default both are built from *dataset*, *embedding* and *seed*.
+    built; by default both are built from *dataset*, *embedding* and *seed*. The refits of
+    :func:`unseen_suggestions` run in *n_jobs* worker processes (the same results with any number).
     """
     from thematic.segments import segment_code_matrix
 
@@ -137,27 +138,39 @@ def build_suggestions(dataset, *, learn_from: str, reviewer: str, seed: int = 0,
     mine = segment_code_matrix(units, coded, coder=reviewer, codes=codes)
     todo = units[mine.to_numpy().sum(axis=1) == 0].reset_index(drop=True)
     unfitted = model if model is not None else suggester(dataset, embedding=embedding, seed=seed)
-    suggestions, model = _fitted_suggestions(units[taught], Y, todo, model=unfitted, top_k=top_k)
+    suggestions, model = _fitted_suggestions(units[taught], Y, todo, model=unfitted, top_k=top_k, n_jobs=n_jobs)
     return review_table(suggestions, units, model=f"CodeSuggester/{model.fingerprint()}",
                         trust=trust_labels(reliability)), model
 
 
-@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"))
-def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, model,
-                        top_k: int) -> tuple[pd.DataFrame, object]:
-    """A clone of the unfitted suggester *model* fitted on *taught* and *Y*, and its
-    above-threshold suggestions for *todo* (:func:`unseen_suggestions`); cached by its inputs
-    (the model by its parameters), so a warm report fits nothing."""
+@cache_results(depends_on=("thematic.suggest", "thematic.embeddings"))
+def fitted_suggester(model, taught: pd.DataFrame, Y: pd.DataFrame):
+    """A clone of the unfitted suggester *model* fitted on *taught* and *Y*; cached by its
+    inputs, so the suggestions for review and the next list, which learn from the same
+    segments, fit it once."""
     from sklearn.base import clone
 
-    model = clone(model).fit(taught, Y)
-    suggestions = unseen_suggestions(model, taught.reset_index(drop=True), Y.reset_index(drop=True), todo,
-                                     top_k=top_k)
-    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), model
+    return clone(model).fit(taught, Y)
+
+
+@cache_results(depends_on=("thematic.suggest", "thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))
+def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, model,
+                        top_k: int, n_jobs: int = 1) -> tuple[pd.DataFrame, object]:
+    """A clone of the unfitted suggester *model* fitted on *taught* and *Y*, and its
+    above-threshold suggestions for *todo* (:func:`unseen_suggestions`); cached by its inputs
+    (the model by its parameters), so a warm report fits nothing. The fit (unless
+    :func:`fitted_suggester` has it already) runs in the same pool as the refits."""
+    found, fitted = fitted_suggester.peek(model, taught, Y)
+    suggestions, fitted = _unseen(fitted if found else model, taught.reset_index(drop=True),
+                                  Y.reset_index(drop=True), todo, top_k=top_k, n_jobs=n_jobs,
+                                  fit_on=None if found else (taught, Y))
+    if not found:
+        fitted_suggester.put(fitted, model, taught, Y)
+    return suggestions[suggestions["above_threshold"]].drop(columns="above_threshold"), fitted
 
 
 def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *,
-                       top_k: int = 3, n_splits: int = 5) -> pd.DataFrame:
+                       top_k: int = 3, n_splits: int = 5, n_jobs: int = 1) -> pd.DataFrame:
     """Suggestions for the *todo* segments from a model that never saw their interview.
 
     A segment the training coder coded would otherwise come back with its own coding as
@@ -165,14 +178,27 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
     todo segments of interviews in the training data are scored by *model* refitted without
     those interviews (grouped folds, as in cross-validation); the others by *model* as fitted.
     Returns :meth:`CodeSuggester.suggest`'s table with ``segment_id`` in place of ``item``.
+    The refits run in *n_jobs* worker processes (joblib; the same results with any number),
+    in this process when *model* has a sentence encoder (see :func:`~thematic.suggest.fitted_folds`).
     """
-    from sklearn.base import clone
+    return _unseen(model, taught, Y, todo, top_k=top_k, n_splits=n_splits, n_jobs=n_jobs)[0]
+
+
+def _unseen(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFrame, *, top_k: int = 3,
+            n_splits: int = 5, n_jobs: int = 1,
+            fit_on: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> tuple[pd.DataFrame, object]:
+    """:func:`unseen_suggestions` and the model as fitted. With *fit_on* (segments and their
+    code matrix), *model* is unfitted and a clone of it is fitted on them first, as one more
+    task of the pool (the largest, so it goes first)."""
+    from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
     seen = todo["interview_id"].isin(set(taught["interview_id"])).to_numpy()
-    parts = []
-    if (~seen).any():
-        parts.append((todo[~seen], model))
+    tasks = []
+    if fit_on is not None:
+        tasks.append((model, *fit_on, todo[~seen], True))
+    elif (~seen).any():
+        tasks.append((model, None, None, todo[~seen], False))
     interviews = sorted(set(todo.loc[seen, "interview_id"]))
     if interviews:
         folds = GroupKFold(n_splits=min(n_splits, len(interviews)))
@@ -180,18 +206,37 @@ def unseen_suggestions(model, taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.Da
         for _, test in folds.split(held, groups=held):
             out = set(held[test])
             keep = ~taught["interview_id"].isin(out).to_numpy()
-            fold_model = clone(model).fit(taught[keep], Y[keep])
-            parts.append((todo[todo["interview_id"].isin(out)], fold_model))
-    tables = []
-    for rows, fitted in parts:
+            tasks.append((model, taught[keep], Y[keep], todo[todo["interview_id"].isin(out)], False))
+    if n_jobs == 1 or len(tasks) <= 1 or getattr(model, "embedding", None) is not None:
+        results = [_suggestions_of(*task, top_k=top_k) for task in tasks]
+    else:
+        results = Parallel(n_jobs=n_jobs)(delayed(_suggestions_of)(*task, top_k=top_k) for task in tasks)
+    fitted = results[0][1] if fit_on is not None else model
+    tables = [table for table, _ in results if table is not None]
+    order = {segment: i for i, segment in enumerate(todo["segment_id"])}
+    combined = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=SUGGEST_COLUMNS)
+    return combined.sort_values(["segment_id", "rank"], key=lambda c: c.map(order) if c.name == "segment_id" else c,
+                                kind="stable").reset_index(drop=True), fitted
+
+
+#: The columns of :func:`unseen_suggestions`.
+SUGGEST_COLUMNS = ["segment_id", "rank", "code", "score", "threshold", "above_threshold", "evidence", "exemplars"]
+
+
+def _suggestions_of(model, taught: pd.DataFrame | None, Y: pd.DataFrame | None, rows: pd.DataFrame,
+                    keep_model: bool, *, top_k: int) -> tuple[pd.DataFrame | None, object]:
+    """:meth:`CodeSuggester.suggest` for *rows* by *model* (a clone refitted on *taught* and *Y*
+    when given), with ``segment_id`` in place of ``item`` (None for no rows), and the fitted
+    model when *keep_model* (else None: a refit is not sent back)."""
+    from sklearn.base import clone
+
+    fitted = model if taught is None else clone(model).fit(taught, Y)
+    table = None
+    if len(rows):
         rows = rows.reset_index(drop=True)
         table = fitted.suggest(rows, top_k=top_k)
         table.insert(0, "segment_id", rows["segment_id"].to_numpy()[table.pop("item").to_numpy()])
-        tables.append(table)
-    order = {segment: i for i, segment in enumerate(todo["segment_id"])}
-    combined = pd.concat(tables, ignore_index=True)
-    return combined.sort_values(["segment_id", "rank"], key=lambda c: c.map(order) if c.name == "segment_id" else c,
-                                kind="stable").reset_index(drop=True)
+    return table, fitted if keep_model else None
 
 
 def code_reliability(dataset, *, coder: str, second: str | None = None, seed: int = 0, embedding=None,
@@ -279,11 +324,9 @@ def _next_by_model(labelled: pd.DataFrame, Y: pd.DataFrame, pool: pd.DataFrame, 
     """The *n* segments of *pool* whose coding would teach a clone of the unfitted suggester
     *model*, fitted on *labelled*, most (:func:`thematic.active.next_segments`), and the
     model's name; cached by its inputs."""
-    from sklearn.base import clone
-
     from thematic import active
 
-    model = clone(model).fit(labelled, Y)
+    model = fitted_suggester(model, labelled, Y)
     table = active.next_segments(model, pool, n=n, positives=Y.to_numpy().sum(axis=0))
     return table, f"CodeSuggester/{model.fingerprint()}"
 

@@ -201,16 +201,19 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
     groups = arrange(talk.index, order=group_order)
     if scopes is None:
         scopes = located.drop_duplicates("group").set_index("group")["group_scope"].to_dict() if len(located) else {}
+    cells = [key, "group"]
+    coded = coded_chars_by(data, cells)
+    by_participant = coded_chars_by(data, [*cells, "participant_id"])
+    by_kind = coded_chars_by(data, [*cells, "kind"])
+    present = data.groupby(cells)["participant_id"].nunique()
+    segments_coded = data.groupby(cells)["segment_id"].nunique()
+    stance = data[data["kind"] != "activity"].groupby(cells)["segment_id"].nunique()
     rows = []
     for item in items:
-        mine = data[data[key] == item]
         for group in groups:
-            cell = mine[mine["group"] == group]
-            coded_chars = _coded_chars(cell)
-            by_participant = {pid: _coded_chars(part) for (pid,), part in cell.groupby(["participant_id"])}
             members = group_of[group_of == group].index
-            shares = [by_participant.get(p, 0) / talk_by_participant[p] for p in members]
-            kinds = {k: _coded_chars(cell[cell["kind"] == k]) for k in ("activity", "barrier", "facilitator")}
+            shares = [by_participant.get((item, group, p), 0) / talk_by_participant[p] for p in members]
+            kinds = {k: by_kind.get((item, group, k), 0) for k in ("activity", "barrier", "facilitator")}
             stance_chars = kinds["barrier"] + kinds["facilitator"]
             row = {
                 "theme": item if level == "theme" else codes.loc[item, "theme"],
@@ -218,16 +221,16 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
                 "group": group,
                 "in_scope": in_scope(scope_of[item], scopes.get(group)),
                 "participants_in_group": int(talk.loc[group, "participants_in_group"]),
-                "participants_with_theme": int(cell["participant_id"].nunique()),
-                "coded_segments": int(cell["segment_id"].nunique()),
+                "participants_with_theme": int(present.get((item, group), 0)),
+                "coded_segments": int(segments_coded.get((item, group), 0)),
                 "segments_in_group": int(talk.loc[group, "segments_in_group"]),
-                "coded_chars": int(coded_chars),
+                "coded_chars": int(coded.get((item, group), 0)),
                 "talk_chars": int(talk.loc[group, "talk_chars"]),
                 "talk_share_mean": round(sum(shares) / len(shares), 4) if shares else 0.0,
                 "activity_chars": kinds["activity"], "barrier_chars": kinds["barrier"],
                 "facilitator_chars": kinds["facilitator"],
                 "barrier_share": round(kinds["barrier"] / stance_chars, 3) if stance_chars else None,
-                "stance_segments": int(cell.loc[cell["kind"] != "activity", "segment_id"].nunique()),
+                "stance_segments": int(stance.get((item, group), 0)),
             }
             rows.append(row)
     table = pd.DataFrame(rows)
@@ -244,6 +247,29 @@ def salience(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook, 
 
 def _intervals_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[Interval]]:
     return {k: list(zip(part["start"], part["end"], strict=True)) for k, part in frame.groupby(keys)}
+
+
+def coded_chars_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, int]:
+    """Per value of *keys*, the characters its spans cover, overlaps within an interview
+    counted once (what :func:`_coded_chars` gives each part), in one pass over all of them.
+
+    Spans are sorted within each (keys, interview); a span adds what it reaches beyond the
+    furthest end of the spans before it (nothing when it lies within them), which is the
+    length of the union. Rows with a missing key are left out, as ``groupby`` leaves them.
+    """
+    columns = [*keys, "interview_id"]
+    spans = frame[[*columns, "start", "end"]].dropna(subset=columns)
+    if spans.empty:
+        return {}
+    spans = spans.sort_values([*columns, "start", "end"], kind="stable")
+    block = spans.groupby(columns, sort=False).ngroup().to_numpy()
+    starts, ends = spans["start"].to_numpy(dtype=np.int64), spans["end"].to_numpy(dtype=np.int64)
+    reach = pd.Series(ends).groupby(block).cummax().to_numpy()
+    first = np.r_[True, block[1:] != block[:-1]]
+    before = np.where(first, np.iinfo(np.int64).min, np.r_[0, reach[:-1]])
+    added = np.where(first, ends - starts, np.maximum(ends - np.maximum(starts, before), 0))
+    totals = pd.Series(added).groupby([spans[k].to_numpy() for k in keys]).sum()
+    return {(k if isinstance(k, tuple) else (k,)): int(v) for k, v in totals.items()}
 
 
 def _coded_chars(frame: pd.DataFrame) -> int:

@@ -18,7 +18,7 @@ VERDICTS = ("reliable", "unreliable", "not enough data")
 def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web_sm", reference_coder: str = "",
                   reviewing_coder: str = "", cv_folds: int = 5, candidate_topics: int = 8,
                   learning_sizes: list[int] | None = None, use_embeddings: bool = False,
-                  export_for_review: bool = False, next_segments: int = 40,
+                  export_for_review: bool = False, next_segments: int = 40, n_jobs: int = -1,
                   steps: Steps | None = None) -> PhaseResult:
     """Candidate codes, codebook suggestions measured by grouped cross-validation, and the review loop.
 
@@ -41,6 +41,10 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     export_for_review, next_segments
         Write the suggestions and the next list into the data folder's ``review/`` (with their
         panels), and how many segments the next list holds.
+    n_jobs
+        Worker processes for the suggester's fits of cross-validation, the learning curve and
+        the suggestions' refits (-1: every core; 1: in the kernel). Each fit is seeded, so the
+        figures are the same with any number.
     steps
         Where the slow steps are timed and their progress shown.
 
@@ -54,7 +58,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     checked(PHASE, seed=seed, spacy_model=spacy_model, reference_coder=reference_coder,
             reviewing_coder=reviewing_coder, cv_folds=cv_folds, candidate_topics=candidate_topics,
             learning_sizes=learning_sizes, use_embeddings=use_embeddings, export_for_review=export_for_review,
-            next_segments=next_segments)
+            next_segments=next_segments, n_jobs=n_jobs)
     steps = steps_for(steps, PHASE)
     dataset = load(data, model=spacy_model)
     out = PhaseResult(PHASE)
@@ -72,7 +76,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     with out.section("candidates"), steps("candidate codes"):
         _candidates(out, dataset, units, coded, n_topics=candidate_topics, seed=seed, model=spacy_model)
     with out.section("evaluation"), steps("cross-validation"):
-        scores, predicted = suggest.out_of_fold(model, units, Y, groups, n_splits=cv_folds)
+        scores, predicted = suggest.out_of_fold(model, units, Y, groups, n_splits=cv_folds, n_jobs=n_jobs)
         summary = suggestion_metrics(Y.to_numpy(), scores, predicted)
         out.table(pd.DataFrame([summary | {"reference_coder": coder, "segments": len(Y),
                                            "coded_segments": int((Y.sum(axis=1) > 0).sum()),
@@ -84,14 +88,15 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
         per_code = _per_code(out, Y, predicted, groups, second=second, coder=coder, other=others[0] if others else "",
                              seed=seed)
     with out.section("learning-curve"), steps("learning curve"):
-        curve = out.table(suggest.learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds, seed=seed),
+        curve = out.table(suggest.learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds,
+                                                 seed=seed, n_jobs=n_jobs),
                           "learning-curve", caption="grouped CV figures by number of coded segments learnt from")
         out.figure(figures.suggestion_learning_curve(curve), "learning-curve")
     reviewer = reviewing_coder or coder
     with out.section("review"), steps("suggestions for review"):
         table, _ = review.build_suggestions(dataset, learn_from=coder, reviewer=reviewer, seed=seed,
                                             embedding=embedding, reliability=per_code, units=(units, coded),
-                                            model=model)
+                                            model=model, n_jobs=n_jobs)
         out.table(table.drop(columns=["text", "decision", "note"]), "suggestions-for-review",
                   caption=f"for {reviewer}, best first (model {table['model'].iloc[0] if len(table) else '-'})",
                   max_rows=25)
