@@ -32,6 +32,17 @@ def test_suggestions_are_ranked_and_rerun_gives_the_same(exported):
     pd.testing.assert_frame_equal(table, again)
 
 
+def test_exemplars_are_segments_the_model_learnt_from_in_other_interviews(exported):
+    data, dataset, table, path = exported
+    units, coded = review.study_units(dataset)
+    coded_by_a = set(coded.loc[coded["coder"] == "coder_a", "segment_id"])
+    shown = table.assign(exemplar=table["exemplars"].str.split("; ")).explode("exemplar")
+    shown = shown[shown["exemplar"].fillna("") != ""]
+    assert len(shown) > 0 and set(shown["exemplar"]) <= coded_by_a  # segment ids, not row numbers
+    interview = shown["exemplar"].str.split(":").str[0]
+    assert (interview != shown["interview_id"]).all()  # never the segment's own interview
+
+
 def test_units_and_model_built_once_give_the_same_suggestions(exported):
     """Notebook 02 builds the units and the suggester once and hands them on."""
     _, dataset, table, _ = exported

@@ -162,7 +162,7 @@ def _fitted_suggestions(taught: pd.DataFrame, Y: pd.DataFrame, todo: pd.DataFram
     :func:`fitted_suggester` has it already) runs in the same pool as the refits."""
     found, fitted = fitted_suggester.peek(model, taught, Y)
     suggestions, fitted = _unseen(fitted if found else model, taught.reset_index(drop=True),
-                                  Y.reset_index(drop=True), todo, top_k=top_k, n_jobs=n_jobs,
+                                  Y, todo, top_k=top_k, n_jobs=n_jobs,  # Y's index: the exemplars' ids
                                   fit_on=None if found else (taught, Y))
     if not found:
         fitted_suggester.put(fitted, model, taught, Y)
