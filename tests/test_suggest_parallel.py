@@ -193,8 +193,9 @@ def test_suggestions_with_their_fit_in_the_pool_equal_fit_then_refits(n_jobs, tm
     taught, todo = units.iloc[:70], pd.concat([units.iloc[60:], units.iloc[:3].assign(interview_id="new")])
     model = CodeSuggester(random_state=4)
     fitted = clone(model).fit(taught, Y.iloc[:70])
-    old = reference_unseen(fitted, taught.reset_index(drop=True), Y.iloc[:70].reset_index(drop=True), todo)
+    old = reference_unseen(fitted, taught.reset_index(drop=True), Y.iloc[:70], todo)  # exemplars by segment id
     old = old[old["above_threshold"]].drop(columns="above_threshold")
+    assert old["exemplars"].str.startswith("s").all()
     new, new_model = review._fitted_suggestions.uncached(taught, Y.iloc[:70], todo, model=model, top_k=3,
                                                          n_jobs=n_jobs)
     pd.testing.assert_frame_equal(new, old, check_exact=True)

@@ -11,10 +11,14 @@ from thematic.deidentify.model import DETECTOR_PRIORITY, PLACEHOLDERS, Identifie
 from thematic.deidentify.patterns import TRANSCRIBER_NOTE
 from thematic.deidentify.words import COMMON_WORD_NAMES, DEFAULT_ALLOW, TITLE_BEFORE
 
-try:  # spaCy's English stop words (spaCy is a dependency of this package)
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words (imported when first needed: a warm report never is)."""
     from spacy.lang.en.stop_words import STOP_WORDS
-except ImportError:  # pragma: no cover
-    STOP_WORDS = frozenset()
+
+    return frozenset(STOP_WORDS)
+
 
 KINSHIP_BEFORE_NAME = re.compile(
     r"(?i)(?:auntie|aunty|aunt|uncle|nan|nana|nanna|nanny|gran|granny|grandma|grandad|grandpa|cousin|"
@@ -32,7 +36,7 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
     mojibake = re.search(r"[âÃ][\x80-\xbf€™œ\u2018-\u201d]", text[start:end])
     if mojibake:
         end = start + mojibake.start()  # "Weâ€™re": UTF-8 punctuation read as Latin-1 ends the word
-        if text[start:end].lower() in STOP_WORDS:
+        if text[start:end].lower() in _stop_words():
             return None
     while end > start and text[end - 1] in " .,;:!?'\"’)(-":
         end -= 1
