@@ -135,19 +135,34 @@ def measure(n_interviews: int, workdir: str | Path, *, words: int = WORDS, rende
     return run
 
 
-def measure_in_child(n_interviews: int, workdir: str | Path, *, words: int = WORDS, render: bool = True,
-                     quick: bool = False) -> dict:
-    """:func:`measure` in a fresh Python process; its figures (partial ones too, on failure)."""
+def _start_child(n_interviews: int, workdir: str | Path, *, words: int, render: bool, quick: bool
+                 ) -> tuple[subprocess.Popen, Path]:
+    """Start :func:`measure` in a fresh Python process; the process and its figures file."""
     output = Path(workdir) / f"figures-{n_interviews}.json"
+    errors = output.with_name(f"stderr-{n_interviews}.txt").open("w", encoding="utf-8")  # a file: no pipe to fill
     code = ("import sys; from thematic.bench.scale import measure; "
             "measure(int(sys.argv[1]), sys.argv[2], words=int(sys.argv[3]), render=sys.argv[4] == '1', "
             "quick=sys.argv[5] == '1', output=sys.argv[6])")
-    done = subprocess.run([sys.executable, "-c", code, str(n_interviews), str(workdir), str(words),
-                           "1" if render else "0", "1" if quick else "0", str(output)],
-                          capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"scale benchmark at {n_interviews} interviews failed:\n{done.stderr[-3000:]}")
+    child = subprocess.Popen([sys.executable, "-c", code, str(n_interviews), str(workdir), str(words),
+                              "1" if render else "0", "1" if quick else "0", str(output)],
+                             stdout=subprocess.DEVNULL, stderr=errors)
+    errors.close()  # the child holds its own copy
+    return child, output
+
+
+def _finish_child(n_interviews: int, child: subprocess.Popen, output: Path) -> dict:
+    child.wait()
+    if child.returncode:
+        stderr = output.with_name(f"stderr-{n_interviews}.txt").read_text(encoding="utf-8")
+        raise RuntimeError(f"scale benchmark at {n_interviews} interviews failed:\n{stderr[-3000:]}")
     return json.loads(output.read_text(encoding="utf-8"))
+
+
+def measure_in_child(n_interviews: int, workdir: str | Path, *, words: int = WORDS, render: bool = True,
+                     quick: bool = False) -> dict:
+    """:func:`measure` in a fresh Python process; its figures."""
+    child, output = _start_child(n_interviews, workdir, words=words, render=render, quick=quick)
+    return _finish_child(n_interviews, child, output)
 
 
 def summarise(runs: dict[int, dict]) -> BenchResult:
@@ -199,10 +214,14 @@ def summarise(runs: dict[int, dict]) -> BenchResult:
 
 def run_sizes(sizes: Sequence[int], *, words: int = WORDS, render: bool = True, quick: bool = False,
               workdir: str | Path | None = None) -> BenchResult:
-    """Measure every size (each in its own process) and summarise."""
+    """Measure every size (each in its own process; side by side when *quick*) and summarise."""
     with tempfile.TemporaryDirectory(prefix="thematic-scale-") as tmp:
         root = Path(workdir or tmp)
-        runs = {n: measure_in_child(n, root, words=words, render=render, quick=quick) for n in sizes}
+        if quick:  # a smoke run: the sizes side by side (CPU seconds stay each process's own)
+            children = {n: _start_child(n, root, words=words, render=render, quick=quick) for n in sizes}
+            runs = {n: _finish_child(n, *children[n]) for n in sizes}
+        else:  # one after the other, so that wall times and memory are not shared
+            runs = {n: measure_in_child(n, root, words=words, render=render, quick=quick) for n in sizes}
     return summarise(runs)
 
 
