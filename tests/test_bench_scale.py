@@ -149,3 +149,30 @@ def test_prepare_and_triangulate_take_n_jobs_and_check_it(small_study):
         phases.prepare(small_study[0], n_jobs=0)
     with pytest.raises(ParameterError, match="n_jobs"):
         phases.triangulate_themes(small_study[0], n_jobs=-2)
+
+
+def test_bench_command_passes_sizes_to_the_scale_benchmark_only(monkeypatch):
+    from click.testing import CliRunner
+
+    from thematic.cli import main
+
+    seen = {}
+
+    def fake(*, quick=False, sizes=None):
+        seen.update(quick=quick, sizes=sizes)
+        return scale.summarise({n: {"interviews": n, "words": 1000 * n, "load": (0, 0, 0), "phases": {
+            name: {"cpu": n, "wall": n, "peak_gib": 0.5, "steps": {}} for name in PHASE_NAMES}} for n in sizes})
+
+    from thematic import bench
+
+    bench.discover()
+    monkeypatch.setitem(bench.BENCHMARKS, "scale", fake)
+    runner = CliRunner()
+    out = runner.invoke(main, ["bench", "scale", "--sizes", "3, 6", "--quick"])
+    assert out.exit_code == 0, out.output
+    assert seen == {"quick": True, "sizes": [3, 6]}
+    assert "five phases: cost per word, 6 vs 3 interviews" in out.output
+    bad = runner.invoke(main, ["bench", "scale", "--sizes", "3,x"])
+    assert bad.exit_code == 1 and "[E970]" in bad.output
+    other = runner.invoke(main, ["bench", "scale", "parse", "--sizes", "3,6"])
+    assert other.exit_code == 1 and "[E971]" in other.output and "parse" in other.output

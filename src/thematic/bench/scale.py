@@ -226,13 +226,14 @@ def run_sizes(sizes: Sequence[int], *, words: int = WORDS, render: bool = True, 
 
 
 @register("scale")
-def bench_scale(*, quick: bool = False) -> BenchResult:
-    """The scale benchmark: 100, 300 and 1,000 interviews of 5,000 words (quick: tiny studies)."""
+def bench_scale(*, quick: bool = False, sizes: Sequence[int] | None = None) -> BenchResult:
+    """The scale benchmark: 100, 300 and 1,000 interviews of 5,000 words (quick: tiny studies,
+    small resamples, no render); *sizes* chooses the numbers of interviews."""
     if quick:
-        result = run_sizes(QUICK_SIZES, words=QUICK_WORDS, quick=True, render=False)
+        result = run_sizes(sizes or QUICK_SIZES, words=QUICK_WORDS, quick=True, render=False)
         result.notes.append("quick run: tiny studies, small resamples, no report render; figures not meaningful")
         return result
-    return run_sizes(SIZES)
+    return run_sizes(sizes or SIZES)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
