@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -45,9 +44,11 @@ QUICK_OPTIONS = {"suggest_codes": {"learning_sizes": [20, 40], "cv_folds": 2},
                  "map_themes": {"n_boot": 100}, "triangulate_themes": {"n_boot": 100}}
 
 
-def _peak_gib(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident memory of this process (or its largest waited-for child), GiB (Linux: KiB)."""
-    return resource.getrusage(who).ru_maxrss / 2**20
+def _peak_gib() -> float:
+    """Peak resident memory of this process, GiB (``ru_maxrss`` is in KiB on Linux)."""
+    import resource  # here: POSIX only, and discovering the benchmarks must not need it
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def run_phases(data_dir: str | Path, *, options: dict[str, dict] | None = None,
@@ -88,6 +89,8 @@ def run_phases(data_dir: str | Path, *, options: dict[str, dict] | None = None,
 def render_report(data_dir: str | Path, *, workdir: str | Path, cache_dir: str | Path) -> dict:
     """The full ``thematic report`` of *data_dir* in a child process on the empty cache *cache_dir*:
     wall seconds, CPU seconds of the children (the runner and its kernels) and their peak memory."""
+    import resource
+
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     params = workdir / "params.yaml"
