@@ -110,7 +110,7 @@ def render_report(data_dir: str | Path, *, workdir: str | Path, cache_dir: str |
 
 def measure(n_interviews: int, workdir: str | Path, *, words: int = WORDS, render: bool = True,
             quick: bool = False, output: str | Path | None = None) -> dict:
-    """In a fresh process: generate the study, run the phases, then the full render.
+    """In a fresh process: generate the study, render the full report, then run the phases.
 
     The figures go to *output* (JSON) after every phase, and are returned.
     """
@@ -130,11 +130,15 @@ def measure(n_interviews: int, workdir: str | Path, *, words: int = WORDS, rende
         if output:
             Path(output).write_text(json.dumps(run, indent=1), encoding="utf-8")
 
+    if render:  # first, while this process is small: Linux carries a parent's peak memory into
+        # the children it forks (ru_maxrss survives exec), so a render started after the phases
+        # would report their peak as its own
+        rendered = render_report(folder, workdir=workdir / f"render-{n_interviews}",
+                                 cache_dir=workdir / f"render-cache-{n_interviews}")
     run_phases(folder, options=QUICK_OPTIONS if quick else None, record=record)
     run["peak_gib"] = _peak_gib()
     if render:
-        record(RENDER, render_report(folder, workdir=workdir / f"render-{n_interviews}",
-                                     cache_dir=workdir / f"render-cache-{n_interviews}"))
+        record(RENDER, rendered)
     return run
 
 
