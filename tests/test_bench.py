@@ -49,15 +49,6 @@ def test_generated_study_is_valid_deterministic_and_keeps_codings_on_their_text(
     assert any(study.texts[moved.interview_id][moved.start:moved.end] in span for span in sample_spans)
 
 
-def test_scale_benchmark_quick_run_reports_cost_and_memory():
-    from thematic.bench.scale import bench_scale
-
-    result = bench_scale(quick=True)
-    names = [m.name for m in result.measures]
-    assert "peak memory at 20 interviews" in names
-    assert all(m.value > 0 for m in result.measures)
-
-
 def test_trivial_notebooks_keep_only_the_parameters_cell(tmp_path):
     import nbformat
 

@@ -135,8 +135,12 @@ def init(transcripts_dir: str, output_dir: str, model: str, no_names: bool) -> N
 @click.argument("names", nargs=-1)
 @click.option("--quick", is_flag=True, help="Smaller sizes: a smoke run, figures not meaningful.")
 @click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
-def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
+@click.option("--sizes", default=None, metavar="N,N,...",
+              help="Interviews per study, for the benchmarks that take sizes (scale): --sizes 100,300.")
+def bench(names: tuple[str, ...], quick: bool, list_only: bool, sizes: str | None) -> None:
     """Run benchmarks (all, or those NAMES) and print their figures against their targets."""
+    import inspect
+
     import pandas as pd
 
     from thematic.bench import discover
@@ -150,9 +154,20 @@ def bench(names: tuple[str, ...], quick: bool, list_only: bool) -> None:
         if unknown:
             raise ParameterError(Errors.E018.format(value=", ".join(unknown), what="benchmark",
                                                     known=", ".join(available)))
+        chosen = list(names or available)
+        options: dict = {}
+        if sizes is not None:
+            takes = [n for n, f in available.items() if "sizes" in inspect.signature(f).parameters]
+            values = [v.strip() for v in sizes.split(",")]
+            if not all(v.isdigit() and int(v) >= 2 for v in values):
+                raise ParameterError(Errors.E970.format(value=sizes, takes=", ".join(takes)))
+            if not names or set(chosen) - set(takes):
+                others = sorted(set(chosen) - set(takes)) or sorted(set(available) - set(takes))
+                raise ParameterError(Errors.E971.format(names=", ".join(others), takes=", ".join(takes)))
+            options["sizes"] = [int(v) for v in values]
         tables = []
-        for name in names or available:
-            result = available[name](quick=quick)
+        for name in chosen:
+            result = available[name](quick=quick, **options)
             click.echo(f"\n== {result.name} ==")
             for note in result.notes:
                 click.echo(f"  {note}")

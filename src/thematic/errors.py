@@ -272,6 +272,10 @@ class Errors(metaclass=_Catalogue):
             "codebook.yaml to the data folder.")
     E910 = ("{path}, line {line}: code '{value}' for segment '{id}' is not in the codebook. Write "
             "code ids separated by ';', or 'none' when no code applies, then apply again.")
+    E970 = ("--sizes {value!r} is not a list of interview counts: give whole numbers of 2 or more, "
+            "separated by commas (--sizes 100,300), for the benchmarks that take sizes ({takes}).")
+    E971 = ("--sizes was given, but benchmark(s) {names} do not take sizes: run them without it, or "
+            "run only {takes} with --sizes.")
     E980 = ("Fine-tuning the sentence encoder '{name}' needs the [finetune] extra (setfit): "
             "\"pip install -c constraints.txt -e '.[finetune]'\" (CPU torch), or leave fine_tune=False.")
     E981 = ("Fine-tuning option {option}={value!r} is out of range: give a number of at least "

@@ -26,6 +26,7 @@ text, so ``text[start:end]`` of each piece gives back its words exactly.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from thematic import io
 from thematic.cache import SPACY_LIBRARIES, cached
 from thematic.errors import DataError, Errors
 from thematic.nlp import sentencizer
+from thematic.parallel import map_documents
 from thematic.parameters import Parameter, rules, rules_from_parameter
 from thematic.settings import arrange
 from thematic.study import DataFile
@@ -127,25 +129,40 @@ def identifier_check(known_names: Iterable[str] = ()) -> IdentifierCheck:
 
 # --- candidates and representativeness ----------------------------------------------------------
 
-def candidates(located: pd.DataFrame, texts: dict[str, str], *, min_words: int = 12) -> pd.DataFrame:
+def candidates(located: pd.DataFrame, texts: dict[str, str], *, min_words: int = 12,
+               n_jobs: int = 1) -> pd.DataFrame:
     """Stretches of participants' turns coded with each theme (in-scope spans only).
 
     One row per merged stretch: theme, group, participant_id, label, interview_id, segment_id,
-    start, end, words, text.
+    start, end, words, text; sorted by the first six, then start. Each interview's stretches are
+    found on their own, with *n_jobs* workers (:func:`thematic.parallel.map_documents`; joblib's
+    Dask backend when one is active).
     """
-    columns = ["theme", "group", "participant_id", "label", "interview_id", "segment_id", "start",
-               "end", "words", "text"]
-    rows = []
     scoped = located[located["in_scope"]]
-    keys = ["theme", "group", "participant_id", "label", "interview_id", "segment_id"]
-    for key, part in scoped.groupby(keys, sort=True):
-        text = texts[key[4]]
-        for start, end in merge_intervals(zip(part["start"], part["end"], strict=True)):
-            start, end = _strip(text, *_widen(text, start, end))
+    items = [(texts[interview_id], part[[*CANDIDATE_KEYS, "start", "end"]], min_words)
+             for interview_id, part in scoped.groupby("interview_id", sort=True)]
+    rows = [row for found in map_documents(_interview_candidates, items, n_jobs=n_jobs) for row in found]
+    pool = pd.DataFrame(rows, columns=[*CANDIDATE_KEYS, "start", "end", "words", "text"])
+    return pool.sort_values([*CANDIDATE_KEYS, "start"], kind="stable").reset_index(drop=True)
+
+
+#: What identifies a candidate's turn and theme; a stretch is merged within one of these.
+CANDIDATE_KEYS = ["theme", "group", "participant_id", "label", "interview_id", "segment_id"]
+
+
+def _interview_candidates(item: tuple[str, pd.DataFrame, int]) -> list[tuple]:
+    """The candidate rows of one interview: its text, its located spans and the least words."""
+    text, part, min_words = item
+    spans = brackets(text)  # once per interview, not once per stretch
+    rows = []
+    for key, own in part.groupby(CANDIDATE_KEYS, sort=True):
+        for start, end in merge_intervals(zip(own["start"], own["end"], strict=True)):
+            start, end = _strip(text, *_widen(text, start, end, spans=spans))
             body = text[start:end]
-            if len(body.split()) >= min_words:
-                rows.append((*key, start, end, len(body.split()), body))
-    return pd.DataFrame(rows, columns=columns)
+            words = len(body.split())
+            if words >= min_words:
+                rows.append((*key, start, end, words, body))
+    return rows
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -166,13 +183,18 @@ def brackets(text: str) -> list[tuple[int, int]]:
 
 
 def _bracket_around(position: int, spans: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
-    """The bracket that *position* falls strictly inside (between its ``[`` and ``]``), if any."""
-    return next(((s, e) for s, e in spans if s < position < e), None)
+    """The bracket that *position* falls strictly inside (between its ``[`` and ``]``), if any.
+    *spans* are sorted and do not overlap (as :func:`brackets` gives them): a binary search."""
+    index = bisect.bisect_left(spans, (position, -1)) - 1  # the last bracket opening before position
+    if index >= 0 and spans[index][0] < position < spans[index][1]:
+        return spans[index]
+    return None
 
 
-def _widen(text: str, start: int, end: int) -> tuple[int, int]:
-    """*start*-*end* grown so that neither edge cuts a bracket: a placeholder is kept whole."""
-    spans = brackets(text)
+def _widen(text: str, start: int, end: int, *, spans: Sequence[tuple[int, int]] | None = None) -> tuple[int, int]:
+    """*start*-*end* grown so that neither edge cuts a bracket: a placeholder is kept whole
+    (*spans*: the brackets of *text*, when already found)."""
+    spans = brackets(text) if spans is None else spans
     around = _bracket_around(start, spans)
     start = around[0] if around else start
     around = _bracket_around(end, spans)
@@ -266,8 +288,11 @@ def _cut(sentence: str, max_words: int) -> int:
 
 def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteRules | None = None,
                   check: IdentifierCheck | None = None,
-                  group_order: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  group_order: Sequence[str] = (), n_jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Choose, trim, attribute and check quotes per theme and group (groups in *group_order*).
+
+    The candidates are found per interview with *n_jobs* workers (:func:`candidates`); the
+    result is the same for any *n_jobs*.
 
     Returns ``(quotes, set_aside)``. ``quotes``: quote_id, theme, group, rank, attribution,
     participant_id, interview_id, segment_id, start, end (of the candidate), pieces
@@ -281,14 +306,15 @@ def select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteR
     rules = rules or QuoteRules()
     check = check or identifier_check()
     if isinstance(check, NameCheck):
-        return _select_quotes_cached(located, texts, rules=rules, check=check, group_order=tuple(group_order))
-    return _select_quotes(located, texts, rules=rules, check=check, group_order=group_order)
+        return _select_quotes_cached(located, texts, rules=rules, check=check, group_order=tuple(group_order),
+                                     n_jobs=n_jobs)
+    return _select_quotes(located, texts, rules=rules, check=check, group_order=group_order, n_jobs=n_jobs)
 
 
 def _select_quotes(located: pd.DataFrame, texts: dict[str, str], *, rules: QuoteRules, check: IdentifierCheck,
-                   group_order: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`select_quotes` itself."""
-    pool = candidates(located, texts, min_words=rules.min_words)
+                   group_order: Sequence[str], n_jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`select_quotes` itself (*n_jobs* is part of the cache key: results are equal for any)."""
+    pool = candidates(located, texts, min_words=rules.min_words, n_jobs=n_jobs)
     scorer = ThemeScorer(pool)
     pool["score"] = 0.0
     for theme, index in pool.groupby("theme").groups.items():

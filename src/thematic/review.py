@@ -464,8 +464,9 @@ def _codings_updates(study: Study, old_texts: dict[str, str],
         frame = study.read_table(path, required=("interview_id", "start", "end", "code"))
         moved_total = 0
         out = frame.copy()
+        by_interview = dict(tuple(frame.groupby("interview_id", sort=False)))  # once: not a scan per interview
         for interview_id, new in new_texts.items():
-            rows = frame[frame["interview_id"] == interview_id]
+            rows = by_interview.get(interview_id, frame.iloc[:0])
             if rows.empty or interview_id not in old_texts:
                 continue
             moved, blocked = remap_codings(rows, old_texts[interview_id], new)

@@ -746,9 +746,11 @@ def wave_change(located: pd.DataFrame, segments: pd.DataFrame, codebook: Codeboo
             cell = mine[mine["theme"] == theme.id]
             at_first = cell[cell["wave"] == cell["participant_id"].map(first_of)]
             at_last = cell[cell["wave"] == cell["participant_id"].map(last_of)]
-            first = np.array([_coded_chars(at_first[at_first["participant_id"] == p]) /
+            own_first = dict(tuple(at_first.groupby("participant_id", sort=False)))  # not a scan per person
+            own_last = dict(tuple(at_last.groupby("participant_id", sort=False)))
+            first = np.array([_coded_chars(own_first.get(p, at_first.iloc[:0])) /
                               max(talk.get((p, first_of[p]), 0), 1) for p in people])
-            last = np.array([_coded_chars(at_last[at_last["participant_id"] == p]) /
+            last = np.array([_coded_chars(own_last.get(p, at_last.iloc[:0])) /
                              max(talk.get((p, last_of[p]), 0), 1) for p in people])
             diffs = last - first
             interval = resample.cluster_bootstrap(lambda index, d=diffs: d[index].mean(), people,

@@ -136,10 +136,12 @@ def _attach_segments(found: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     if found.empty:
         return pd.DataFrame(columns=[*OCCURRENCE_COLUMNS, *meta_cols[1:]])
     parts = []
+    by_interview = dict(tuple(segments.groupby("interview_id", sort=False)))  # once: not a scan per interview
     for interview_id, rows in found.groupby("interview_id", sort=True):
-        turns = segments[segments["interview_id"] == interview_id].sort_values("start")
-        if turns.empty:
+        turns = by_interview.get(interview_id)
+        if turns is None or turns.empty:
             continue
+        turns = turns.sort_values("start")
         starts, ends = turns["start"].to_numpy(), turns["end"].to_numpy()
         at = np.searchsorted(starts, rows["start"].to_numpy(), side="right") - 1
         inside = (at >= 0) & (rows["end"].to_numpy() <= ends[np.clip(at, 0, None)])

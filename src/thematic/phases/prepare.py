@@ -10,7 +10,7 @@ from thematic.steps import Steps
 PHASE = "00-prepare"
 
 
-def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool = True,
+def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool = True, n_jobs: int = 1,
             steps: Steps | None = None) -> PhaseResult:
     """Inventory, synthetic-data statement, de-identification audit and coding units of a study.
 
@@ -23,6 +23,9 @@ def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool
         The pipeline the de-identification audit runs with.
     deidentify_audit
         Re-run de-identification on ``raw/`` in memory and score it (nothing is written).
+    n_jobs
+        Worker processes of the audit, one transcript each (-1: every core; joblib's Dask
+        backend when one is active: ``docs/report-and-scale.md``).
     steps
         Where the slow steps are timed and their progress shown.
 
@@ -31,7 +34,7 @@ def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool
     PhaseResult
         Sections ``inputs``, ``audit`` and ``units``; ``values["segments"]`` holds the units.
     """
-    checked(PHASE, spacy_model=spacy_model, deidentify_audit=deidentify_audit)
+    checked(PHASE, spacy_model=spacy_model, deidentify_audit=deidentify_audit, n_jobs=n_jobs)
     steps = steps_for(steps, PHASE)
     dataset = load(data, model=None)
     out = PhaseResult(PHASE)
@@ -51,7 +54,7 @@ def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool
     with out.section("audit"):
         if deidentify_audit and (dataset.root / "raw").is_dir():
             with steps("de-identification audit") as advance:  # no count while it runs: elapsed time
-                audit = review.deidentify_folder(dataset.study, model=spacy_model, write=False)
+                audit = review.deidentify_folder(dataset.study, model=spacy_model, write=False, n_jobs=n_jobs)
                 advance(len(dataset.interviews))
             _audit(out, dataset, audit)
         else:

@@ -20,7 +20,8 @@ DEFAULT_QUOTES = {"per_group": 2, "max_words": 60, "min_words": 12}
 def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web_sm",
                        coding_rule: str = "union", n_boot: int = 1000, min_wave_participants: int = 4,
                        convergence_rules: dict | None = None, quote_rules: dict | None = None,
-                       known_names: str = "known-names.yaml", steps: Steps | None = None) -> PhaseResult:
+                       known_names: str = "known-names.yaml", n_jobs: int = 1,
+                       steps: Steps | None = None) -> PhaseResult:
     """Each theme compared across the stakeholder groups, over time, with quotes and the member check.
 
     Parameters
@@ -38,6 +39,8 @@ def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_cor
         The rules of convergence and of quote selection (None: the defaults).
     known_names
         The known-names file (relative to the data folder) the quote check uses; "" for patterns only.
+    n_jobs
+        Worker processes finding quote candidates, one interview each (-1: every core).
     steps
         Where the bootstraps are timed and their progress shown.
 
@@ -51,7 +54,7 @@ def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_cor
     quote_rules = DEFAULT_QUOTES if quote_rules is None else quote_rules
     checked(PHASE, seed=seed, spacy_model=spacy_model, coding_rule=coding_rule, n_boot=n_boot,
             min_wave_participants=min_wave_participants, convergence_rules=convergence_rules,
-            quote_rules=quote_rules, known_names=known_names)
+            quote_rules=quote_rules, known_names=known_names, n_jobs=n_jobs)
     steps = steps_for(steps, PHASE)
     dataset = load(data, model=spacy_model)
     out = PhaseResult(PHASE)
@@ -97,8 +100,8 @@ def triangulate_themes(data, *, seed: int = 20200701, spacy_model: str = "en_cor
     with out.section("apart"):
         for scope, table in triangulate.scopes_apart(by_code, dataset.codebook).items():
             out.table(table, f"scope-{scope}", caption=f"themes of scope {scope!r}, by code, in the groups it covers")
-    with out.section("quotes"):
-        chosen = _quotes(out, dataset, located, quote_rules=quote_rules, known_names=known_names)
+    with out.section("quotes"), steps("quote selection"):
+        chosen = _quotes(out, dataset, located, quote_rules=quote_rules, known_names=known_names, n_jobs=n_jobs)
     with out.section("member-check"):
         _member_check(out, dataset, chosen, overall, profiles)
     with out.section("register"):
@@ -157,14 +160,15 @@ def _waves(out: PhaseResult, dataset, waves: pd.DataFrame, *, n_boot: int, seed:
         out.note(triangulate.wave_summary(part, group=group))
 
 
-def _quotes(out: PhaseResult, dataset, located, *, quote_rules: dict, known_names: str) -> pd.DataFrame:
+def _quotes(out: PhaseResult, dataset, located, *, quote_rules: dict, known_names: str, n_jobs: int) -> pd.DataFrame:
     names_found, names_path = quotes.known_names_for(dataset.study, known_names)
     out.note("Identifier check: {count} known names from `{file}` and identifier patterns."
              if names_path else "Identifier check: no known-names file found; identifier patterns only.",
              count=len(names_found), file=names_path.name if names_path else "")
     chosen, set_aside = quotes.select_quotes(located, dataset.texts,
                                              rules=quotes.QuoteRules.from_parameters(quote_rules),
-                                             check=quotes.identifier_check(names_found), group_order=dataset.groups)
+                                             check=quotes.identifier_check(names_found), group_order=dataset.groups,
+                                             n_jobs=n_jobs)
     trace = quotes.verify_quotes(chosen, dataset.texts)
     out.table(chosen[["quote_id", "theme", "group", "attribution", "interview_id", "pieces", "words", "score",
                       "participants_with_candidates", "quote"]], "quotes",
