@@ -160,14 +160,8 @@ def generate_real_size_study(target: str | Path, *, source: Dataset | None = Non
         ``interviews``, ``words`` (de-identified, whitespace-separated) and ``codings``.
     """
     target = Path(target)
-    if target.exists():
-        raise FileExistsError(f"{target} exists; generate_real_size_study writes a new folder.")
-    source = source or load_dataset(io.project_root() / "data-sample", require_deidentified=False)
+    source, segments, raw_text, interviewer, participant = _recombined(target, source, "generate_real_size_study")
     rng = np.random.default_rng(seed)
-    segments = segment_turns(source)
-    raw_text = _raw_turns(source, segments)
-    interviewer = segments[segments["is_interviewer"]]
-    participant = segments[~segments["is_interviewer"]]
     own_words = segments.groupby("interview_id")["words"].sum()
 
     (target / "raw").mkdir(parents=True)
@@ -207,6 +201,18 @@ def generate_real_size_study(target: str | Path, *, source: Dataset | None = Non
                   + REAL_SIZE_NOTE.format(wpm=words_per_minute) + "\n")
     return {"interviews": len(interviews), "words": words_total, "codings": len(coded)}
 
+
+
+def _recombined(target: Path, source: Dataset | None, generator: str):
+    """What a generator recombines: the source study (default ``data-sample/``), its turns,
+    their raw text, and the interviewer's and the participants' turns apart. *target* must
+    not exist yet."""
+    if target.exists():
+        raise FileExistsError(f"{target} exists; {generator} writes a new folder.")
+    source = source or load_dataset(io.project_root() / "data-sample", require_deidentified=False)
+    segments = segment_turns(source)
+    return (source, segments, _raw_turns(source, segments), segments[segments["is_interviewer"]],
+            segments[~segments["is_interviewer"]])
 
 
 def _raw_turns(source: Dataset, segments: pd.DataFrame) -> dict[str, str]:
@@ -267,14 +273,8 @@ def generate_real_length_study(target: str | Path, *, n_interviews: int, words_p
         ``interviews``, ``participants``, ``words`` (de-identified, whitespace-separated) and ``codings``.
     """
     target = Path(target)
-    if target.exists():
-        raise FileExistsError(f"{target} exists; generate_real_length_study writes a new folder.")
-    source = source or load_dataset(io.project_root() / "data-sample", require_deidentified=False)
+    source, segments, raw_text, interviewer, participant = _recombined(target, source, "generate_real_length_study")
     rng = np.random.default_rng(seed)
-    segments = segment_turns(source)
-    raw_text = _raw_turns(source, segments)
-    interviewer = segments[segments["is_interviewer"]]
-    participant = segments[~segments["is_interviewer"]]
     pools = {group: part for group, part in participant.groupby("group")}
     people = source.participants[source.participants["group"].isin(pools)]
     second = int(round(n_interviews * second_wave_share))
