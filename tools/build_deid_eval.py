@@ -97,18 +97,23 @@ def build(source: Path = FOLDER / "utterances.txt") -> dict[str, list[dict]]:
     return parts
 
 
+def write_set(path: Path, header: dict, rows: list[dict]) -> None:
+    """Write a set in the benchmark's JSONL format: *header*, then one utterance a line."""
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(json.dumps(header, ensure_ascii=False) + "\n")
+        for row in rows:
+            ordered = {"id": row["id"], "section": row["section"], "line": row["line"], "text": row["text"],
+                       "identifiers": row["identifiers"], "lookalikes": row["lookalikes"]}
+            f.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+
+
 def main() -> int:
     known = yaml.safe_load((FOLDER / "known-names.yaml").read_text(encoding="utf-8"))
     for name, rows in build().items():
         path = FOLDER / f"{name}.jsonl"
         header = {"known_names": known, "split": name, "seed": SEED, "count": len(rows),
                   "source": "benchmarks/deid-eval/utterances.txt (hand-written, synthetic)"}
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for row in rows:
-                ordered = {"id": row["id"], "section": row["section"], "line": row["line"], "text": row["text"],
-                           "identifiers": row["identifiers"], "lookalikes": row["lookalikes"]}
-                f.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+        write_set(path, header, rows)
         ids = sum(len(r["identifiers"]) for r in rows)
         looks = sum(len(r["lookalikes"]) for r in rows)
         print(f"wrote {path.name}: {len(rows)} utterances, {ids} identifiers, {looks} look-alikes")

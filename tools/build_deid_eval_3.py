@@ -27,7 +27,6 @@ held out: nobody tunes rules on it, and its errors are not looked at one by one.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections import Counter
@@ -36,7 +35,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_deid_eval import parse_line  # noqa: E402  (the one parser of this markup)
+from build_deid_eval import parse_line, write_set  # noqa: E402  (the one parser and writer of this markup)
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "deid-eval-3"
 SOURCE = FOLDER / "utterances.txt"
@@ -108,12 +107,7 @@ def main() -> int:
     rows = build(known=known)
     header = {"known_names": known, "split": "test-3", "held_out": True, "count": len(rows),
               "source": "benchmarks/deid-eval-3/utterances.txt (hand-written, synthetic)"}
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for row in rows:
-            ordered = {"id": row["id"], "section": row["section"], "line": row["line"], "text": row["text"],
-                       "identifiers": row["identifiers"], "lookalikes": row["lookalikes"]}
-            f.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+    write_set(OUTPUT, header, rows)
     ids = Counter(s["type"] for r in rows for s in r["identifiers"])
     looks = sum(len(r["lookalikes"]) for r in rows)
     print(f"wrote {OUTPUT.name}: {len(rows)} utterances, {sum(ids.values())} identifiers "

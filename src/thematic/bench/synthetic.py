@@ -185,12 +185,7 @@ def generate_real_size_study(target: str | Path, *, source: Dataset | None = Non
         words_total += len(deidentified.split())
     (target / "participants.csv").write_bytes(source.study.participants_file.read_bytes())
     interviews.to_csv(target / "interviews.csv", index=False)
-    coded = pd.DataFrame(coding_rows, columns=["interview_id", "start", "end", "code", "coder", "memo"])
-    for coder, rows in coded.groupby("coder"):
-        rows.to_csv(target / "codings" / f"{coder}.csv", index=False)
-    for name in ("codebook.yaml", "known-names.yaml"):
-        if (source.root / name).exists():
-            (target / name).write_bytes((source.root / name).read_bytes())
+    coded = _write_codings_and_codebook(target, source, coding_rows)
     settings = io.read_yaml(source.root / "study.yaml") if (source.root / "study.yaml").exists() else {}
     settings = dict(settings or {})
     settings["title"] = f"{settings.get('title') or 'Sample study'} (real-size synthetic benchmark study)"
@@ -213,6 +208,18 @@ def _recombined(target: Path, source: Dataset | None, generator: str):
     segments = segment_turns(source)
     return (source, segments, _raw_turns(source, segments), segments[segments["is_interviewer"]],
             segments[~segments["is_interviewer"]])
+
+
+def _write_codings_and_codebook(target: Path, source: Dataset, coding_rows: list) -> pd.DataFrame:
+    """Write one codings file per coder and copy the source's codebook and known names;
+    return the codings."""
+    coded = pd.DataFrame(coding_rows, columns=["interview_id", "start", "end", "code", "coder", "memo"])
+    for coder, rows in coded.groupby("coder"):
+        rows.to_csv(target / "codings" / f"{coder}.csv", index=False)
+    for name in ("codebook.yaml", "known-names.yaml"):
+        if (source.root / name).exists():
+            (target / name).write_bytes((source.root / name).read_bytes())
+    return coded
 
 
 def _raw_turns(source: Dataset, segments: pd.DataFrame) -> dict[str, str]:
@@ -310,12 +317,7 @@ def generate_real_length_study(target: str | Path, *, n_interviews: int, words_p
         words_total += len(deidentified.split())
     pd.DataFrame(participants).to_csv(target / "participants.csv", index=False)
     pd.DataFrame(interviews).to_csv(target / "interviews.csv", index=False)
-    coded = pd.DataFrame(coding_rows, columns=["interview_id", "start", "end", "code", "coder", "memo"])
-    for coder, rows in coded.groupby("coder"):
-        rows.to_csv(target / "codings" / f"{coder}.csv", index=False)
-    for name in ("codebook.yaml", "known-names.yaml"):
-        if (source.root / name).exists():
-            (target / name).write_bytes((source.root / name).read_bytes())
+    coded = _write_codings_and_codebook(target, source, coding_rows)
     note = REAL_LENGTH_NOTE.format(interviews=len(interviews), words=f"{words_per_interview:,}")
     settings = io.read_yaml(source.root / "study.yaml") if (source.root / "study.yaml").exists() else {}
     settings = dict(settings or {})

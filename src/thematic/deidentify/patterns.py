@@ -323,12 +323,12 @@ def _find_lowercase_suffix_orgs(text, _doc):
 
 # --- names given in a form's field or said as a name -------------------------------------------
 
-#: A form's name field ("Name: Jade Pickles.", "Mother's name - ...", "NOK: ..."), a name said as
+#: A form's name field ("Name: Jade Pickles.", "Mother's name - ...", "GP's name:", "NOK: ..."), a name said as
 #: one ("her name's jade", "my partner's name is Tomasz") or a nickname introduced as one ("known
 #: as (train)", capitalised or quoted): what follows is a name, whatever word it is.
 FORM_NAME = re.compile(
-    r"(?:(?<=^)|(?<=[\n.;|:,(]))\s*(?:(?:full|first|last|sur|maiden|patient(?:'s)?|mother's|father's|child's|"
-    r"baby's|partner's|carer's|parent's|referrer's)\s*)?(?:name|nok|next\s+of\s+kin)\s*[:=–-]\s*"
+    r"(?:(?<=^)|(?<=[\n.;|:,(]))\s*(?:(?:full|first|last|sur|maiden|patient|[A-Za-z]+['’]s)\s*)?"
+    r"(?:name|nok|next\s+of\s+kin)\s*[:=–-]\s*"
     r"(?P<name>[A-Za-z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+){0,3})"
     r"|\b(?:her|his|my|their|your|baby's|the\s+baby's|son's|daughter's|partner's)\s+name(?:'s|\s+is|\s+was)\s+"
     r"(?P<said>[A-Za-z][a-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)?)"
