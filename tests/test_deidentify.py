@@ -373,3 +373,38 @@ def test_a_list_item_starts_a_sentence_and_a_paragraph_break_ends_an_entity():
     text = "# Memo\n\n- Long, reflective interview.\n- Early relationship building with referrers.\n"
     assert find_identifiers(text) == []
     assert found("- The health visitor, Sarah Okafor, came.\n") == {"Sarah Okafor": ("PERSON", "[person 1]")}
+
+
+NEIGHBOURS = parse_known_names({"names": [
+    {"surface": "Tomasz", "type": "PERSON", "placeholder": "[baby]"},
+    {"surface": "Niamh", "type": "PERSON", "placeholder": "[health visitor]"},
+    {"surface": ["Ifeoma Okafor", "Ifeoma"], "type": "PERSON", "placeholder": "[sister]"},
+    {"surface": "Lowfield District Council", "type": "ORG", "placeholder": "[local authority]"},
+    {"surface": "Haverbridge City Council", "type": "ORG", "placeholder": "[local authority]"},
+    {"surface": "Little Steps", "type": "ORG", "placeholder": "[parent group]"},
+]})
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Two known people side by side stay two people.
+    ("Can you tell Niamh Tomasz says thanks for the books.",
+     "Can you tell [health visitor] [baby] says thanks for the books."),
+    # Two councils joined by "and": the "and" stays, each keeps its placeholder.
+    ("It was Lowfield District Council and Haverbridge City Council that paid for it.",
+     "It was [local authority] and [local authority] that paid for it."),
+    # Punctuation and possessives a wider finding took in stay in the text.
+    ("Honestly I was shattered. Sorry, Tomasz's crying, hang on.",
+     "Honestly I was shattered. Sorry, [baby]'s crying, hang on."),
+    ("She phoned Tomasz's nursery to explain, with my say-so.",
+     "She phoned [baby]'s nursery to explain, with my say-so."),
+    ("I go along to the Little Steps group, it's on a Thursday.",
+     "I go along to the [parent group] group, it's on a Thursday."),
+])
+def test_known_names_keep_their_own_placeholders_inside_wider_findings(text, expected):
+    assert apply_identifiers(text, find_identifiers(text, known_names=NEIGHBOURS)) == expected
+
+
+def test_known_name_parts_side_by_side_are_one_span():
+    text = "We stayed with Ifeoma Okafor for a month."
+    spans = [text[i.start:i.end] for i in find_identifiers(text, known_names=NEIGHBOURS)]
+    assert spans == ["Ifeoma Okafor"]

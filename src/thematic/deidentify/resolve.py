@@ -43,7 +43,7 @@ def _trim(text: str, finding: _Finding) -> _Finding | None:
     if text[start:end].endswith(("'s", "’s")) and finding.type in ("PERSON", "PLACE", "ORG") \
             and finding.detector != "known_names" and not re.match(r"(?:St\.?|Saint)\s", text[start:end]):
         end -= 2
-    while start < end and text[start] in " '\"‘(-" and not (text[start] == "(" and finding.type == "PHONE"):
+    while start < end and text[start] in " '\"‘(-,;:!?" and not (text[start] == "(" and finding.type == "PHONE"):
         start += 1
     if finding.type == "PERSON" and finding.detector != "known_names":
         kin = KINSHIP_BEFORE_NAME.match(text, start, end)
@@ -134,7 +134,43 @@ def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = 
             merged[-1].append(finding)
         else:
             merged.append([finding])
-    return assign_placeholders(text, [_merge(group) for group in merged])
+    return assign_placeholders(text, [found for group in merged for found in _settle(text, group)])
+
+
+def _settle(text: str, group: list[_Finding]) -> list[_Finding]:
+    """One finding for a group of overlapping or adjoining ones, or the known names in it.
+
+    The researcher's known names keep their own placeholders when what joins them adds only
+    punctuation, linking words and lowercase words of cased text: "Lucy Archie" (two people),
+    "X Council and Y Council", ", Ruby's" found wider by NER, "Archie's nursery" (the nursery
+    stays). Known names with one placeholder side by side ("Sunita" "Bains") are one span. A
+    capitalised word beyond the known names ("Acorn Team", "Dr Lucy") or lowercase text
+    throughout keeps the one merged span, as does any group without a known name.
+    """
+    known = sorted((f for f in group if f.detector == "known_names"), key=lambda f: f.start)
+    if not known or _overlapping(known):
+        return [_merge(group)]
+    start, end = min(f.start for f in group), max(f.end for f in group)
+    chars = list(text[start:end])
+    for f in known:
+        chars[f.start - start:f.end - start] = " " * (f.end - f.start)
+    leftover = re.findall(r"[^\W_][\w'’-]*", "".join(chars))
+    if not any(ch.isupper() for ch in text[start:end]) or not all(
+            word.islower() or word.lower() in LINKING_WORDS for word in leftover):
+        return [_merge(group)]
+    settled = [known[0]]
+    for f in known[1:]:
+        last = settled[-1]
+        if f.placeholder == last.placeholder and not text[last.end:f.start].strip():
+            settled[-1] = replace(last, end=f.end)
+        else:
+            settled.append(f)
+    return settled
+
+
+def _overlapping(findings: list[_Finding]) -> bool:
+    ordered = sorted(findings, key=lambda f: f.start)
+    return any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
 
 
 def _inside_transcriber_notes(text: str, findings: list[_Finding]) -> list[_Finding]:
