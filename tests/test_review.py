@@ -189,3 +189,56 @@ def test_the_audit_detects_again_only_what_changed_and_equals_a_cold_run(folder:
     pd.testing.assert_frame_equal(renamed.identifiers, deidentify_folder(folder, write=False).identifiers)
     for path in (tmp_path / "cache").rglob("*"):  # keys are hashes; results hold no text
         assert "Bronwen" not in path.name and (path.is_dir() or b"Bronwen" not in path.read_bytes())
+
+
+def test_words_left_to_check_are_listed_marked_and_applied(folder: Path, monkeypatch):
+    import thematic.review as review
+
+    # detectors that find nothing: what they would have missed is on the list
+    monkeypatch.setattr(review, "map_cached", lambda func, items, compute: [[] for _ in items])
+    result = deidentify_folder(folder)
+    check_path = folder / "deidentification" / "check.csv"
+    checks = pd.read_csv(check_path, dtype=str, keep_default_na=False)
+    assert list(checks.columns) == ["interview_id", "word", "count", "reason", "context", "decision", "type",
+                                    "placeholder", "note"]
+    assert list(checks["word"]) == ["Kerry", "Siobhan", "Kowalski", "07700 900 315", "Calderholme", "WX3", "8QT"]
+    assert result.words_to_check == 7 and set(checks["decision"]) == {""}
+    assert checks.loc[2, "context"] == ("or talking to me, Kerry. Participant: So Siobhan «Kowalski», my health "
+                                        "visitor, rang me on 07700 900 315 on M")
+    # marks: one word missed (every occurrence replaced), one fine; both kept on the next run
+    checks.loc[2, ["decision", "type", "placeholder"]] = ["missed", "PERSON", "[health visitor]"]
+    checks.loc[4, "decision"] = "ok"
+    checks.to_csv(check_path, index=False)
+    result = deidentify_folder(folder)
+    text = io.read_text(folder / "deidentified" / "P1-W1.txt")
+    assert "So Siobhan [health visitor], my health visitor" in text and "near Calderholme," in text
+    kept = pd.read_csv(check_path, dtype=str, keep_default_na=False)
+    assert list(zip(kept["word"], kept["decision"], strict=True)) == [
+        ("Kowalski", "missed"), ("Calderholme", "ok"), ("Kerry", ""), ("Siobhan", ""), ("07700 900 315", ""),
+        ("WX3", ""), ("8QT", "")]
+    assert result.words_to_check == 5
+    review_rows = pd.read_csv(folder / "deidentification" / "review.csv", dtype=str, keep_default_na=False)
+    assert list(zip(review_rows["text"], review_rows["detector"], review_rows["decision"], strict=True)) == [
+        ("Kowalski", "review", "")]  # the marked word is a finding of the review; its mark stays in check.csv
+
+
+def test_words_marked_false_positive_are_not_listed_again(folder: Path):
+    deidentify_folder(folder)
+    review_path = folder / "deidentification" / "review.csv"
+    rows = pd.read_csv(review_path, dtype=str, keep_default_na=False)
+    rows.loc[rows["text"] == "Siobhan Kowalski", "decision"] = "false positive"
+    rows.to_csv(review_path, index=False)
+    deidentify_folder(folder)
+    assert "Siobhan Kowalski" in io.read_text(folder / "deidentified" / "P1-W1.txt")
+    checks = pd.read_csv(folder / "deidentification" / "check.csv", dtype=str, keep_default_na=False)
+    assert not checks["word"].isin(["Siobhan", "Kowalski"]).any()
+
+
+def test_malformed_marks_on_words_to_check_are_all_listed(folder: Path):
+    deidentify_folder(folder)
+    check_path = folder / "deidentification" / "check.csv"
+    check_path.write_text("interview_id,word,decision,type\nP1-W1,Kowalski,perhaps,\n"
+                          "P1-W1,Kowalski,missed,SURNAME\n,Kowalski,ok,\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        deidentify_folder(folder)
+    assert [p.split(":")[0] for p in error.value.problems] == [f"[E309] {check_path}, line {n}" for n in (2, 3, 4)]

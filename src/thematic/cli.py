@@ -410,6 +410,9 @@ def deidentify(data_dir: str, review_file: str | None, known_names: str | None, 
         if not dry_run:
             click.echo(f"review file: {result.review_file} (mark 'false positive' or add 'missed' rows, "
                        "then run again). It shows original text: keep it with raw/.")
+            click.echo(f"words to check: {result.words_to_check} not yet marked, in {result.check_file} "
+                       "(words left that may identify someone: mark each 'ok', or 'missed' with a type, "
+                       "then run again). It shows original text: keep it with raw/.")
 
     _run(run)
 

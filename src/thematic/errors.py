@@ -201,6 +201,8 @@ class Errors(metaclass=_Catalogue):
     E301 = "{path}, {place}: {detail}. See docs/deidentification.md for the known-names format."
     E305 = ("{path}, line {line}: {detail}. Review rows need interview_id, decision "
             "('ok', 'false positive' or 'missed') and, for 'missed', start/end or text.")
+    E309 = ("{path}, line {line}: {detail}. Rows of the words to check need interview_id, word and a "
+            "decision: '' (not yet looked at), 'ok' (not an identifier) or 'missed' with a type.")
     E306 = ("Re-running de-identification would change the de-identified text of {interview} and "
             "move {count} coded span(s) whose boundaries fall inside changed text: {codings}. "
             "Nothing was written. Re-code these spans, or keep the current text (leave the review "

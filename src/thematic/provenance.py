@@ -100,7 +100,7 @@ def study_file_labels(data_dir: Path, *, root: Path) -> dict[Path, str]:
             continue
         interviews[path.resolve().relative_to(study._real_root).as_posix()] = row.interview_id
     own = [study.settings_file, study.participants_file, study.interviews_file, study.codebook_file,
-           study.adjudication_file, study.review_file, study.gold_file, study.comments_file,
+           study.adjudication_file, study.review_file, study.check_file, study.gold_file, study.comments_file,
            study.suggestions_log, study.root / "README.md", *(study.root / name for name in KNOWN_NAMES_FILES), *study.coding_files()]
     for interview_id in ids:
         own += [study.deidentified_path(interview_id), study.memo_path(interview_id),

@@ -41,7 +41,8 @@ from thematic.deidentify import (
     assign_placeholders,
     find_identifiers_batch,
 )
-from thematic.deidentify.words import DEFAULT_ALLOW
+from thematic.deidentify.leftovers import WordToCheck, words_to_check
+from thematic.deidentify.words import DEFAULT_ALLOW, word_tests
 from thematic.errors import DataError, Errors
 from thematic.nlp import chunk_spans
 from thematic.parallel import map_documents
@@ -52,6 +53,7 @@ from thematic.transcripts import read_transcript
 REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
                   "decision", "text", "note")
 DECISIONS = ("", "ok", "false positive", "missed")
+CHECK_COLUMNS = ("interview_id", "word", "count", "reason", "context", "decision", "type", "placeholder", "note")
 
 
 # --- measuring against a gold standard ------------------------------------------------------
@@ -219,6 +221,74 @@ def review_rows(interview_id: str, raw: str, identifiers: Sequence[Identifier],
     return rows
 
 
+# --- words left to check --------------------------------------------------------------------
+
+def read_checks(path: Path) -> list[Decision]:
+    """The researcher's marks on the words to check: ``ok`` (not an identifier) or ``missed``
+    (an identifier: every occurrence of the word in that interview is replaced, like a
+    ``missed`` review row with text). Every malformed row is listed (E309)."""
+    frame = io.read_csv(path, required=("interview_id", "word", "decision"))
+    problems, marks = [], []
+    for _, row in frame.iterrows():
+        decision = " ".join(str(row["decision"]).lower().split())
+        decision = {"accept": "ok", "fine": "ok", "no": "ok", "miss": "missed", "yes": "missed"}.get(decision, decision)
+        kind = row.get("type", "") or ""
+        if decision not in ("", "ok", "missed"):
+            problems.append(Errors.E309.format(path=path, line=row["_line"],
+                                               detail=f"decision {row['decision']!r} is not '', 'ok' or 'missed'"))
+        elif not str(row["word"]).strip() or not str(row["interview_id"]).strip():
+            problems.append(Errors.E309.format(path=path, line=row["_line"], detail="interview_id or word is empty"))
+        elif decision == "missed" and kind not in PLACEHOLDERS:
+            problems.append(Errors.E309.format(path=path, line=row["_line"],
+                                               detail=f"type {kind!r} is not one of {list(PLACEHOLDERS)}"))
+        elif decision:
+            marks.append(Decision(row["interview_id"], decision, None, None, kind,
+                                  row.get("placeholder", "") or "", str(row["word"]).strip()))
+    if problems:
+        raise DataError(problems)
+    return marks
+
+
+def _from_checks(row: dict, checks: Sequence[Decision]) -> bool:
+    return any(c.decision == "missed" and c.interview_id == row["interview_id"] and c.text == row["text"]
+               for c in checks)
+
+
+def check_file_rows(listed: dict[str, Sequence[WordToCheck]], raws: dict[str, str],
+                    final: dict[str, Sequence[Identifier]], marks: Sequence[Decision]) -> list[dict]:
+    """Rows of the words-to-check file: every earlier mark kept, then each word listed now that
+    has no mark, with its context (identifiers already replaced there, the word in «»)."""
+    def row(interview_id: str, word: WordToCheck) -> dict:
+        return {"interview_id": interview_id, "word": word.word, "count": word.count, "reason": word.reason,
+                "context": _context(raws[interview_id], final[interview_id], word.start, word.end),
+                "decision": "", "type": "", "placeholder": "", "note": ""}
+
+    now = {(i, w.word.lower()): row(i, w) for i, words in listed.items() for w in words}
+    rows = []
+    for m in marks:
+        listed_now = now.pop((m.interview_id, m.text.lower()), None)  # an 'ok' word is still there
+        rows.append({**(listed_now or {"interview_id": m.interview_id, "word": m.text, "count": "", "reason": "",
+                                       "context": "", "note": ""}),
+                     "decision": m.decision, "type": m.type, "placeholder": m.placeholder})
+    return rows + list(now.values())
+
+
+def _context(raw: str, identifiers: Sequence[Identifier], start: int, end: int, *, width: int = 50) -> str:
+    """The text around raw[start:end], identifiers replaced by their placeholders."""
+    left, right = max(0, start - width), min(len(raw), end + width)
+    inside = [i for i in identifiers if i.start < right and i.end > left]
+    left = min([left, *(i.start for i in inside if i.end <= start)])
+    right = max([right, *(i.end for i in inside if i.start >= end)])
+    before = apply_identifiers(raw[left:start], [_shifted(i, left) for i in inside if i.end <= start])
+    after = apply_identifiers(raw[end:right], [_shifted(i, end) for i in inside if i.start >= end])
+    return " ".join(f"{before}«{raw[start:end]}»{after}".split())
+
+
+def _shifted(identifier: Identifier, by: int) -> Identifier:
+    return Identifier(identifier.start - by, identifier.end - by, identifier.type, identifier.detector,
+                      identifier.score, identifier.placeholder)
+
+
 # --- keeping codings valid ----------------------------------------------------------------
 
 def align(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
@@ -305,6 +375,8 @@ class FolderResult:
     remapped_codings: int = 0
     review_file: Path | None = None
     review_status: pd.DataFrame = field(default_factory=pd.DataFrame)
+    check_file: Path | None = None
+    words_to_check: int = 0                        # listed and not yet marked (written runs only)
     written: bool = False
 
 
@@ -401,6 +473,8 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     dataset = load_dataset(study, require_deidentified=False)
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
     decisions = read_review(review_path) if review_path.exists() else []
+    checks = read_checks(study.check_file) if study.check_file.exists() else []
+    decisions += [c for c in checks if c.decision == "missed"]
     problems, raws, speakers = [], {}, {}
     for row in dataset.interviews.itertuples(index=False):
         try:
@@ -440,7 +514,17 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     coded_on = {**{i: raws[i] for i in ids if i not in current}, **current}
     codings_updates = _codings_updates(study, coded_on, {i: texts[i] for i in result.changed})
     result.remapped_codings = sum(n for _, _, n in codings_updates)
-    rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))]
+    rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))
+            if not (r["decision"] == "missed" and r["start"] == "" and _from_checks(r, checks))]
+    is_word, is_first_name = word_tests(model)
+    allow = DEFAULT_ALLOW | known.allow
+    judged = {i: [Identifier(d.start, d.end, d.type, "review", 1.0, "") for d in by_interview.get(i, [])
+                  if d.decision == "false positive" and d.start is not None] for i in ids}
+    listed = {i: words_to_check(raws[i], [*final[i], *judged[i]], is_word=is_word, is_first_name=is_first_name,
+                                allow=allow) for i in ids}
+    check_rows = check_file_rows(listed, raws, final, checks)
+    result.check_file = study.check_file
+    result.words_to_check = sum(not r["decision"] for r in check_rows)
     with study.transaction() as transaction:
         for interview_id in ids:
             if interview_id in result.changed:
@@ -449,6 +533,7 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
         for path, frame, _ in codings_updates:
             transaction.write_csv(path, frame)
         transaction.write_csv(review_path, pd.DataFrame(rows, columns=list(REVIEW_COLUMNS)))
+        transaction.write_csv(study.check_file, pd.DataFrame(check_rows, columns=list(CHECK_COLUMNS)))
     result.written = True
     return result
 

@@ -13,7 +13,7 @@ A data folder holds::
     codings/<coder>.csv        interview_id, start, end, code, coder[, memo, text_hash]
     memos/<id>.md              familiarisation memos
     adjudication.csv           decisions on the coders' disagreements
-    deidentification/          review.csv and audit/<id>.csv of thematic deidentify
+    deidentification/          review.csv, check.csv and audit/<id>.csv of thematic deidentify
     deidentification-gold.csv  where the identifiers are (a synthetic study's answer key)
     member-check/comments.csv  the member check's comments
     review/                    suggestions-<coder>.csv and next-<coder>.csv for review,
@@ -158,6 +158,11 @@ class Study:
     def review_file(self) -> Path:
         """The researcher's review of de-identification findings."""
         return self.deidentification_dir / "review.csv"
+
+    @property
+    def check_file(self) -> Path:
+        """Words left after de-identification for the researcher to mark ``ok`` or ``missed``."""
+        return self.deidentification_dir / "check.csv"
 
     @property
     def gold_file(self) -> Path:

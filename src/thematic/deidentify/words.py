@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,6 +130,30 @@ def _dictionary_words(model: str) -> frozenset[str]:
     # irregular inflections ("rang", "got", "gave", "children") are words too
     return frozenset([word for words in table.values() for word in words]
                      + [form for forms in irregular.values() for form in forms])
+
+
+#: Words of speech that the dictionary's index of content words leaves out.
+SPEECH_WORDS = frozenset([
+    "shall", "everybody", "somebody", "anybody", "nobody", "ah", "aw", "oh", "ooh", "hmm", "mm", "mmm", "mhm",
+    "erm", "er", "um", "umm", "uh", "eh", "yeah", "yep", "yup", "nope", "okay", "ok", "hiya", "cos", "gonna",
+    "wanna", "gotta", "dunno", "kinda", "sorta", "innit", "aye", "nah", "ta", "uni", "telly", "mum", "mam",
+    "won't", "can't", "shan't", "ain't",
+])
+
+
+def word_tests(model: str) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+    """``(is_word, is_first_name)`` for lowercase words: the pipeline's dictionary (with
+    inflections), its stop words ("which", "we've") and the first-name lists."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    dictionary, first_names = _dictionary_words(model), _first_names()
+
+    def is_word(word: str) -> bool:
+        base = re.sub(r"(?:n['’]t|['’](?:s|ve|ll|re|d|m))$", "", word)  # "doesn't", "we've"
+        forms = {word, base, re.sub(r"ies$", "y", base)}                  # "families"
+        return any(form in STOP_WORDS or form in SPEECH_WORDS or _is_word(form, dictionary) for form in forms)
+
+    return is_word, first_names.__contains__
 
 
 @lru_cache(maxsize=8)
