@@ -19,10 +19,10 @@ from thematic.bench import deidentify as bench
 from thematic.deidentify import parse_known_names
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_deid_eval_3", ROOT / "tools" / "build_deid_eval_3.py")
+def _builder(name: str = "build_deid_eval_3"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["build_deid_eval_3"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -99,6 +99,81 @@ def test_perfect_findings_score_full_recall_and_precision_on_the_third_set(third
 def test_quick_sets_include_the_third_set_held_out():
     sets = {s.name: s for s in bench.all_sets(quick=True)}
     assert sets["test-3"].held_out and len(sets["test-3"].ids) == 30
+
+
+@pytest.fixture(scope="module")
+def fourth():
+    return bench.utterance_set("test-4", bench.EVAL_4, "fourth set", held_out=True)
+
+
+def test_fourth_set_loads_as_a_held_out_set_with_the_counts_the_guide_states(fourth):
+    assert fourth.held_out and len(fourth.ids) == len(set(fourth.ids)) == 368
+    assert fourth.ids[0] == "t4-001" and fourth.ids[-1] == "t4-368"
+    assert Counter(fourth.gold["type"]) == {"PERSON": 204, "PLACE": 68, "ORG": 55, "AGE": 29, "PHONE": 12,
+                                            "POSTCODE": 11, "NHS_NUMBER": 10, "EMAIL": 9, "DATE_OF_BIRTH": 8,
+                                            "DATE": 2}
+    assert len(fourth.lookalikes) == 126 and fourth.lookalikes["kind"].nunique() == 28
+    assert int(fourth.gold["known"].sum()) == 51
+    assert int((fourth.gold["lowercase"] & (fourth.gold["type"] == "PERSON")).sum()) == 21
+    assert int((fourth.gold["lowercase"] & fourth.gold["known"]).sum()) == 5
+    assert parse_known_names(fourth.known_names, source="test-4")
+    assert not set(fourth.texts) & set(bench.utterance_set("test-3", bench.EVAL_3, "third").texts)
+
+
+def test_fourth_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(fourth):
+    texts = dict(zip(fourth.ids, fourth.texts, strict=True))
+    surfaces = _builder("build_deid_eval_4").known_surfaces(fourth.known_names)
+    for frame in (fourth.gold, fourth.lookalikes):
+        for span in frame.itertuples():
+            text = texts[span.interview_id]
+            surface = text[span.start:span.end]
+            assert 0 <= span.start < span.end <= len(text) and surface == surface.strip()
+            assert span.start == 0 or not text[span.start - 1].isalnum(), surface
+            assert span.end == len(text) or not text[span.end].isalnum(), surface
+            if getattr(span, "known", False):
+                assert surface.lower() in surfaces
+    numbers = fourth.gold[fourth.gold["type"] == "NHS_NUMBER"]
+    assert len(numbers) == 10
+    for span in numbers.itertuples():
+        assert _nhs_checksum_ok(re.sub(r"\D", "", texts[span.interview_id][span.start:span.end]))
+
+
+def test_committed_fourth_set_is_what_its_builder_writes(fourth):
+    rows = _builder("build_deid_eval_4").build(known=fourth.known_names)
+    lines = (ROOT / bench.EVAL_4).read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert header["split"] == "test-4" and header["held_out"] and header["count"] == len(rows) == len(lines) - 1
+    assert [r["text"] for r in rows] == fourth.texts
+    assert [r["identifiers"] for r in rows] == [json.loads(line)["identifiers"] for line in lines[1:]]
+    assert [r["lookalikes"] for r in rows] == [json.loads(line)["lookalikes"] for line in lines[1:]]
+
+
+def test_fourth_builder_shares_the_checks_of_the_third(tmp_path):
+    builder = _builder("build_deid_eval_4")
+    known = {"names": [{"surface": ["Thuy"], "type": "PERSON"}]}
+    source = tmp_path / "u.txt"
+    source.write_text("## s: x\nP3: [[PERSON:Efua]] said thuy's mum came\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="u.txt:2: name 'thuy'"):
+        builder.build(source, known=known)
+    source.write_text("## s: x\nP: ring [[PHONE: 0113 496 0000]]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="starts or ends with a space"):
+        builder.build(source, known=known)
+    source.write_text("## s: x\nP: [[PERSON*:Thuy]] in {{May/month}}\n", encoding="utf-8")
+    assert [r["id"] for r in builder.build(source, known=known)] == ["t4-001"]
+
+
+def test_perfect_findings_score_full_recall_and_precision_on_the_fourth_set(fourth):
+    found = [[(g.start, g.end, g.type) for g in fourth.gold[fourth.gold["interview_id"] == i].itertuples()]
+             for i in fourth.ids]
+    figures = bench.score_set(fourth, found)
+    assert figures["recall: all identifiers"] == figures["precision"] == 1.0
+    assert figures["look-alikes removed"] == 0.0 and figures["n: look-alikes"] == 126
+    assert figures["n: kind partial"] == 5 and figures["n: kind handle"] == 5
+
+
+def test_quick_sets_include_the_fourth_set_held_out():
+    sets = {s.name: s for s in bench.all_sets(quick=True)}
+    assert sets["test-4"].held_out and len(sets["test-4"].ids) == 30
 
 
 def _labels(path: str) -> list[dict]:

@@ -26,6 +26,7 @@ import json
 import random
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -35,6 +36,7 @@ SEED = 15
 TYPES = ("PERSON", "ORG", "PLACE", "PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER", "DATE_OF_BIRTH", "AGE", "DATE")
 MARK = re.compile(r"\[\[(?P<type>[A-Z_]+)(?:/(?P<kind>[\w-]+))?(?P<known>\*)?:(?P<text>.+?)\]\]"
                   r"|\{\{(?P<look>.+?)/(?P<lkind>[\w-]+)\}\}")
+NAMED = ("PERSON", "PLACE", "ORG")
 
 
 def nhs_checksum_ok(digits: str) -> bool:
@@ -69,6 +71,82 @@ def parse_line(line: str, *, where: str) -> dict:
     if "[[" in text or "{{" in text:
         raise ValueError(f"{where}: unbalanced markup")
     return {"text": text, "identifiers": identifiers, "lookalikes": lookalikes}
+
+
+def known_surfaces(known: dict) -> set[str]:
+    """Every surface of a known-names mapping, lower-cased."""
+    surfaces = set()
+    for entry in known["names"]:
+        values = entry["surface"] if isinstance(entry["surface"], list) else [entry["surface"]]
+        surfaces |= {v.lower() for v in values}
+    return surfaces
+
+
+def check_row(row: dict, line: str, *, surfaces: set[str], where: str) -> None:
+    """Raise ``ValueError`` naming *where* when a span of a held-out set's *row* is inconsistent.
+
+    Each span's text is what its mark wrapped; no span starts or ends with a space or overlaps
+    another; a span marked known is on the known-names list (*surfaces*) and one not marked is
+    not; every whole-word mention of a known name, or of a person, place or organisation labelled
+    elsewhere in the utterance, lies inside a labelled span.
+    """
+    text = row["text"]
+    wrapped = [(m.group("text") or m.group("look"), bool(m.group("known")), bool(m.group("look")))
+               for m in MARK.finditer(line)]
+    spans = sorted([(s["start"], s["end"], False) for s in row["identifiers"]]
+                   + [(s["start"], s["end"], True) for s in row["lookalikes"]])
+    if len(spans) != len(wrapped):
+        raise ValueError(f"{where}: {len(wrapped)} marks but {len(spans)} spans")
+    for (start, end, _), (surface, known, _) in zip(spans, wrapped, strict=True):
+        if text[start:end] != surface:
+            raise ValueError(f"{where}: span {start}-{end} is {text[start:end]!r}, marked {surface!r}")
+        if not surface.strip() or surface != surface.strip():
+            raise ValueError(f"{where}: span {surface!r} starts or ends with a space")
+        if known and surface.lower() not in surfaces:
+            raise ValueError(f"{where}: {surface!r} is marked known but is not on the known-names list")
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise ValueError(f"{where}: overlapping spans")
+    for span in row["identifiers"]:
+        if not span["known"] and text[span["start"]:span["end"]].lower() in surfaces:
+            raise ValueError(f"{where}: {text[span['start']:span['end']]!r} is on the known-names list; mark it *")
+    named = {text[s["start"]:s["end"]].lower() for s in row["identifiers"] if s["type"] in NAMED}
+    for surface in surfaces | named:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text, flags=re.IGNORECASE):
+            inside = {i for s, e, _ in spans for i in range(s, e)}
+            if any(c not in inside for c in range(m.start(), m.end()) if not text[c].isspace()):
+                raise ValueError(f"{where}: name {m.group()!r} at {m.start()} is not labelled")
+
+
+def build_held_out(source: Path, *, known: dict, prefix: str) -> list[dict]:
+    """Parse and check a held-out set's source: one row per utterance, in source order, ids
+    ``<prefix>001``... (every line checked by :func:`check_row`)."""
+    surfaces = known_surfaces(known)
+    rows, section = [], ""
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("## "):
+            section = line[3:].split(":")[0].strip()
+            continue
+        if not line.strip() or line.startswith("#"):
+            continue
+        where = f"{source.name}:{number}"
+        if line != line.strip():
+            raise ValueError(f"{where}: leading or trailing space")
+        row = parse_line(line, where=where)
+        check_row(row, line, surfaces=surfaces, where=where)
+        rows.append({"id": f"{prefix}{len(rows) + 1:03d}", "section": section, "line": number, **row})
+    return rows
+
+
+def write_held_out(path: Path, rows: list[dict], *, known: dict, split: str, source: str) -> str:
+    """Write a held-out set (:func:`write_set`) and return a one-line summary of its counts."""
+    header = {"known_names": known, "split": split, "held_out": True, "count": len(rows),
+              "source": f"{source} (hand-written, synthetic)"}
+    write_set(path, header, rows)
+    ids = Counter(s["type"] for r in rows for s in r["identifiers"])
+    looks = sum(len(r["lookalikes"]) for r in rows)
+    return (f"wrote {path.name}: {len(rows)} utterances, {sum(ids.values())} identifiers "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(ids.items()))}), {looks} look-alikes")
 
 
 def build(source: Path = FOLDER / "utterances.txt") -> dict[str, list[dict]]:

@@ -20,6 +20,14 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     transcription, timestamps and crosstalk), names of other origins, its own known-names list,
     identifiers in other spellings, and look-alikes of twenty kinds. Written by someone who had
     not read the rules or the earlier sets.
+``test-4``
+    ``benchmarks/deid-eval-4/test.jsonl``: a fourth hand-written, synthetic set, **held out as a
+    whole** and written blind to the rules (``tools/build_deid_eval_4.py``), made when
+    ``test-3``'s figures by kind had become known: professionals speaking about cases and
+    colleagues, focus groups with speaker labels in several layouts, quoted notes, e-mails,
+    texts and social-media posts, English from other places with other punctuation, names of
+    other origins with particles, partial postcodes, and look-alikes of other kinds (days,
+    festivals, religions, nationalities, job titles, service types...).
 ``sample``
     The sample study's raw transcripts against ``data-sample/deidentification-gold.csv``
     (synthetic, written with the cast the sample's known-names file lists).
@@ -36,7 +44,8 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     labelling rules are in ``docs/deidentification.md``). Skipped where the data set is absent.
 
 Held out: ``test-3`` and ``nhs-test-2``, built in round 2 apart from the rules and never tuned
-on; every other set is development data.
+on, and ``test-4``, built blind for round 3 once ``test-3``'s figures by kind were known; every
+other set is development data.
 
 Recall counts an identifier only when found spans cover all of its characters; a found span is
 correct if it overlaps a labelled identifier (spans overlapping only a ``neutral`` label, such
@@ -63,6 +72,7 @@ DATA = "benchmarks/deidentify-utterances.jsonl"
 EVAL_DEV = "benchmarks/deid-eval/dev.jsonl"
 EVAL_TEST = "benchmarks/deid-eval/test.jsonl"
 EVAL_3 = "benchmarks/deid-eval-3/test.jsonl"
+EVAL_4 = "benchmarks/deid-eval-4/test.jsonl"
 NHS_LABELS = "benchmarks/deid-nhs/labels.jsonl"
 NHS_HELDOUT_LABELS = "benchmarks/deid-nhs/labels-heldout.jsonl"
 NHS_HELDOUT_2_LABELS = "benchmarks/deid-nhs/labels-heldout-2.jsonl"
@@ -173,7 +183,9 @@ def all_sets(*, quick: bool = False) -> list[LabelledSet]:
             utterance_set("test", EVAL_TEST, "second set, test part: held out and measured blind in round 1, "
                           "development data since round 2"),
             utterance_set("test-3", EVAL_3, "third set: hand-written, synthetic, other registers, HELD OUT as a "
-                          "whole (never tuned on)", held_out=True)]
+                          "whole (never tuned on)", held_out=True),
+            utterance_set("test-4", EVAL_4, "fourth set: hand-written, synthetic, written blind to the rules in "
+                          "new registers, HELD OUT as a whole (never tuned on)", held_out=True)]
     if quick:
         return [s.head(30) for s in sets]
     sets.append(sample_set())
