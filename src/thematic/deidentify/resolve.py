@@ -106,14 +106,37 @@ def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]
     return all(word.lower() in LINKING_WORDS for word in re.findall(r"[A-Za-z0-9][\w'’-]*", "".join(chars)))
 
 
+#: A web address, written ("www.nhs.uk/conditions", "https://gov.uk") or said ("nhs dot uk").
+WEB_ADDRESS = re.compile(
+    r"(?i)(?<![\w@.-])(?:https?://)?(?P<host>(?:[a-z0-9-]+(?:\.|\s+dot\s+))+(?:uk|com|org|net|scot|wales|gov|"
+    r"info|io|co|ie))\b(?:/[^\s,;)]*)?")
+
+
+def allowed_web_addresses(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of web addresses whose site is on the allow-list: the domain of a national body or
+    service ("nhs.uk", "www.gov.uk/universal-credit", "bbc.co.uk") identifies no one. The host is
+    tried whole and without each leading label ("www.", "digital.")."""
+    spans = []
+    for m in WEB_ADDRESS.finditer(text):
+        host = re.sub(r"\s+dot\s+", ".", m.group("host").lower())
+        labels = host.split(".")
+        if any(".".join(labels[i:]) in allow for i in range(len(labels) - 1)):
+            spans.append(m.span())
+    return spans
+
+
 def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = DEFAULT_ALLOW) -> list[Identifier]:
     """Trim, filter against the allow-list, merge overlaps and assign placeholders."""
     cleaned = []
     phrases = _allowed_phrases(text, allow)
+    sites = allowed_web_addresses(text, allow)
     for finding in findings:
         trimmed = _trim(text, finding)
         if trimmed is None or _allowed(text, trimmed, allow):
             continue
+        if finding.detector not in ("known_names", "review") and \
+                any(s <= trimmed.start and trimmed.end <= e for s, e in sites):
+            continue  # part of the web address of a national site: "www.nhs.uk/start4life"
         decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
         if finding.detector not in ("known_names", "review", "form_field") and not decided and \
                 _only_allowed(text, trimmed.start, trimmed.end, phrases):

@@ -93,7 +93,16 @@ def _first_names() -> frozenset[str]:
     return frozenset(found | _faker_first_names())
 
 
-def _faker_first_names() -> set[str]:
+@lru_cache(maxsize=1)
+def _last_names() -> frozenset[str]:
+    """Lowercase surnames of every locale of Faker's person provider (British, Irish, Polish,
+    Indian, Nigerian...), accents folded to ASCII: what a capitalised word after an initial
+    ("J. Patel") is checked against when it is also a dictionary word."""
+    return frozenset(_faker_first_names(("last_names", "last_names_female", "last_names_male")))
+
+
+def _faker_first_names(attributes: tuple[str, ...] = ("first_names", "first_names_female", "first_names_male",
+                                                      "first_names_nonbinary")) -> set[str]:
     import importlib
     import pkgutil
     import unicodedata
@@ -103,7 +112,7 @@ def _faker_first_names() -> set[str]:
     found = set()
     for module in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        for attribute in ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary"):
+        for attribute in attributes:
             values = next((base.__dict__[attribute] for base in provider.__mro__ if attribute in base.__dict__), ())
             if not isinstance(values, dict | list | tuple | set | frozenset):
                 continue
