@@ -265,3 +265,30 @@ def test_ordinary_phrases_with_street_words_stay(text):
 ])
 def test_look_alikes_of_national_reach_stay(text):
     assert spans(text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # a lowercase surname after a lowercase first name: Faker's surnames or no dictionary word
+    ("so i rang sarah kowalczyk the health visitor and she came out", "sarah kowalczyk"),
+    ("the social worker gemma wright came round on the monday", "gemma wright"),
+    ("my midwife was called aoife o'brien lovely woman", "aoife o'brien"),
+    # a name after a relation or a role, as an appositive
+    ("uncle femi came over for the christening", "femi"),
+    ("our lad reuben started nursery in september", "reuben"),
+    # after "said to", and before "from the ..." after a filler
+    ("i said to chidi look you need to sleep", "chidi"),
+    ("um nkechi from the group said it too", "nkechi"),
+])
+def test_lowercase_names_round_3(text, name):
+    assert (name, "PERSON") in spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my mum always said it would get easier",
+    "the health visitor came out on the tuesday",
+    "i said to myself this is it",
+    "my dad worked nights so my mum did everything",
+    "then the midwife left and the worker stayed",
+])
+def test_words_after_relations_and_roles_stay(text):
+    assert typed(text, "PERSON") == []

@@ -46,3 +46,8 @@ def test_uk_national_shape_follows_ofcoms_plan():
     assert uk_national_shape("113496057")         # a 9-digit geographic number (01xx areas)
     assert not uk_national_shape("9098790000")    # 09 premium rate is not a person's number
     assert not uk_national_shape("77009004")      # too short
+
+
+def test_digits_of_a_web_address_or_doi_are_not_phone_numbers():
+    text = "see <https://doi.org/10.1007/s00737-015-0548-6> and doi.org/10.1191/1478088706qp0630a"
+    assert numbers(text) == []

@@ -13,6 +13,7 @@ Initials that are an allowed term ("GP (locum)", "HV to visit", "NHS") stay: a r
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _is_word, _last_names
 
@@ -80,6 +81,7 @@ def _is_dictionary_word(lower: str, model: str = "en_core_web_sm") -> bool:
     return _is_word(lower, _dictionary_words(model))
 
 
+@lru_cache(maxsize=1)
 def _not_surnames() -> frozenset[str]:
     from thematic.deidentify.patterns import NOT_A_NAME_START
     from thematic.deidentify.resolve import _stop_words

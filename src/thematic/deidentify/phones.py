@@ -18,6 +18,8 @@ from functools import lru_cache
 #: First digits of UK national numbers in Ofcom's plan: 01/02 geographic, 03 non-geographic,
 #: 05 corporate, 07 mobile and personal, 08 freephone and special rates (09 premium is not a person's).
 UK_NATIONAL_FIRST = frozenset("123578")
+#: A web address or DOI, whose digits are never a phone number.
+LINK = re.compile(r"(?i)\b(?:https?://|www\.|doi:\s*|doi\.org/)\S+")
 
 
 def uk_national_shape(national: str) -> bool:
@@ -48,9 +50,13 @@ def find_phones(text: str, _doc=None) -> list[tuple[int, int, str, float, dict]]
     """UK and international phone numbers in *text* as ``(start, end, "PHONE", score, {})``."""
     phonenumbers = _phonenumbers()
     found = []
+    links = [m.span() for m in LINK.finditer(text)]
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
         raw = match.raw_string
         if sum(ch.isdigit() for ch in raw) < 9 or not _keep(match, raw.lower()):
             continue  # "2019", "3 14 15": counts and years, not numbers
+        if any(s <= match.start < e for s, e in links) or text[match.start - 1:match.start] in tuple("/.=_-") \
+                and match.start > 0:
+            continue  # digits of a web address or a DOI ("doi.org/10.1007/s00737-015-0548-6")
         found.append((match.start, match.end, "PHONE", 0.95, {}))
     return found

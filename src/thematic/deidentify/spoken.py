@@ -180,9 +180,10 @@ def find_spoken_postcodes(text: str, _doc=None) -> list[tuple[int, int, str, flo
         run = _expand_repeats(run, text)
         if len(run) < 3:
             continue  # "LS6 2AB" written is the postcode recognizer's
-        chars = "".join(c for _, _, c in run)
+        if not any(c.isdigit() for _, _, c in run) or not any(c.isalpha() for _, _, c in run):
+            continue
         for first in range(len(run)):
-            for last in range(len(run), first + 2, -1):
+            for last in range(min(len(run), first + 7), first + 2, -1):  # a postcode is said in 3 to 7 pieces
                 piece = "".join(c for _, _, c in run[first:last])
                 if 5 <= len(piece) <= 7 and POSTCODE.fullmatch(piece):
                     found.append((run[first][0], run[last - 1][1], "POSTCODE", 0.85, {"detector": "spoken_postcode"}))
@@ -190,7 +191,6 @@ def find_spoken_postcodes(text: str, _doc=None) -> list[tuple[int, int, str, flo
             else:
                 continue
             break
-        del chars
     return found
 
 

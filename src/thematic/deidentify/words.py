@@ -197,6 +197,9 @@ STRONG_BEFORE = frozenset([
     "told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called",
     "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter",
     "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss",
+    # a relation or a role said before a name, as an appositive ("uncle femi", "the social worker gemma")
+    "uncle", "auntie", "aunty", "cousin", "nephew", "niece", "grandson", "granddaughter", "lad", "lass", "mate",
+    "neighbour", "stepdad", "stepmum", "midwife", "visitor", "worker", "teacher", "fiancee", "ex",
 ])
 STRONG_AFTER = frozenset([
     "said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told",
