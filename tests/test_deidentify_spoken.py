@@ -75,12 +75,16 @@ def test_letters_and_digits_in_speech_are_not_postcodes(text):
     ("email me at sarah underscore k85 at hotmail dot co dot uk", "sarah underscore k85 at hotmail dot co dot uk"),
     ("my email address is sarah k 85 at yahoo dot co dot uk ok", "sarah k 85 at yahoo dot co dot uk"),
     ("send it to d dot okafor at nhs dot net please", "d dot okafor at nhs dot net"),
+    # "at" said, the domain written; "@" written with spaces
+    ("it's jo dot bloggs at gmail.com", "jo dot bloggs at gmail.com"),
+    ("Email: k.nowak @ outlook.co.uk", "k.nowak @ outlook.co.uk"),
 ])
 def test_email_addresses_said_aloud(text, said):
     assert found(find_spoken_emails, text) == [(said, "EMAIL")]
 
 
 @pytest.mark.parametrize("text", ["look at nhs dot uk for it", "she laughed at me at the dot of nine",
+                                  "it was all at nhs.uk and we looked at gov.uk",
                                   "we met at the centre at ten"])
 def test_at_and_dot_in_speech_are_not_addresses(text):
     assert found(find_spoken_emails, text) == []
@@ -90,6 +94,7 @@ def test_at_and_dot_in_speech_are_not_addresses(text):
     ("her surname is Smith, that's S M I T H", "S M I T H"),
     ("it's spelt k-a-t-e with a k", "k-a-t-e"),
     ("Kowalczyk, K-O-W-A-L-C-Z-Y-K", "K-O-W-A-L-C-Z-Y-K"),
+    ("Jones, J.O.N.E.S, like the singer", "J.O.N.E.S"),
     ("J for Juliet, O for Oscar", "J for Juliet, O for Oscar"),
 ])
 def test_words_spelled_out(text, said):

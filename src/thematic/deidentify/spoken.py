@@ -196,15 +196,25 @@ def find_spoken_postcodes(text: str, _doc=None) -> list[tuple[int, int, str, flo
 
 # --- e-mail addresses said aloud -------------------------------------------------------------
 
-_TLD = r"(?:com|net|org|co\s+dot\s+uk|org\s+dot\s+uk|ac\s+dot\s+uk|gov\s+dot\s+uk|nhs\s+dot\s+net|nhs\s+dot\s+uk|uk|ie|info|me|io|eu)"
+_DOT = r"(?:\s+dot\s+|\.)"
+_TLD = (rf"(?:com|net|org|(?:co|org|ac|gov|nhs|sch|police|ltd|plc){_DOT}uk|nhs{_DOT}net|uk|ie|info|me|io|eu|"
+        rf"scot|wales)")
 _PART = r"[A-Za-z0-9]+"
-_JOIN = r"\s+(?:dot|underscore|dash|hyphen|point)\s+"
+_JOIN = r"(?:\s+(?:dot|underscore|dash|hyphen|point)\s+|[._-])"
+#: "at" said or "@" written with spaces, a domain with "dot" said or "." written, mixed as typists do.
 SPOKEN_EMAIL = re.compile(
-    rf"(?i)\b(?P<local>{_PART}(?:{_JOIN}{_PART})*)\s+at\s+(?P<domain>(?:{_PART}(?:\s+dot\s+|\s+dash\s+))+?{_TLD})\b")
+    rf"(?i)\b(?P<local>{_PART}(?:{_JOIN}{_PART})*)\s+(?:at|@)\s+(?P<domain>(?:{_PART}(?:{_DOT}|\s+dash\s+|-))+?"
+    rf"{_TLD})\b")
 #: After one of these, every word up to "at" is the address ("my email's sarah k 85 at ...").
 EMAIL_CUE = re.compile(r"(?i)\b(?:e-?mail(?:\s+address)?|address)(?:'s|\s+is|\s+was|:)?\s+")
 NOT_LOCAL = frozenset(["me", "him", "her", "us", "them", "it", "you", "look", "looking", "be", "is", "was", "email",
                        "e-mail", "address", "there", "here", "that", "this"])
+
+
+def _stop_words() -> frozenset[str]:
+    from thematic.deidentify.resolve import _stop_words as stop_words
+
+    return stop_words()
 
 
 def find_spoken_emails(text: str, _doc=None) -> list[tuple[int, int, str, float, dict]]:
@@ -213,14 +223,17 @@ def find_spoken_emails(text: str, _doc=None) -> list[tuple[int, int, str, float,
     for m in SPOKEN_EMAIL.finditer(text):
         start = m.start("local")
         local = m.group("local").lower()
-        if local in NOT_LOCAL:
-            continue  # "email me at ...": the address starts after "at"
+        if local in NOT_LOCAL or local in _stop_words():
+            continue  # "email me at ...", "it was at nhs.uk": no address before "at"
         cue = None
         for cue in EMAIL_CUE.finditer(text, max(0, start - 60), start):
             pass
         between = text[cue.end():start].lower().split() if cue is not None else []
-        if cue is not None and cue.end() < start and len(between) <= 3 \
-                and not any(w in NOT_LOCAL or w == "at" for w in between):
+        cued = cue is not None and len(between) <= 3 and not any(w in NOT_LOCAL or w == "at" for w in between)
+        said = "@" in m.group() or re.search(r"(?i)\sdot\s", m.group("domain")) or re.search(r"[\s._-]", local)
+        if not said and not cued:
+            continue  # "we looked at gov.uk": one word, "at" and a written site is not an address said aloud
+        if cued and cue.end() < start:
             start = cue.end()  # "my email's sarah k 85 at ...": every word after the cue
         found.append((start, m.end(), "EMAIL", 0.9, {"detector": "spoken_email"}))
     return found
@@ -231,7 +244,7 @@ def find_spoken_emails(text: str, _doc=None) -> list[tuple[int, int, str, float,
 #: Three or more letters joined by hyphens ("S-M-I-T-H", "k-a-t-e"), or capitals spaced out after a
 #: word that says spelling is coming ("that's S M I T H", "spelt J O E").
 SPELLED = re.compile(
-    r"(?<![\w-])(?P<hyphens>[A-Za-z](?:-[A-Za-z]){2,})(?![\w-])"
+    r"(?<![\w-])(?P<hyphens>[A-Za-z](?:-[A-Za-z]){2,}|[A-Z](?:\.[A-Z]){3,}\.?)(?![\w-])"
     r"|(?:\b(?:spelt|spelled|spell|spelling|that's|thats|it's|its|is|as)\s*:?\s+)(?P<spaced>[A-Z](?:[ .][A-Z]){2,})\b(?!\.?\w)")
 #: A letter said with a word for it: "J for Juliet", "M as in Mike", in a run.
 PHONETIC = re.compile(r"\b[A-Za-z]\s+(?:for|as\s+in)\s+[A-Z][a-z]+(?:(?:,\s*|\s+)[A-Za-z]\s+(?:for|as\s+in)\s+[A-Z][a-z]+)*")
