@@ -158,6 +158,8 @@ SHORT_WORDS = frozenset(["of", "to", "in", "on", "at", "is", "it", "as", "an", "
 
 
 def _spoken_postcode_char(word: str, previous: str | None, following: str) -> str | None:
+    if len(word) > 6:
+        return None  # no piece of a postcode, nor "double" or "treble", is longer
     lower = word.lower()
     if lower in REPEAT_WORDS:
         return ""
