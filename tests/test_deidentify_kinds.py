@@ -292,3 +292,19 @@ def test_lowercase_names_round_3(text, name):
 ])
 def test_words_after_relations_and_roles_stay(text):
     assert typed(text, "PERSON") == []
+
+
+def test_the_allow_list_trie_matches_as_the_sorted_alternation_does():
+    import re
+
+    from thematic.deidentify import DEFAULT_ALLOW
+    from thematic.deidentify.resolve import _allow_pattern
+
+    terms = sorted((a for a in DEFAULT_ALLOW if len(a) > 1), key=len, reverse=True)
+    alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
+    plain = re.compile(rf"(?<![\w'’-])(?:{alternation})(?:['’]s)?(?![\w'’-])", re.IGNORECASE)
+    text = ("The Health  Visitor from Home-Start and the NSPCC's helpline; Red Book, the red books, ASQ-3 and "
+            "ASQ:SE-2, Universal Credit, Tesco Express, Peppa Pig's, NHS 111 and nhs111, mum's, A and E, "
+            "Down's syndrome, www.nhs.uk, Guthrie test, and the Edinburgh Postnatal Depression Scale.")
+    trie = [m.span() for m in _allow_pattern(DEFAULT_ALLOW).finditer(text)]
+    assert trie == [m.span() for m in plain.finditer(text)] and len(trie) > 15
