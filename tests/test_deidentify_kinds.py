@@ -308,3 +308,37 @@ def test_the_allow_list_trie_matches_as_the_sorted_alternation_does():
             "Down's syndrome, www.nhs.uk, Guthrie test, and the Edinburgh Postnatal Depression Scale.")
     trie = [m.span() for m in _allow_pattern(DEFAULT_ALLOW).finditer(text)]
     assert trie == [m.span() for m in plain.finditer(text)] and len(trie) > 15
+
+
+def orgs(text: str) -> list[str]:
+    from thematic.deidentify.patterns import _find_orgs
+
+    return sorted({text[start:end] for start, end, *_ in _find_orgs(text, None)})
+
+
+@pytest.mark.parametrize("text, org", [
+    # schools as they are named, without the word "School"
+    ("she goes to Oakfield Primary now", "Oakfield Primary"),
+    ("St Anne's Infants were brilliant with him", "St Anne's Infants"),
+    ("he's at Ashworth Academy since September", "Ashworth Academy"),
+    ("it's Holy Cross RC, the one by the church", "Holy Cross RC"),
+    # named institutions in lowercase transcription
+    ("yeah so she's at oakfield primary", "oakfield primary"),
+    ("they took him to james cook hospital in the end", "james cook hospital"),
+    ("leeds general infirmary was heaving that night", "leeds general infirmary"),
+    ("st anne's infants said he was fine", "st anne's infants"),
+    ("moorside surgery rang me back", "moorside surgery"),
+])
+def test_schools_and_institutions_by_how_they_are_named(text, org):
+    assert org in orgs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "the NHS Primary Care team rang", "the Royal College said so", "the big school scares him",
+    "we went to the hospital", "at the primary school gates", "meadow primary is lovely",
+    "she's at nursery three days", "in the special school", "sunday school on the weekend",
+    "I'd make my own way to the hospital", "we have faith in that hospital", "at uni college",
+    "it's good practice", "in general practice", "I miss the children's centre",
+])
+def test_ordinary_phrases_with_institution_words_stay(text):
+    assert orgs(text) == []

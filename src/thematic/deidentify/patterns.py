@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from thematic.deidentify.words import DEFAULT_ALLOW
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _is_word
 
 _NUMBER_WORD = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|"
                 r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
@@ -238,7 +238,7 @@ def _find_orgs(text, _doc):
         if word not in NOT_WARD_WORDS and word not in DEFAULT_ALLOW and not re.fullmatch(_MONTH, word) \
                 and not word.endswith("day"):
             found.append((m.start("name"), m.end("name"), "ORG", 0.75, {"placeholder": "[ward]"}))
-    return found + _find_lowercase_suffix_orgs(text, _doc)
+    return found + _find_lowercase_suffix_orgs(text, _doc) + _find_schools(text) + _find_lowercase_institutions(text)
 
 
 
@@ -379,6 +379,95 @@ GENERIC_ORG_WORDS = GENERIC_PLACE_WORDS | frozenset([
     "assessment", "admissions", "a&e", "nhs", "private", "main", "new", "old", "big", "little", "other",
     "attorney", "secretary", "surgeon", "director", "inspector", "governor", "consul", "postmaster", "in",
 ])
+
+
+#: Schools as English schools are named: "Oakfield Primary", "St Anne's Infants", "Ashworth Academy",
+#: "Moorside Juniors", "Holy Cross RC", "St Peter's C of E" (the word "School" is left off in speech).
+SCHOOL = re.compile(
+    r"\b(?P<name>(?:(?:St\.?|Saint)\s+)?(?:[A-Z][a-z'’-]+\s+){1,3})(?P<suffix>Primary|Infants?|Juniors?|Junior\s+School|"
+    r"Infant\s+School|Grammar|Academy|College|Pre-?[Ss]chool|C\s?of\s?E|CE|RC)\b"
+    r"(?!\s+(?:[Cc]are|[Hh]ealth|[Mm]ental|[Tt]eams?|[Ss]ervices?|[Nn]urse|of\s+[A-Z]))")
+
+
+def _find_schools(text: str) -> list[tuple]:
+    found = []
+    for m in SCHOOL.finditer(text):
+        start = _name_start(m, "name")
+        words = [w.lower().strip("'’") for w in text[start:m.start("suffix")].split()] if start is not None else []
+        if not words or all(w in GENERIC_ORG_WORDS or w in DEFAULT_ALLOW or w in ("st", "saint", "new", "royal")
+                            for w in words):
+            continue  # "Royal College", "Mental Health Academy"
+        if " ".join(words + [m.group("suffix").lower()]) in DEFAULT_ALLOW:
+            continue
+        found.append((start, m.end(), "ORG", 0.75, {"placeholder": "[school]"}))
+    return found
+
+
+#: A named institution in lowercase transcription: "at oakfield primary", "james cook hospital",
+#: "leeds general infirmary", "st anne's infants", "moorside surgery".
+LOWER_INSTITUTION = re.compile(
+    r"(?<![\w'’-])(?P<name>(?:(?:st\.?|saint)\s+)?(?:[a-z][a-z'’-]+\s+){1,3})"
+    r"(?P<suffix>hospital|infirmary|primary|academy|infants|juniors|nursery|school|college|surgery|"
+    r"medical\s+centre|health\s+centre|children's\s+centre|family\s+hub|practice)\b")
+#: Words inside a named institution that are not names but belong to it ("leeds general infirmary").
+INSTITUTION_WORDS = frozenset(["general", "royal", "district", "university", "memorial", "community", "county",
+                               "city", "children's", "women's", "infants", "junior", "infant", "primary", "c",
+                               "e", "of", "and", "st", "st.", "saint", "north", "south", "east", "west", "upper",
+                               "lower", "great", "little", "new", "old", "victoria", "queen", "queen's", "king's",
+                               "hospital", "teaching"])
+
+
+def _find_lowercase_institutions(text: str) -> list[tuple]:
+    """Hospitals, schools, nurseries and practices named in lowercase: the words before the ending
+    from the first name-like word (a UK place, a first or last name, or no dictionary word; not a
+    determiner or a word of speech), with at least one that is no dictionary word or a place."""
+    from thematic.deidentify.resolve import _stop_words
+    from thematic.deidentify.words import _first_names, _gb_places, _last_names
+
+    if not re.search(r"(?:hospital|infirmary|primary|academy|infants|juniors|nursery|school|college|surgery|"
+                     r"centre|hub|practice)\b", text):
+        return []
+    dictionary, places, firsts, lasts = (_dictionary_words("en_core_web_sm"), _gb_places(), _first_names(),
+                                         _last_names())
+    stop = _stop_words()
+    found = []
+    for m in LOWER_INSTITUTION.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("name")))
+        while words and (words[0].group() in stop or words[0].group() in GENERIC_ORG_WORDS
+                         or words[0].group() in DEFAULT_ALLOW or not _name_like(words[0].group(), places, firsts, lasts)
+                         and words[0].group() not in ("st", "st.", "saint")):
+            words.pop(0)
+        bare = [w.group().strip("'’").removesuffix("'s").removesuffix("’s") for w in words]
+        cut = max((i + 1 for i, n in enumerate(bare) if n in stop and n not in INSTITUTION_WORDS), default=0)
+        words, names = words[cut:], bare[cut:]  # "she's at oakfield": the name starts after the last stop word
+        if not names or not all(n in INSTITUTION_WORDS or _name_like(n, places, firsts, lasts) for n in names):
+            continue
+        evidence = any(n in places or not _is_word(n, dictionary) for n in names if n not in INSTITUTION_WORDS) or any(
+            (a in firsts and b in lasts) or (a in ("st", "st.", "saint") and b in firsts) for a, b in zip(names, names[1:]))
+        if not evidence or any(n in SPEECH_WORDS for n in names):
+            continue  # "the big school", "meadow primary", "uni college": words only, no name
+        start = m.start("name") + words[0].start()
+        found.append((start, m.end(), "ORG", 0.75, {"placeholder": _INSTITUTION_PLACEHOLDER.get(
+            m.group("suffix").split()[0], "[organisation]")}))
+    return found
+
+
+#: Words of speech no dictionary lists, never the name of an institution.
+SPEECH_WORDS = frozenset(["uni", "sixth", "form", "tech", "poly", "erm", "um", "yeah", "like", "cos", "kinda", "proper",
+                          "gonna", "wanna", "innit", "dunno", "telly", "mam", "nan", "our", "me"])
+
+
+def _name_like(word: str, places, firsts, lasts) -> bool:
+    word = word.strip("'’").removesuffix("'s").removesuffix("’s")
+    return word in places or word in firsts or word in lasts or word in INSTITUTION_WORDS or \
+        not _is_word(word, _dictionary_words("en_core_web_sm"))
+
+
+_INSTITUTION_PLACEHOLDER = {"hospital": "[hospital]", "infirmary": "[hospital]", "primary": "[school]",
+                            "academy": "[school]", "infants": "[school]", "juniors": "[school]", "school": "[school]",
+                            "college": "[school]", "nursery": "[nursery]", "surgery": "[GP surgery]",
+                            "practice": "[GP surgery]", "medical": "[GP surgery]", "health": "[health centre]",
+                            "children's": "[children's centre]", "family": "[family hub]"}
 
 
 def _find_lowercase_suffix_orgs(text, _doc):

@@ -125,10 +125,11 @@ def _classify_digits(digits: str) -> str | None:
     return None
 
 
-def find_spoken_numbers(text: str, _doc=None) -> list[tuple[int, int, str, float, dict]]:
+def find_spoken_numbers(text: str, _doc=None, *, tokens: list[re.Match] | None = None
+                        ) -> list[tuple[int, int, str, float, dict]]:
     """Phone and NHS numbers said as words, or as words and digits mixed."""
     found = []
-    for run in _runs(text, _tokens(text), _spoken_digit):
+    for run in _runs(text, _tokens(text) if tokens is None else tokens, _spoken_digit):
         run = _expand_repeats(run, text)
         words = sum(not text[s:e].isdigit() for s, e, _ in run)
         if words < 2:
@@ -175,10 +176,11 @@ def _spoken_postcode_char(word: str, previous: str | None, following: str) -> st
     return None
 
 
-def find_spoken_postcodes(text: str, _doc=None) -> list[tuple[int, int, str, float, dict]]:
+def find_spoken_postcodes(text: str, _doc=None, *, tokens: list[re.Match] | None = None
+                          ) -> list[tuple[int, int, str, float, dict]]:
     """Postcodes said one character at a time ("L S six, two A B", "ls6 two ab")."""
     found = []
-    for run in _runs(text, _tokens(text), _spoken_postcode_char):
+    for run in _runs(text, _tokens(text) if tokens is None else tokens, _spoken_postcode_char):
         run = _expand_repeats(run, text)
         if len(run) < 3:
             continue  # "LS6 2AB" written is the postcode recognizer's
@@ -270,5 +272,7 @@ def find_spelled(text: str, _doc=None, *, allow: frozenset[str] = frozenset()) -
 def find_spoken(text: str, doc=None, *, allow: frozenset[str] = frozenset()) -> list[tuple[int, int, str, float, dict]]:
     """Every identifier said or spelled aloud (:func:`find_spoken_numbers`, postcodes, e-mail
     addresses, spelled words)."""
-    return [*find_spoken_numbers(text), *find_spoken_postcodes(text), *find_spoken_emails(text),
+    tokens = _tokens(text)
+    return [*find_spoken_numbers(text, tokens=tokens), *find_spoken_postcodes(text, tokens=tokens),
+            *find_spoken_emails(text),
             *find_spelled(text, allow=allow)]
