@@ -93,7 +93,8 @@ AGE_PATTERNS = (
                r"(?![\d/])|(?<![\d/])(?P<old>\d{1,2}/(?:52|12))(?=\s+old\b)"),
     # the age a parent was at a birth: "I had him at nineteen", "fell pregnant at 16", "a mum at 17"
     re.compile(rf"(?i)\b(?:had|having|have)\s+(?:him|her|them|(?:my|our|the)\s+(?:son|daughter|first|eldest|"
-               rf"oldest|youngest|baby|boy|girl|little\s+one|kids|twins|children)|a\s+baby|twins|kids|children)\s+at\s+(?P<age>{_NUMBER_WORD})\b{_NOT_AGE_AFTER}(?!\s*(?:o'clock|[:.]\d|weeks|wks))"),
+               rf"oldest|youngest|baby|boy|girl|little\s+one|kids|twins|children)|a\s+baby|twins|kids|children)"
+               rf"\s+at\s+(?P<age>{_NUMBER_WORD})\b{_NOT_AGE_AFTER}(?!\s*(?:o'clock|[:.]\d|weeks|wks))"),
     re.compile(rf"(?i)\b(?:pregnant|a\s+(?:mum|mam|mother|dad|father|parent|grandma|nan|gran|grandad|granny))\s+"
                rf"at\s+(?P<age>{_NUMBER_WORD})\b(?!\s*(?:o'clock|[:.]\d|weeks|wks|am|pm))"),
     # "a year old", "a month and a half old"
