@@ -173,3 +173,172 @@ def test_uk_places_from_the_gazetteer_in_any_case():
     assert typed("we moved to rochdale, then nearer skelmersdale", "PLACE") == ["rochdale", "skelmersdale"]
     assert typed("she grew up in Bury and still goes back", "PLACE") == ["Bury"]
     assert typed("went to church, then had to bury the hamster", "PLACE") == []
+
+
+# --- round 3: rules justified by a kind of identifier, sentences written afresh -----------------
+
+from thematic.deidentify.patterns import _find_ages, _find_places  # noqa: E402
+
+
+def ages(text: str) -> list[str]:
+    return [text[start:end] for start, end, *_ in _find_ages(text, None)]
+
+
+@pytest.mark.parametrize("text, age", [
+    ("she's in her forties, I'd say", "forties"),                          # a decade of life
+    ("a man in his early thirties answered the door", "early thirties"),
+    ("he's mid-forties I reckon", "mid-forties"),
+    ("my dad, he just turned 70 in the summer", "70"),                     # "just turned", no subject before it
+    ("he's turning five next week so it's all party bags", "five"),
+    ("14 yo female, attended with mum", "14 yo"),                          # notes
+    ("a 3 y/o boy was brought in by his nan", "3 y/o"),
+    ("Dad, 31, works nights at the depot", "31"),
+    ("baby 6/52, feeding well, weight gain good", "6/52"),
+    ("I had him at nineteen, I was a baby myself", "nineteen"),            # a parent's age at a birth
+    ("I fell pregnant at 16 and left school", "16"),
+    ("my son, who's 7, loves the group", "7"),
+    ("the twins are four now and into everything", "four"),
+    ("she's a year old on Friday", "a year old"),
+    ("I'm pushing forty and knackered", "pushing forty"),
+])
+def test_ages_as_people_say_and_write_them(text, age):
+    assert age in ages(text)
+
+
+@pytest.mark.parametrize("text", [
+    "back in the eighties we had nothing like it",          # a period, not a person's age
+    "I was on the waiting list for 3 months",               # durations and counts
+    "she started crawling 2 weeks ago",
+    "I had my appointment at 10 and it ran late",
+    "we had them at 9 o'clock on the dot",
+    "she turned round and walked off",
+    "the clocks turned 5 o'clock before anyone came",
+    "Room (3) was free, so was Bay (4)",
+])
+def test_durations_times_and_counts_are_not_ages(text):
+    assert ages(text) == []
+
+
+def places(text: str) -> list[str]:
+    return [text[start:end] for start, end, *_ in _find_places(text, None)]
+
+
+@pytest.mark.parametrize("text, street", [
+    ("we lived off the london road for years", "london road"),                # lowercase transcription
+    ("she's on meadow lane now, near her mum", "meadow lane"),
+    ("the flat at the top of harrow crescent", "harrow crescent"),
+    ("she's at number nine ashgrove terrace", "number nine ashgrove terrace"),
+    ("we're on the Meadowell Estate, everyone knows everyone", "Meadowell Estate"),  # estates
+    ("the Thorntree estate was rough back then", "Thorntree estate"),
+    ("up Thornhill View, past the shops", "Thornhill View"),                   # street types with and without numbers
+    ("moved to 14 Mafeking Grove in March", "14 Mafeking Grove"),
+])
+def test_streets_and_estates(text, street):
+    assert street in places(text)
+
+
+@pytest.mark.parametrize("text", [
+    "it was down the road from us", "he was on the main road", "she's always in the fast lane",
+    "up the ring road and back", "a council estate like any other", "we had a long drive",
+    "on the way home", "a trip down memory lane", "shopping in the high street", "at the end of the road",
+])
+def test_ordinary_phrases_with_street_words_stay(text):
+    assert places(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    # national bodies, by name and by initials
+    "the NICE guidance said one thing and the CQC report another",
+    "the DfE and Ofsted changed the rules, and UKHSA put out advice",
+    "I rang the DWP and then HMRC about the tax credits",
+    # national websites and apps: the domain of a national body is not an identifier
+    "it's all on www.nhs.uk/conditions/baby and on gov.uk",
+    "I looked on the Start for Life app",
+    # eponymous conditions, tests and scales
+    "with her Down's syndrome we knew early",
+    "the Apgar score was fine and the Guthrie test came back clear",
+    "Braxton Hicks from about thirty weeks",
+    "they asked the Edinburgh Postnatal Depression Scale questions",
+    "my eldest has Asperger's and my brother has Crohn's",
+    # countries and languages
+    "her family are in Poland and she speaks Romanian at home",
+])
+def test_look_alikes_of_national_reach_stay(text):
+    assert spans(text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # a lowercase surname after a lowercase first name: Faker's surnames or no dictionary word
+    ("so i rang sarah kowalczyk the health visitor and she came out", "sarah kowalczyk"),
+    ("the social worker gemma wright came round on the monday", "gemma wright"),
+    ("my midwife was called aoife o'brien lovely woman", "aoife o'brien"),
+    # a name after a relation or a role, as an appositive
+    ("uncle femi came over for the christening", "femi"),
+    ("our lad reuben started nursery in september", "reuben"),
+    # after "said to", and before "from the ..." after a filler
+    ("i said to chidi look you need to sleep", "chidi"),
+    ("um nkechi from the group said it too", "nkechi"),
+])
+def test_lowercase_names_round_3(text, name):
+    assert (name, "PERSON") in spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my mum always said it would get easier",
+    "the health visitor came out on the tuesday",
+    "i said to myself this is it",
+    "my dad worked nights so my mum did everything",
+    "then the midwife left and the worker stayed",
+])
+def test_words_after_relations_and_roles_stay(text):
+    assert typed(text, "PERSON") == []
+
+
+def test_the_allow_list_trie_matches_as_the_sorted_alternation_does():
+    import re
+
+    from thematic.deidentify import DEFAULT_ALLOW
+    from thematic.deidentify.resolve import _allow_pattern
+
+    terms = sorted((a for a in DEFAULT_ALLOW if len(a) > 1), key=len, reverse=True)
+    alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
+    plain = re.compile(rf"(?<![\w'’-])(?:{alternation})(?:['’]s)?(?![\w'’-])", re.IGNORECASE)
+    text = ("The Health  Visitor from Home-Start and the NSPCC's helpline; Red Book, the red books, ASQ-3 and "
+            "ASQ:SE-2, Universal Credit, Tesco Express, Peppa Pig's, NHS 111 and nhs111, mum's, A and E, "
+            "Down's syndrome, www.nhs.uk, Guthrie test, and the Edinburgh Postnatal Depression Scale.")
+    trie = [m.span() for m in _allow_pattern(DEFAULT_ALLOW).finditer(text)]
+    assert trie == [m.span() for m in plain.finditer(text)] and len(trie) > 15
+
+
+def orgs(text: str) -> list[str]:
+    from thematic.deidentify.patterns import _find_orgs
+
+    return sorted({text[start:end] for start, end, *_ in _find_orgs(text, None)})
+
+
+@pytest.mark.parametrize("text, org", [
+    # schools as they are named, without the word "School"
+    ("she goes to Oakfield Primary now", "Oakfield Primary"),
+    ("St Anne's Infants were brilliant with him", "St Anne's Infants"),
+    ("he's at Ashworth Academy since September", "Ashworth Academy"),
+    ("it's Holy Cross RC, the one by the church", "Holy Cross RC"),
+    # named institutions in lowercase transcription
+    ("yeah so she's at oakfield primary", "oakfield primary"),
+    ("they took him to james cook hospital in the end", "james cook hospital"),
+    ("leeds general infirmary was heaving that night", "leeds general infirmary"),
+    ("st anne's infants said he was fine", "st anne's infants"),
+    ("moorside surgery rang me back", "moorside surgery"),
+])
+def test_schools_and_institutions_by_how_they_are_named(text, org):
+    assert org in orgs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "the NHS Primary Care team rang", "the Royal College said so", "the big school scares him",
+    "we went to the hospital", "at the primary school gates", "meadow primary is lovely",
+    "she's at nursery three days", "in the special school", "sunday school on the weekend",
+    "I'd make my own way to the hospital", "we have faith in that hospital", "at uni college",
+    "it's good practice", "in general practice", "I miss the children's centre",
+])
+def test_ordinary_phrases_with_institution_words_stay(text):
+    assert orgs(text) == []

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
+from thematic.deidentify.initials import find_initials
 from thematic.deidentify.known_names import KnownNames, with_name_parts
 from thematic.deidentify.model import IDENTIFIER_TYPES, Identifier, _Finding
 from thematic.deidentify.names import _gazetteer_finder, _known_names_finder, _lexicon_finder, _retype
@@ -18,7 +19,9 @@ from thematic.deidentify.patterns import (
     _find_phones,
     _find_places,
 )
+from thematic.deidentify.phones import find_phones
 from thematic.deidentify.resolve import propagate, resolve
+from thematic.deidentify.spoken import find_spoken
 from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
 
 # --- Presidio recognizers --------------------------------------------------------------------
@@ -125,12 +128,15 @@ def build_analyzer(model: str = "en_core_web_sm"):
         UkPostcodeRecognizer(supported_entity="POSTCODE", name="uk_postcode",
                              patterns=[Pattern("UK postcode", UkPostcodeRecognizer.PATTERNS[0].regex, 0.9)]),
         RegexRecognizer("email", ["EMAIL"], _find_emails),
-        RegexRecognizer("uk_phone", ["PHONE"], _find_phones),
+        RegexRecognizer("uk_phone", ["PHONE"], lambda text, doc: [*find_phones(text), *_find_phones(text, doc)]),
+        RegexRecognizer("spoken", ["PHONE", "NHS_NUMBER", "POSTCODE", "EMAIL", "PERSON"],
+                        lambda text, doc: find_spoken(text, doc, allow=DEFAULT_ALLOW)),
         RegexRecognizer("date", ["DATE", "DATE_OF_BIRTH"], _find_dates),
         RegexRecognizer("age", ["AGE"], _find_ages),
         RegexRecognizer("org_suffix", ["ORG"], _find_orgs),
         RegexRecognizer("place_pattern", ["PLACE", "ORG"], _find_places),
         RegexRecognizer("form_field", ["PERSON"], _find_form_names),
+        RegexRecognizer("initials", ["PERSON"], find_initials),
     ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],

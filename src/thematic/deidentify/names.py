@@ -22,6 +22,7 @@ from thematic.deidentify.words import (
     _first_names,
     _gb_places,
     _is_word,
+    _last_names,
     _non_noun_words,
     _noun_only_words,
 )
@@ -57,6 +58,7 @@ WORD_AFTER = re.compile(r"\s+(?:this|that|it|you|they|we|he|she|there|the|a|an|y
 LOWER_NAME_BEFORE = re.compile(
     r"(?:\b(?:told|tell|telling|asked|ask|asking|rang|ring|ringing|phoned|phone|texted|text|"
     r"messaged|message|emailed|thanked|thank|thanks|me\s+and|called|named|partner|husband|wife|"
+    r"(?:said|spoke|speak|speaking|talked|talking|talk|chatted|chatting)\s+to|"
     r"boyfriend|girlfriend|fiance|fiancee|ex|(?:text|message|call|lift|letter|card|present)\s+off)\s+)$")
 LOWER_NAME_AFTER = re.compile(
     r"(?:\s+(?:said|says|rang|rings|phoned|texted|messaged|emailed|reckons|reckoned|told|asked|"
@@ -66,7 +68,8 @@ LOWER_NAME_AFTER = re.compile(
     r"was\s+(?:working|crying|sleeping|screaming|feeding|poorly|off\s+sick|on\s+nights|inside|sectioned))|"
     r",?\s+(?:my|our|his|her)\s+(?:neighbour|friend|sister|brother|cousin|mate|partner|ex|husband|wife|"
     r"boyfriend|girlfriend|auntie|niece|nephew|key\s+worker|social\s+worker|health\s+visitor))\b")
-LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with|was|is|it's|that's|saw|met|see)\s+$")
+LOWER_NAME_SO_FROM = re.compile(r"\b(?:so|yeah|and|like|with|was|is|it's|that's|saw|met|see|um|erm|er|uh|oh|"
+                                r"well|then|but|cos|because)\s+$")
 #: Before a known name said as the object that ends a clause: "the spit of mark,", "went with summer."
 KNOWN_OBJECT_BEFORE = re.compile(
     r"\b(?:of|with|to|for|like|and|at|see|saw|got|took|take|bring|brought|hold|held|fed|feed|pick|picked|"
@@ -285,9 +288,29 @@ def _lexicon_finder(allow: frozenset[str], model: str):
                 continue
             kind = "PLACE" if previous in PLACE_BEFORE and lower not in lexicon else "PERSON"
             found.append((start, end, kind, 0.6, {}))
-        return found
+        return found + _lowercase_surnames(doc, found, dictionary)
 
     return find
+
+
+def _lowercase_surnames(doc, found: list[tuple], dictionary: frozenset[str]) -> list[tuple]:
+    """The surname after a lowercase first name already found ("sarah kowalczyk", "gemma wright"):
+    a lowercase word that is a surname of Faker's lists or no dictionary word, not a function word."""
+    starts = {start for start, _, kind, *_ in found if kind == "PERSON"}
+    added = []
+    for token in doc:
+        if token.i == 0 or not token.text.islower() or len(token.text) < 2 or token.is_stop \
+                or token.lower_ in NOT_NAMES_LOWER or not re.fullmatch(r"[a-z]+(?:['’-][a-z]+)?", token.text):
+            continue
+        previous = doc[token.i - 1]
+        if previous.idx not in starts or not previous.text.islower() or token.idx != previous.idx + len(previous.text) + 1:
+            continue
+        word = token.lower_.replace("’", "'")
+        is_word = _is_word(word, dictionary)
+        if (word in _last_names() and token.pos_ not in FUNCTION_POS) or (not is_word and "'" not in word) \
+                or re.fullmatch(r"(?:o|d)'[a-z]{3,}", word):  # "kowalczyk" (tagged anything), "o'brien"
+            added.append((token.idx, token.idx + len(token.text), "PERSON", 0.9, {}))
+    return added
 
 
 #: Words after which a capitalised word is emphasis, never a name ("very Ill", "so Grateful").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from thematic.deidentify.words import DEFAULT_ALLOW
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _is_word
 
 _NUMBER_WORD = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|"
                 r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
@@ -28,16 +28,24 @@ DATE_PATTERN = re.compile(
 BIRTH_CONTEXT = re.compile(
     r"\b(?:born|birth|birthday|d\.?o\.?b|due date|was due|arrived|came along|delivered|"
     r"induced|section)\b", re.IGNORECASE)
+_DECADE = (r"(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|"
+           r"[2-9]0s|[2-9]0's)")
+#: Relations an age in brackets or between commas belongs to, in notes ("Mum (24)", "Dad, 31,").
+_RELATION = (r"mum|mam|mother|dad|father|baby|son|daughter|boy|girl|partner|sibling|brother|sister|"
+             r"grandmother|grandfather|grandma|grandad|nan|gran|child|patient|client|stepdad|stepmum|"
+             r"step-dad|step-mum|half-brother|half-sister|twin|carer|uncle|aunt|auntie|cousin|nephew|niece")
 #: How ages are said: a subject, a form of "be" or "turn", an optional approximation and a number
 #: with an optional "and a half", unit and "old" ("she's coming up two", "I'm nearly 38", "he's
 #: 4 and a half", "mine's rising five", "I was like twenty-two", "he'll be three in March").
 _AGE_SUBJECT = (r"(?:\b(?:[Ii]|[Hh]e|[Ss]he|[Yy]ou|baby|son|daughter|brother|sister|mum|eldest|youngest|"
-                r"oldest|little one|middle one|[Mm]ine|[Yy]ours|[Oo]urs|our kid|[Hh]is|[Hh]ers)|"
+                r"oldest|little one|middle one|[Mm]ine|[Yy]ours|[Oo]urs|our kid|[Hh]is|[Hh]ers|[Ww]ho|twins|boys|girls|"
+    r"kids|lad|lass|toddler|grandson|granddaughter|nephew|niece)|"
                 r"\b(?!(?:There|That|This|It|What|Which|Who|Here|We|They|Where)\b)[A-Z][a-z]+)"
                 r"(?:'s|'m|'re|'ll\s+be|'d\s+be|\s+(?:am|was|is|were|are|turned|turns|turning|became|'ll be|will be|"
                 r"would be|must be|might be|'ll turn|will turn))")
 _AGE_APPROX = (r"(?:(?:about|nearly|only|just|almost|barely|around|roughly|like|coming up(?:\s+to)?|rising|"
-               r"going on|not even|over|under|just turned|turned|literally|probably|maybe)\s+)*")
+               r"going on|not even|over|under|just turned|turned|literally|probably|maybe|gone|pushing|"
+               r"knocking on|getting on for|well over|well under|past|bang on|already|still|now|only just)\s+)*")
 _AGE_NUMBER = (rf"{_NUMBER_WORD}(?:-odd|-ish|ish)?(?:\s+and\s+a\s+(?:half|bit))?"
                rf"(?:\s+(?:years?|months?|month|weeks?|yrs?)(?:\s+old)?)?")
 _NOT_AGE_AFTER = (r"(?!\s*(?:hours?|minutes?|days?|times?|of\b|people|sessions?|visits?|"
@@ -65,6 +73,32 @@ AGE_PATTERNS = (
                rf"nearly\s+|almost\s+)?(?P<age>{_NUMBER_WORD}\s+{_AGE_UNIT}(?:\s+old)?)\b"),
     # "quite young, nineteen," "she was young, only 17."
     re.compile(rf"(?i)\byoung,\s+(?:only\s+|just\s+|about\s+)?(?P<age>{_NUMBER_WORD})(?=\s*[,.;)]|\s*$)"),
+    # a decade of life: "in her forties", "in his early thirties", "in my late 20s", "he's mid-forties"
+    re.compile(rf"(?i)\b(?:in\s+(?:his|her|my|their|your|our|its)\s+|(?:he's|she's|i'm|he\s+is|she\s+is|i\s+am|"
+               rf"was|were)\s+(?=(?:early|mid|late)))(?P<age>(?:(?:early|mid|late)[- ]?\s*)?{_DECADE})\b"),
+    # "just turned 40", "turning five next week", "coming up to 18 months" without a subject
+    re.compile(rf"(?i)\b(?:just\s+turned|turned|turning|coming\s+up\s+to)\s+(?P<age>{_NUMBER_WORD}"
+               rf"(?:\s+and\s+a\s+half)?(?:\s+(?:years?|months?|weeks?)(?:\s+old)?)?)\b"
+               rf"(?!\s*(?:o'clock|pm|am|degrees|[:.]\d|per\s?cent|%|minutes?|mins?|hours?|days?|times?|of\b|"
+               rf"people|in\s+the\s+(?:morning|afternoon|evening|night)|round|around|out|up|down|off|on\b))"),
+    # notes: "14 yo", "3 y/o", "32yo", "2 yrs old"
+    re.compile(r"(?i)(?<![\w/])(?P<age>\d{1,3}\s?(?:yo|y/o|y\.o\.?|yrs?\s+old|mths?\s+old|m/o))(?![\w/])"),
+    # notes: a relation and the age in brackets or between commas: "Mum (24)", "Dad, 31, works"
+    re.compile(rf"(?i)\b(?:{_RELATION})\s*\(\s*(?P<age>\d{{1,2}}(?:\s*(?:yrs?|years?|y|months?|mths?|m|"
+               rf"weeks?|wks?|/52|/12))?)\s*\)"),
+    re.compile(rf"(?i)\b(?:{_RELATION}),\s+(?:aged\s+)?(?P<age>\d{{1,2}}|{_NUMBER_WORD})(?=\s*[,;)]|\s*\.(?!\d)|"
+               rf"\s+(?:and|with|who|lives|is|was|has)\b)"),
+    # a baby's age in weeks or months as clinicians write it: "baby 6/52", "10/12 old"
+    re.compile(r"(?i)(?:\b(?:baby|infant|son|daughter|boy|girl|aged|age|twins)\b[^.\n]{0,20}?)(?P<age>\d{1,2}/(?:52|12))"
+               r"(?![\d/])|(?<![\d/])(?P<old>\d{1,2}/(?:52|12))(?=\s+old\b)"),
+    # the age a parent was at a birth: "I had him at nineteen", "fell pregnant at 16", "a mum at 17"
+    re.compile(rf"(?i)\b(?:had|having|have)\s+(?:him|her|them|(?:my|our|the)\s+(?:son|daughter|first|eldest|"
+               rf"oldest|youngest|baby|boy|girl|little\s+one|kids|twins|children)|a\s+baby|twins|kids|children)"
+               rf"\s+at\s+(?P<age>{_NUMBER_WORD})\b{_NOT_AGE_AFTER}(?!\s*(?:o'clock|[:.]\d|weeks|wks))"),
+    re.compile(rf"(?i)\b(?:pregnant|a\s+(?:mum|mam|mother|dad|father|parent|grandma|nan|gran|grandad|granny))\s+"
+               rf"at\s+(?P<age>{_NUMBER_WORD})\b(?!\s*(?:o'clock|[:.]\d|weeks|wks|am|pm))"),
+    # "a year old", "a month and a half old"
+    re.compile(r"(?i)\b(?P<age>(?:a|one)\s+(?:year|month|week|day)(?:\s+and\s+a\s+half)?[- ]old)\b"),
     # "in my life of 68 years", "a lifetime of 80 years"
     re.compile(rf"(?i)\b(?:life|lifetime)\s+of\s+(?P<age>{_NUMBER_WORD}\s+(?:years|yrs))\b"),
     # "a 71 yr of age lady", "68 years of age"
@@ -166,6 +200,11 @@ def _find_ages(text, _doc):
         if subject in _first_names() or subject in LOWER_AGE_SUBJECTS:
             matches.append(m)
     for m in matches:
+        if "old" in m.re.groupindex and m.group("old"):
+            found.append((m.start("old"), m.end("old"), "AGE", 0.8, {}))
+            continue
+        if m.group("age") is None:
+            continue
         age = m.group("age").lower()
         if age in ("one", "a") and not re.match(r"\s*(?:[!.,;?]|$|now|today|in\b)", text[m.end("age"):]):
             continue  # "she's one of...", "I was one who..."
@@ -200,7 +239,7 @@ def _find_orgs(text, _doc):
         if word not in NOT_WARD_WORDS and word not in DEFAULT_ALLOW and not re.fullmatch(_MONTH, word) \
                 and not word.endswith("day"):
             found.append((m.start("name"), m.end("name"), "ORG", 0.75, {"placeholder": "[ward]"}))
-    return found + _find_lowercase_suffix_orgs(text, _doc)
+    return found + _find_lowercase_suffix_orgs(text, _doc) + _find_schools(text) + _find_lowercase_institutions(text)
 
 
 
@@ -211,7 +250,7 @@ def _find_orgs(text, _doc):
 #: without a house number ("off High Street", "14 Mafeking Grove", "near Queen's Drive").
 STREET_TYPES = ("Street", "Road", "Lane", "Drive", "Close", "Avenue", "Crescent", "Way", "Terrace", "Grove",
                 "Place", "Gardens", "Court", "Approach", "Row", "Walk", "Mews", "Square", "Parade", "Rise",
-                "Fold", "Croft", "Wynd", "Brow", "Hill", "Green", "Vale", "Boulevard", "Gate")
+                "Fold", "Croft", "Wynd", "Brow", "Hill", "Green", "Vale", "Boulevard", "Gate", "View", "Heights")
 #: Capitalised words that start a sentence or a title, never a street or place name.
 NOT_A_NAME_START = frozenset([
     "The", "A", "An", "No", "By", "Any", "Every", "This", "That", "These", "Those", "Our", "My", "Your",
@@ -229,6 +268,30 @@ LOWER_STREET = re.compile(
     r"\b(?:at|on|in|off|near|from|to|down|up|round|along|into|onto|opposite|behind|past)\s+"
     r"(?P<name>(?:[A-Z][a-z'’]+\s+){1,2})(?P<type>street|road|lane|avenue|crescent|terrace|grove|gardens|close|"
     r"drive|way|mews|court|rise|walk)\b")
+#: A street all in lowercase, as automatic transcription writes it ("off the london road", "on meadow
+#: lane"): after a word that says where, an optional "the", one or two name words and a street type
+#: that is seldom an ordinary word in that position. The name words must not be generic
+#: (``GENERIC_STREET_WORDS``: "the main road", "the fast lane", "the ring road").
+SPOKEN_STREET = re.compile(
+    r"\b(?:at|on|in|off|near|from|to|down|up|round|along|into|onto|opposite|behind|past|by|top\s+of|"
+    r"bottom\s+of|end\s+of)\s+(?:the\s+)?(?P<number>(?:number\s+)?(?:\d{1,4}[a-z]?|"
+    rf"{_NUMBER_WORD})\s+)?(?P<name>(?:[a-z][a-z'’]+\s+){{1,2}})"
+    r"(?P<type>street|road|lane|avenue|crescent|terrace|grove|gardens|mews|drive|close|parade|estate)\b")
+#: Words that make "X road" an ordinary phrase, not a street's name.
+GENERIC_STREET_WORDS = frozenset([
+    "main", "same", "other", "wrong", "right", "whole", "slip", "ring", "back", "side", "dirt", "country", "private",
+    "busy", "high", "next", "bottom", "top", "new", "old", "big", "little", "long", "short", "fast", "slow", "bus",
+    "cycle", "car", "test", "memory", "middle", "outside", "inside", "inner", "outer", "near", "far", "open",
+    "quiet", "local", "council", "housing", "industrial", "trading", "retail", "real", "business", "school",
+    "access", "service", "link", "relief", "bypass", "dual", "toll", "trunk", "farm", "a", "an", "this", "that",
+    "his", "her", "my", "our", "your", "their", "its", "same", "one", "two", "every", "each", "any", "some",
+    "no", "open", "lovely", "nice", "horrible", "rough", "posh", "quiet", "rural", "urban", "city", "town",
+    "good", "bad", "best", "worst", "last", "first", "end", "far", "express", "inside", "hard", "wet", "fire",
+    "garden", "gardens", "front", "rear", "shared", "communal", "family", "sat", "get", "go", "went", "drove",
+    "the", "coast", "coastal", "open", "airport", "motorway", "hospital", "station", "church", "park",
+])
+#: An estate or neighbourhood by its name ("the Meadowell Estate", "on the Thorntree estate").
+NAMED_ESTATE = re.compile(r"\b(?P<name>(?:[A-Z][a-z'’]+\s+){1,2})[Ee]state\b(?!\s+[Aa]gent)")
 #: Towns named with a linking word: "Barrow-in-Furness", "Stoke-on-Trent", "Kingston upon Hull".
 LINKED_PLACE = re.compile(
     r"\b[A-Z][a-z]+(?:-(?:in|on|under|upon|le|by|super|en|the|cum|next|with|over|at)-[A-Za-z][a-z]+)+"
@@ -278,6 +341,20 @@ def _find_places(text, _doc):
                                 or w.lower().endswith("day") for w in text[start:m.start("type")].split()):
             continue
         found.append((start, m.end(), "PLACE", 0.75, {"placeholder": "[street]"}))
+    for m in SPOKEN_STREET.finditer(text):
+        words = m.group("name").split()
+        if any(w.strip("'’") in GENERIC_STREET_WORDS or w in DEFAULT_ALLOW or re.fullmatch(_MONTH, w)
+               or w.endswith(("ing", "ly")) for w in words):
+            continue
+        placeholder = "[estate]" if m.group("type") == "estate" else "[street]"
+        start = m.start("number") if m.group("number") else m.start("name")
+        found.append((start, m.end(), "PLACE", 0.75, {"placeholder": placeholder}))
+    for m in NAMED_ESTATE.finditer(text):
+        start = _name_start(m, "name")
+        words = text[start:m.end("name")].split() if start is not None else []
+        if not words or all(w.lower() in GENERIC_STREET_WORDS or w.lower() in DEFAULT_ALLOW for w in words):
+            continue
+        found.append((start, m.end(), "PLACE", 0.75, {"placeholder": "[estate]"}))
     for m in LINKED_PLACE.finditer(text):
         found.append((m.start(), m.end(), "PLACE", 0.8, {"placeholder": "[town]"}))
     for pattern in (SAINT_NAME, ROYAL_NAME):
@@ -303,6 +380,95 @@ GENERIC_ORG_WORDS = GENERIC_PLACE_WORDS | frozenset([
     "assessment", "admissions", "a&e", "nhs", "private", "main", "new", "old", "big", "little", "other",
     "attorney", "secretary", "surgeon", "director", "inspector", "governor", "consul", "postmaster", "in",
 ])
+
+
+#: Schools as English schools are named: "Oakfield Primary", "St Anne's Infants", "Ashworth Academy",
+#: "Moorside Juniors", "Holy Cross RC", "St Peter's C of E" (the word "School" is left off in speech).
+SCHOOL = re.compile(
+    r"\b(?P<name>(?:(?:St\.?|Saint)\s+)?(?:[A-Z][a-z'’-]+\s+){1,3})(?P<suffix>Primary|Infants?|Juniors?|Junior\s+School|"
+    r"Infant\s+School|Grammar|Academy|College|Pre-?[Ss]chool|C\s?of\s?E|CE|RC)\b"
+    r"(?!\s+(?:[Cc]are|[Hh]ealth|[Mm]ental|[Tt]eams?|[Ss]ervices?|[Nn]urse|of\s+[A-Z]))")
+
+
+def _find_schools(text: str) -> list[tuple]:
+    found = []
+    for m in SCHOOL.finditer(text):
+        start = _name_start(m, "name")
+        words = [w.lower().strip("'’") for w in text[start:m.start("suffix")].split()] if start is not None else []
+        if not words or all(w in GENERIC_ORG_WORDS or w in DEFAULT_ALLOW or w in ("st", "saint", "new", "royal")
+                            for w in words):
+            continue  # "Royal College", "Mental Health Academy"
+        if " ".join(words + [m.group("suffix").lower()]) in DEFAULT_ALLOW:
+            continue
+        found.append((start, m.end(), "ORG", 0.75, {"placeholder": "[school]"}))
+    return found
+
+
+#: A named institution in lowercase transcription: "at oakfield primary", "james cook hospital",
+#: "leeds general infirmary", "st anne's infants", "moorside surgery".
+LOWER_INSTITUTION = re.compile(
+    r"(?<![\w'’-])(?P<name>(?:(?:st\.?|saint)\s+)?(?:[a-z][a-z'’-]+\s+){1,3})"
+    r"(?P<suffix>hospital|infirmary|primary|academy|infants|juniors|nursery|school|college|surgery|"
+    r"medical\s+centre|health\s+centre|children's\s+centre|family\s+hub|practice)\b")
+#: Words inside a named institution that are not names but belong to it ("leeds general infirmary").
+INSTITUTION_WORDS = frozenset(["general", "royal", "district", "university", "memorial", "community", "county",
+                               "city", "children's", "women's", "infants", "junior", "infant", "primary", "c",
+                               "e", "of", "and", "st", "st.", "saint", "north", "south", "east", "west", "upper",
+                               "lower", "great", "little", "new", "old", "victoria", "queen", "queen's", "king's",
+                               "hospital", "teaching"])
+
+
+def _find_lowercase_institutions(text: str) -> list[tuple]:
+    """Hospitals, schools, nurseries and practices named in lowercase: the words before the ending
+    from the first name-like word (a UK place, a first or last name, or no dictionary word; not a
+    determiner or a word of speech), with at least one that is no dictionary word or a place."""
+    from thematic.deidentify.resolve import _stop_words
+    from thematic.deidentify.words import _first_names, _gb_places, _last_names
+
+    if not re.search(r"(?:hospital|infirmary|primary|academy|infants|juniors|nursery|school|college|surgery|"
+                     r"centre|hub|practice)\b", text):
+        return []
+    dictionary, places, firsts, lasts = (_dictionary_words("en_core_web_sm"), _gb_places(), _first_names(),
+                                         _last_names())
+    stop = _stop_words()
+    found = []
+    for m in LOWER_INSTITUTION.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("name")))
+        while words and (words[0].group() in stop or words[0].group() in GENERIC_ORG_WORDS
+                         or words[0].group() in DEFAULT_ALLOW or not _name_like(words[0].group(), places, firsts, lasts)
+                         and words[0].group() not in ("st", "st.", "saint")):
+            words.pop(0)
+        bare = [w.group().strip("'’").removesuffix("'s").removesuffix("’s") for w in words]
+        cut = max((i + 1 for i, n in enumerate(bare) if n in stop and n not in INSTITUTION_WORDS), default=0)
+        words, names = words[cut:], bare[cut:]  # "she's at oakfield": the name starts after the last stop word
+        if not names or not all(n in INSTITUTION_WORDS or _name_like(n, places, firsts, lasts) for n in names):
+            continue
+        evidence = any(n in places or not _is_word(n, dictionary) for n in names if n not in INSTITUTION_WORDS) or any(
+            (a in firsts and b in lasts) or (a in ("st", "st.", "saint") and b in firsts) for a, b in zip(names, names[1:]))
+        if not evidence or any(n in SPEECH_WORDS for n in names):
+            continue  # "the big school", "meadow primary", "uni college": words only, no name
+        start = m.start("name") + words[0].start()
+        found.append((start, m.end(), "ORG", 0.75, {"placeholder": _INSTITUTION_PLACEHOLDER.get(
+            m.group("suffix").split()[0], "[organisation]")}))
+    return found
+
+
+#: Words of speech no dictionary lists, never the name of an institution.
+SPEECH_WORDS = frozenset(["uni", "sixth", "form", "tech", "poly", "erm", "um", "yeah", "like", "cos", "kinda", "proper",
+                          "gonna", "wanna", "innit", "dunno", "telly", "mam", "nan", "our", "me"])
+
+
+def _name_like(word: str, places, firsts, lasts) -> bool:
+    word = word.strip("'’").removesuffix("'s").removesuffix("’s")
+    return word in places or word in firsts or word in lasts or word in INSTITUTION_WORDS or \
+        not _is_word(word, _dictionary_words("en_core_web_sm"))
+
+
+_INSTITUTION_PLACEHOLDER = {"hospital": "[hospital]", "infirmary": "[hospital]", "primary": "[school]",
+                            "academy": "[school]", "infants": "[school]", "juniors": "[school]", "school": "[school]",
+                            "college": "[school]", "nursery": "[nursery]", "surgery": "[GP surgery]",
+                            "practice": "[GP surgery]", "medical": "[GP surgery]", "health": "[health centre]",
+                            "children's": "[children's centre]", "family": "[family hub]"}
 
 
 def _find_lowercase_suffix_orgs(text, _doc):

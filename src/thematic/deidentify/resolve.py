@@ -83,8 +83,34 @@ def _allow_pattern(allow: frozenset[str]) -> re.Pattern | None:
     terms = sorted((a for a in allow if len(a) > 1), key=len, reverse=True)
     if not terms:
         return None
-    alternation = "|".join(r"\s+".join(map(re.escape, term.split())) for term in terms)
-    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?:['’]s)?(?![\w'’-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w'’-])(?:{_trie_pattern([' '.join(t.split()) for t in terms])})(?:['’]s)?(?![\w'’-])",
+                      re.IGNORECASE)
+
+
+def _trie_pattern(terms: list[str]) -> str:
+    """One pattern for many terms, as a trie of their characters (a space matches any run of
+    whitespace): matching it costs about as much as matching one term, where an alternation of
+    a thousand terms costs a thousand tries at every position. Longer terms are tried first, as
+    they would be in an alternation sorted by length."""
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        ends = "" in node
+        branches = [(r"\s+" if char == " " else re.escape(char)) + pattern(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return pattern(trie)
 
 
 def _allowed_phrases(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
@@ -106,14 +132,37 @@ def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]
     return all(word.lower() in LINKING_WORDS for word in re.findall(r"[A-Za-z0-9][\w'’-]*", "".join(chars)))
 
 
+#: A web address, written ("www.nhs.uk/conditions", "https://gov.uk") or said ("nhs dot uk").
+WEB_ADDRESS = re.compile(
+    r"(?i)(?<![\w@.-])(?:https?://)?(?P<host>(?:[a-z0-9-]+(?:\.|\s+dot\s+))+(?:uk|com|org|net|scot|wales|gov|"
+    r"info|io|co|ie))\b(?:/[^\s,;)]*)?")
+
+
+def allowed_web_addresses(text: str, allow: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of web addresses whose site is on the allow-list: the domain of a national body or
+    service ("nhs.uk", "www.gov.uk/universal-credit", "bbc.co.uk") identifies no one. The host is
+    tried whole and without each leading label ("www.", "digital.")."""
+    spans = []
+    for m in WEB_ADDRESS.finditer(text):
+        host = re.sub(r"\s+dot\s+", ".", m.group("host").lower())
+        labels = host.split(".")
+        if any(".".join(labels[i:]) in allow for i in range(len(labels) - 1)):
+            spans.append(m.span())
+    return spans
+
+
 def resolve(text: str, findings: Iterable[_Finding], *, allow: frozenset[str] = DEFAULT_ALLOW) -> list[Identifier]:
     """Trim, filter against the allow-list, merge overlaps and assign placeholders."""
     cleaned = []
     phrases = _allowed_phrases(text, allow)
+    sites = allowed_web_addresses(text, allow)
     for finding in findings:
         trimmed = _trim(text, finding)
         if trimmed is None or _allowed(text, trimmed, allow):
             continue
+        if finding.detector not in ("known_names", "review") and \
+                any(s <= trimmed.start and trimmed.end <= e for s, e in sites):
+            continue  # part of the web address of a national site: "www.nhs.uk/start4life"
         decided = finding.detector == "name_lexicon" and text[trimmed.start:trimmed.end].lower() in COMMON_WORD_NAMES
         if finding.detector not in ("known_names", "review", "form_field") and not decided and \
                 _only_allowed(text, trimmed.start, trimmed.end, phrases):

@@ -95,7 +95,16 @@ def _first_names() -> frozenset[str]:
     return frozenset(found | _faker_first_names())
 
 
-def _faker_first_names() -> set[str]:
+@lru_cache(maxsize=1)
+def _last_names() -> frozenset[str]:
+    """Lowercase surnames of every locale of Faker's person provider (British, Irish, Polish,
+    Indian, Nigerian...), accents folded to ASCII: what a capitalised word after an initial
+    ("J. Patel") is checked against when it is also a dictionary word."""
+    return frozenset(_faker_first_names(("last_names", "last_names_female", "last_names_male")))
+
+
+def _faker_first_names(attributes: tuple[str, ...] = ("first_names", "first_names_female", "first_names_male",
+                                                      "first_names_nonbinary")) -> set[str]:
     import importlib
     import pkgutil
     import unicodedata
@@ -105,7 +114,7 @@ def _faker_first_names() -> set[str]:
     found = set()
     for module in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        for attribute in ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary"):
+        for attribute in attributes:
             values = next((base.__dict__[attribute] for base in provider.__mro__ if attribute in base.__dict__), ())
             if not isinstance(values, dict | list | tuple | set | frozenset):
                 continue
@@ -214,6 +223,9 @@ STRONG_BEFORE = frozenset([
     "told", "tell", "ask", "asked", "rang", "ring", "phoned", "texted", "emailed", "called",
     "named", "partner", "husband", "wife", "boyfriend", "girlfriend", "fiance", "daughter",
     "son", "sister", "brother", "friend", "thank", "thanks", "mrs", "mr", "ms", "dr", "miss",
+    # a relation or a role said before a name, as an appositive ("uncle femi", "the social worker gemma")
+    "uncle", "auntie", "aunty", "cousin", "nephew", "niece", "grandson", "granddaughter", "lad", "lass", "mate",
+    "neighbour", "stepdad", "stepmum", "midwife", "visitor", "worker", "teacher", "fiancee", "ex",
 ])
 STRONG_AFTER = frozenset([
     "said", "says", "rang", "phoned", "emailed", "texted", "works", "worked", "told",
