@@ -340,7 +340,7 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
             f"{short} {figures[name]:.3f}" for name, short in summary.items() if name in figures))
         for figure, value in figures.items():
             at_least, at_most = TARGETS.get(figure, (None, None))
-            unit = "count" if figure.startswith("n: ") else "share"
+            unit = "count" if figure.startswith("n: ") else "per 1,000 words" if "per 1,000" in figure else "share"
             result.add(f"{label}: {figure}", value, unit, at_least=at_least, at_most=at_most)
 
     speed = [s for s in sets if s.name in ("utterances", "dev", "test")]
