@@ -242,3 +242,21 @@ def test_malformed_marks_on_words_to_check_are_all_listed(folder: Path):
     with pytest.raises(DataError) as error:
         deidentify_folder(folder)
     assert [p.split(":")[0] for p in error.value.problems] == [f"[E309] {check_path}, line {n}" for n in (2, 3, 4)]
+
+
+def test_marks_for_an_interview_the_study_does_not_have_are_refused(folder: Path):
+    deidentify_folder(folder)
+    review_path = folder / "deidentification" / "review.csv"
+    review_path.write_text("interview_id,start,end,type,decision,text\nP9-W1,,,PERSON,missed,Kowalski\n",
+                           encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        deidentify_folder(folder)
+    assert error.value.problems == [
+        f"[E305] {review_path}, line 2: interview_id 'P9-W1' is not in {folder / 'interviews.csv'}. Review rows need "
+        "interview_id, decision ('ok', 'false positive' or 'missed') and, for 'missed', start/end or text."]
+    review_path.unlink()
+    check_path = folder / "deidentification" / "check.csv"
+    check_path.write_text("interview_id,word,decision\nP1-W1,Monday,ok\n../P1-W1,Kowalski,ok\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        deidentify_folder(folder)
+    assert len(error.value.problems) == 1 and f"{check_path}, line 3: interview_id '../P1-W1'" in error.value.problems[0]

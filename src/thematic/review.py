@@ -137,6 +137,7 @@ class Decision:
     type: str = ""
     placeholder: str = ""
     text: str = ""
+    line: int | None = None  # in the file it came from
 
 
 def read_review(path: Path) -> list[Decision]:
@@ -167,7 +168,7 @@ def read_review(path: Path) -> list[Decision]:
             continue
         if decision:
             decisions.append(Decision(row["interview_id"], decision, start, end, kind,
-                                      row.get("placeholder", "") or "", row.get("text", "") or ""))
+                                      row.get("placeholder", "") or "", row.get("text", "") or "", row["_line"]))
     if problems:
         raise DataError(problems)
     return decisions
@@ -243,7 +244,7 @@ def read_checks(path: Path) -> list[Decision]:
                                                detail=f"type {kind!r} is not one of {list(PLACEHOLDERS)}"))
         elif decision:
             marks.append(Decision(row["interview_id"], decision, None, None, kind,
-                                  row.get("placeholder", "") or "", str(row["word"]).strip()))
+                                  row.get("placeholder", "") or "", str(row["word"]).strip(), row["_line"]))
     if problems:
         raise DataError(problems)
     return marks
@@ -474,6 +475,9 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
     decisions = read_review(review_path) if review_path.exists() else []
     checks = read_checks(study.check_file) if study.check_file.exists() else []
+    interviews = set(dataset.interviews["interview_id"])
+    _refuse_unknown_interviews(decisions, Errors.E305, review_path, known=interviews, listing=study.interviews_file)
+    _refuse_unknown_interviews(checks, Errors.E309, study.check_file, known=interviews, listing=study.interviews_file)
     decisions += [c for c in checks if c.decision == "missed"]
     problems, raws, speakers = [], {}, {}
     for row in dataset.interviews.itertuples(index=False):
@@ -536,6 +540,14 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
         transaction.write_csv(study.check_file, pd.DataFrame(check_rows, columns=list(CHECK_COLUMNS)))
     result.written = True
     return result
+
+
+def _refuse_unknown_interviews(marks: Sequence[Decision], template: str, path: Path, *, known: set[str],
+                               listing: Path) -> None:
+    problems = [template.format(path=path, line=d.line, detail=f"interview_id {d.interview_id!r} is not in {listing}")
+                for d in marks if d.interview_id not in known]
+    if problems:
+        raise DataError(problems)
 
 
 def _codings_updates(study: Study, old_texts: dict[str, str],
