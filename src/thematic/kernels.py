@@ -1,0 +1,85 @@
+"""The report runner's notebook kernels: each finished kernel is shut down gracefully while the
+next notebook runs.
+
+A graceful shutdown asks the kernel to exit and waits until it has: a kernel holding pandas,
+plotly and spaCy takes about a second to tear its interpreter down, and its atexit handlers
+are what stop the worker processes it started (joblib's loky workers, a user's Dask
+cluster). :class:`RetiringKernelManager` keeps the shutdown graceful but takes the waiting off
+the runner's path: when nbclient shuts a finished kernel down, the shutdown request is sent at
+once and the wait for the process to exit, and the clean-up after it, run in a thread of a
+:class:`Retirer`, which the runner joins before it removes the kernels' socket folder.
+
+jupyter_client and nbclient are imported by :func:`kernel_manager_class`, when a report runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class Retirer:
+    """Finishes the graceful shutdown of kernels in background threads; :meth:`join` waits
+    for every one handed over so far."""
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def retire(self, manager) -> None:
+        """Wait in a thread for *manager*'s kernel to exit (terminated, then killed, if it has
+        not after the manager's ``shutdown_wait_time``) and clean up its files and sockets."""
+        thread = threading.Thread(target=_finish, args=(manager,), name="thematic-kernel-shutdown")
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def join(self) -> None:
+        """Return once every kernel handed to :meth:`retire` has exited and been cleaned up."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join()
+
+
+def _finish(manager) -> None:
+    try:
+        asyncio.run(manager.finish_retiring())
+    except Exception:  # noqa: BLE001 - a kernel that will not stop must not stop the report
+        log.warning("kernel %s did not shut down cleanly", getattr(manager, "kernel_id", "?"), exc_info=True)
+
+
+def kernel_manager_class(retirer: Retirer) -> type:
+    """An ``AsyncKernelManager`` class (nbclient's ``kernel_manager_class``) whose graceful
+    shutdown returns once the kernel has been asked to exit, handing the rest to *retirer*.
+    An immediate shutdown, a restart, and a kernel that died are handled as by jupyter_client."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class RetiringKernelManager(AsyncKernelManager):
+        _retiring = False
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            if now or restart or not self.owns_kernel:
+                return await super().shutdown_kernel(now=now, restart=restart)
+            self.shutting_down = True
+            self.stop_restarter()
+            if self.has_kernel:
+                await self.interrupt_kernel()
+            await self.request_shutdown()
+            self._close_control_socket()  # closed here, in the loop that opened it
+            self._retiring = True
+            retirer.retire(self)
+
+        async def cleanup_resources(self, restart: bool = False) -> None:
+            if not self._retiring:  # once retiring, cleaned up after the kernel has exited
+                await super().cleanup_resources(restart=restart)
+
+        async def finish_retiring(self) -> None:
+            """The rest of a graceful shutdown: wait for the kernel to exit, then clean up."""
+            await self.finish_shutdown()
+            await super().cleanup_resources()
+
+    return RetiringKernelManager
