@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+psutil = pytest.importorskip("psutil")
+
 from thematic.errors import ReportError
 from thematic.report import render_report
 
@@ -17,7 +19,10 @@ from thematic.report import render_report
 CELL = """import atexit, json, os, time
 from pathlib import Path
 marks = Path(marker_dir)
-(marks / f"{name}.start").write_text(json.dumps({"pid": os.getpid(), "at": time.time()}))
+import psutil
+(marks / f"{name}.start").write_text(json.dumps({"pid": os.getpid(), "at": time.time(),
+                                               "born": psutil.Process().create_time()}))
+time.sleep(0.5)
 
 def _clean_up():
     time.sleep(linger)
@@ -75,7 +80,9 @@ def test_a_kernel_exits_gracefully_while_the_next_notebook_runs(tmp_path: Path, 
     for before, after in zip(names, names[1:]):
         start, exit_ = _marks(marks, before)
         assert exit_ is not None and _exited(start["pid"])  # the exit handler ran, the kernel is gone
-        # the next notebook was running before this kernel had finished its clean-up
+        # the next notebook's kernel was started while this notebook ran, and the next notebook
+        # ran before this kernel had finished its clean-up
+        assert _marks(marks, after)[0]["born"] < start["at"] + 0.25
         assert _marks(marks, after)[0]["at"] < exit_["at"]
     last, last_exit = _marks(marks, names[-1])
     assert last_exit is not None and _exited(last["pid"])  # the last kernel too, before the runner returned
@@ -95,6 +102,8 @@ def test_a_failing_notebook_reports_its_cell_and_every_kernel_exits(tmp_path: Pa
     for name in names[:2]:
         start, exit_ = _marks(marks, name)
         assert exit_ is not None and _exited(start["pid"])
-    assert not (marks / "02-third.start").exists()
+    assert not (marks / "02-third.start").exists()  # its kernel was started, never used, and stopped
+    kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels == []
     assert not (tmp_path / "report").exists()
     assert (tmp_path / "report.failed" / "executed" / "01-second.ipynb").exists()

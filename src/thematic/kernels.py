@@ -61,6 +61,15 @@ def kernel_manager_class(retirer: Retirer) -> type:
     class RetiringKernelManager(AsyncKernelManager):
         _retiring = False
 
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.clients: list = []  # the clients nbclient made, closed by Kernels.release
+
+        def client(self, **kwargs):
+            made = super().client(**kwargs)
+            self.clients.append(made)
+            return made
+
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             if now or restart or not self.owns_kernel:
                 return await super().shutdown_kernel(now=now, restart=restart)
@@ -83,3 +92,60 @@ def kernel_manager_class(retirer: Retirer) -> type:
             await super().cleanup_resources()
 
     return RetiringKernelManager
+
+
+class Kernels:
+    """The kernel of each notebook of a report, started one notebook ahead: while notebook *n*
+    runs, the kernel of notebook *n + 1* boots. Each kernel listens on its own sockets in
+    *socket_dir*, runs in *cwd*, and is shut down gracefully through *retirer* once its notebook
+    has run (:meth:`release`)."""
+
+    def __init__(self, *, kernel_name: str, socket_dir: str, cwd: str, retirer: Retirer) -> None:
+        self.kernel_name, self.socket_dir, self.cwd, self.retirer = kernel_name, socket_dir, cwd, retirer
+        self._class = kernel_manager_class(retirer)
+        self._started: dict[int, object] = {}
+
+    def start(self, number: int):
+        """The kernel manager of notebook *number*, its kernel launched (not necessarily ready)."""
+        from jupyter_core.utils import run_sync
+
+        return run_sync(self.start_async)(number)
+
+    async def start_async(self, number: int):
+        """:meth:`start`, in the event loop nbclient runs in (e.g. from its ``on_notebook_start``
+        hook, so that the next kernel boots once this one is ready)."""
+        import os
+
+        from traitlets.config import Config
+
+        if number not in self._started:
+            config = Config({"KernelManager": {"transport": "ipc",
+                                               "ip": os.path.join(self.socket_dir, f"kernel-{number}")}})
+            manager = self._class(kernel_name=self.kernel_name, config=config)
+            # as nbclient starts a kernel: IPython's history in memory, never in a file
+            await manager.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self._started[number] = manager
+        return self._started[number]
+
+    def release(self, number: int) -> None:
+        """Close the clients of notebook *number*'s kernel and shut it down gracefully (the
+        waiting in the retirer's thread)."""
+        from jupyter_core.utils import run_sync
+
+        manager = self._started.pop(number, None)
+        if manager is None:
+            return
+        for client in manager.clients:
+            client.stop_channels()
+        try:
+            if run_sync(manager.is_alive)():
+                run_sync(manager.shutdown_kernel)()
+            else:
+                run_sync(manager.cleanup_resources)()
+        except RuntimeError as error:  # as nbclient: a kernel already gone is not an error
+            if "No kernel is running!" not in str(error):
+                raise
+
+    def release_all(self) -> None:
+        for number in list(self._started):
+            self.release(number)

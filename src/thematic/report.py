@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import jinja2
 from pydantic import Field
@@ -42,9 +42,6 @@ from thematic.parameters import (
 )
 from thematic.provenance import build_manifest, consensus_record, now
 from thematic.steps import REPORT_ENV, TIMINGS_DIR, read_timings
-
-if TYPE_CHECKING:
-    from traitlets.config import Config
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -222,30 +219,42 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    manager_class = kernels.kernel_manager_class(retirer)
+    pool = kernels.Kernels(kernel_name=kernel_name, socket_dir=sockets, cwd=str(notebooks_dir), retirer=retirer)
     timings = []
-    for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
-        bar.set_postfix_str(phase.name)
-        echo(f"[thematic report] running {phase.name}")
-        t0 = time.perf_counter()
-        executed = staging.path / "executed" / phase.notebook.name
-        try:
-            papermill.execute_notebook(
-                str(phase.notebook), str(executed),
-                parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
-                kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
-                request_save_on_cell_execute=False, log_output=False,
-                config=_kernel_config(sockets, name=f"kernel-{number}"), kernel_manager_class=manager_class)
-        except PapermillExecutionError as error:
-            previous = (f"The previous report in {staging.target} was left in place"
-                        if staging.target.exists() else f"No report was written to {staging.target}")
-            on_failure()
-            kept = folders.keep_failed(staging)
-            raise ReportError(Errors.E015.format(
-                notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
-                evalue=error.evalue, previous=previous, kept=kept)) from None
-        timings.append(time.perf_counter() - t0)
-        on_executed(number)
+    try:
+        for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
+            bar.set_postfix_str(phase.name)
+            echo(f"[thematic report] running {phase.name}")
+            t0 = time.perf_counter()
+            executed = staging.path / "executed" / phase.notebook.name
+            following = number + 1 if number + 1 < len(phases) else None
+
+            async def start_next(notebook, following=following) -> None:  # this kernel is ready
+                if following is not None:
+                    await pool.start_async(following)
+
+            try:
+                papermill.execute_notebook(
+                    str(phase.notebook), str(executed),
+                    parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
+                    kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
+                    request_save_on_cell_execute=False, log_output=False, km=pool.start(number),
+                    on_notebook_start=start_next)
+            except PapermillExecutionError as error:
+                previous = (f"The previous report in {staging.target} was left in place"
+                            if staging.target.exists() else f"No report was written to {staging.target}")
+                pool.release_all()
+                on_failure()
+                kept = folders.keep_failed(staging)
+                raise ReportError(Errors.E015.format(
+                    notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
+                    evalue=error.evalue, previous=previous, kept=kept)) from None
+            finally:
+                pool.release(number)
+            timings.append(time.perf_counter() - t0)
+            on_executed(number)
+    finally:
+        pool.release_all()
     return timings
 
 
@@ -262,18 +271,6 @@ def _kernels_know_they_run_a_report() -> Iterator[None]:
             os.environ.pop(REPORT_ENV, None)
         else:
             os.environ[REPORT_ENV] = before
-
-
-def _kernel_config(socket_dir: str, *, name: str = "kernel") -> Config:
-    """Kernels talk to us over Unix sockets in a private folder, not over loopback TCP.
-
-    Interview text passes between kernel and runner; IPC keeps it off the network stack
-    and away from other users of a shared machine. Each kernel's sockets are named by its own
-    *name*, so a kernel still exiting never shares a socket path with the next one.
-    """
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, name)}})
 
 
 def _template_dir() -> Path:
