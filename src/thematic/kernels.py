@@ -1,5 +1,5 @@
-"""The report runner's notebook kernels: each finished kernel is shut down gracefully while the
-next notebook runs.
+"""The report runner's notebook kernels: each is started while the notebook before it runs, and
+shut down gracefully while the notebook after it runs.
 
 A graceful shutdown asks the kernel to exit and waits until it has: a kernel holding pandas,
 plotly and spaCy takes about a second to tear its interpreter down, and its atexit handlers
@@ -8,8 +8,11 @@ cluster). :class:`RetiringKernelManager` keeps the shutdown graceful but takes t
 the runner's path: when nbclient shuts a finished kernel down, the shutdown request is sent at
 once and the wait for the process to exit, and the clean-up after it, run in a thread of a
 :class:`Retirer`, which the runner joins before it removes the kernels' socket folder.
+:class:`Kernels` starts the kernel of notebook *n + 1* as soon as that of notebook *n* is ready
+(nbclient's ``on_notebook_start`` hook), so it boots while notebook *n* runs.
 
-jupyter_client and nbclient are imported by :func:`kernel_manager_class`, when a report runs.
+jupyter_client is imported by :func:`kernel_manager_class` and :class:`Kernels`, when a report
+runs.
 """
 
 from __future__ import annotations
@@ -53,9 +56,10 @@ def _finish(manager) -> None:
 
 
 def kernel_manager_class(retirer: Retirer) -> type:
-    """An ``AsyncKernelManager`` class (nbclient's ``kernel_manager_class``) whose graceful
-    shutdown returns once the kernel has been asked to exit, handing the rest to *retirer*.
-    An immediate shutdown, a restart, and a kernel that died are handled as by jupyter_client."""
+    """An ``AsyncKernelManager`` class whose graceful shutdown returns once the kernel has been
+    asked to exit, handing the rest to *retirer*, and which keeps the clients made of it (for
+    :meth:`Kernels.release` to close). An immediate shutdown, a restart, and a kernel that died
+    are handled as by jupyter_client."""
     from jupyter_client.manager import AsyncKernelManager
 
     class RetiringKernelManager(AsyncKernelManager):
