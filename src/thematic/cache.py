@@ -119,17 +119,10 @@ def _record(function: str, hit: bool) -> None:
 class _StableHasher(NumpyHasher):
     """joblib's hasher, with frozensets hashed in a fixed order as it hashes sets: Python orders
     a set of strings differently in every process, so joblib's own hash of one (inside a
-    dataclass of known names, say) would never find a result stored by another process. A
-    frozenset is hashed as the digest of its sorted items, computed once per set
-    (:func:`_frozenset_digest`): the same allow-list of a thousand words is part of the key of
-    every transcript's de-identification."""
+    dataclass of known names, say) would never find a result stored by another process."""
 
     dispatch = NumpyHasher.dispatch.copy()
-
-    def save_frozenset(self, items: frozenset) -> None:
-        self.save(("__frozenset__", _frozenset_digest(items)))
-
-    dispatch[frozenset] = save_frozenset
+    dispatch[frozenset] = NumpyHasher.save_set
 
     def save(self, obj):
         # An object that says what identifies it (a model's name, not its weights and the
@@ -138,17 +131,6 @@ class _StableHasher(NumpyHasher):
         if key is not None:
             obj = ("__cache_key__", type(obj).__qualname__, key(obj))
         return super().save(obj)
-
-
-@functools.lru_cache(maxsize=256)
-def _frozenset_digest(items: frozenset) -> str:
-    """The MD5 of *items* in sorted order (by their own hash where they do not sort); a frozenset
-    is immutable, so its digest is kept."""
-    try:
-        ordered = sorted(items)
-    except TypeError:
-        ordered = sorted(items, key=stable_hash)
-    return _StableHasher(hash_name="md5").hash(ordered)
 
 
 def stable_hash(value: object) -> str:
