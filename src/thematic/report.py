@@ -1,6 +1,7 @@
 """``thematic report``: execute the phase notebooks with papermill and render the report.
 
-Everything happens in this one Python process (papermill starts one kernel per notebook;
+Everything happens in this one Python process (papermill starts one kernel per notebook, and
+a finished notebook's kernel exits gracefully while the next one runs: :mod:`thematic.kernels`;
 HTML is rendered in-process by nbconvert, a notebook's two pages in a thread while the next
 notebook runs in its kernel). The new report is written to a temporary folder beside the
 target and swapped in only when every notebook has run, so a failure leaves the previous
@@ -24,12 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import jinja2
 from pydantic import Field
 
-from thematic import folders, io
+from thematic import folders, io, kernels
 from thematic.errors import Errors, ReportError
 from thematic.parameters import (
     Parameter,
@@ -41,9 +42,6 @@ from thematic.parameters import (
 )
 from thematic.provenance import build_manifest, consensus_record, now
 from thematic.steps import REPORT_ENV, TIMINGS_DIR, read_timings
-
-if TYPE_CHECKING:
-    from traitlets.config import Config
 
 DEFAULT_TITLE = "Thematic analysis report"
 
@@ -158,6 +156,7 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     started = now()
     bar = tqdm(phases, desc="report", unit="notebook", disable=not progress)
     sockets = tempfile.mkdtemp(prefix="thematic-kernel-")
+    retirer = kernels.Retirer()
     assets = _assets()
     pages = _PageWriter(phases, folder, title, assets)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thematic-pages") as renderer:
@@ -173,13 +172,14 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
             with _kernels_know_they_run_a_report():
                 timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
                                          notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                                         kernel_config=_kernel_config(sockets), echo=echo,
+                                         sockets=sockets, retirer=retirer, echo=echo,
                                          on_executed=lambda n: rendered.append(renderer.submit(pages.write, n)),
                                          on_failure=settle)
         except BaseException:
             settle()
             raise
         finally:
+            retirer.join()  # every kernel has exited and been cleaned up
             shutil.rmtree(sockets, ignore_errors=True)
         echo("[thematic report] rendering HTML")
         entries = [future.result() for future in rendered]
@@ -205,40 +205,56 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
 
 
 def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: folders.Staging,
-                   bar, notebooks_dir: Path, kernel_name: str, kernel_config: Config,
+                   bar, notebooks_dir: Path, kernel_name: str, sockets: str, retirer: kernels.Retirer,
                    echo: Callable[[str], None], on_executed: Callable[[int], object] = lambda n: None,
                    on_failure: Callable[[], object] = lambda: None) -> list[float]:
     """Execute each phase notebook into ``staging/executed``; return their seconds.
     ``on_executed(n)`` is called when the *n*-th notebook has run, ``on_failure()`` when one
-    failed, before the staging folder is moved.
+    failed, before the staging folder is moved. Each notebook's kernel listens on its own
+    sockets in *sockets* and, once the notebook has run, exits while the next one runs
+    (:mod:`thematic.kernels`; the caller joins *retirer*).
 
     On failure the staging folder is kept as ``<output>.failed`` and a ReportError raised.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    pool = kernels.Kernels(kernel_name=kernel_name, socket_dir=sockets, cwd=str(notebooks_dir), retirer=retirer)
     timings = []
-    for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
-        bar.set_postfix_str(phase.name)
-        echo(f"[thematic report] running {phase.name}")
-        t0 = time.perf_counter()
-        executed = staging.path / "executed" / phase.notebook.name
-        try:
-            papermill.execute_notebook(
-                str(phase.notebook), str(executed),
-                parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
-                kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
-                request_save_on_cell_execute=False, log_output=False, config=kernel_config)
-        except PapermillExecutionError as error:
-            previous = (f"The previous report in {staging.target} was left in place"
-                        if staging.target.exists() else f"No report was written to {staging.target}")
-            on_failure()
-            kept = folders.keep_failed(staging)
-            raise ReportError(Errors.E015.format(
-                notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
-                evalue=error.evalue, previous=previous, kept=kept)) from None
-        timings.append(time.perf_counter() - t0)
-        on_executed(number)
+    try:
+        for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
+            bar.set_postfix_str(phase.name)
+            echo(f"[thematic report] running {phase.name}")
+            t0 = time.perf_counter()
+            executed = staging.path / "executed" / phase.notebook.name
+            following = number + 1 if number + 1 < len(phases) else None
+
+            async def start_next(notebook, following=following) -> None:  # this kernel is ready
+                if following is not None:
+                    await pool.start_async(following)
+
+            try:
+                papermill.execute_notebook(
+                    str(phase.notebook), str(executed),
+                    parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
+                    kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
+                    request_save_on_cell_execute=False, log_output=False, km=pool.start(number),
+                    on_notebook_start=start_next)
+            except PapermillExecutionError as error:
+                previous = (f"The previous report in {staging.target} was left in place"
+                            if staging.target.exists() else f"No report was written to {staging.target}")
+                pool.release_all()
+                on_failure()
+                kept = folders.keep_failed(staging)
+                raise ReportError(Errors.E015.format(
+                    notebook=phase.notebook.name, cell=error.exec_count, ename=error.ename,
+                    evalue=error.evalue, previous=previous, kept=kept)) from None
+            finally:
+                pool.release(number)
+            timings.append(time.perf_counter() - t0)
+            on_executed(number)
+    finally:
+        pool.release_all()
     return timings
 
 
@@ -255,17 +271,6 @@ def _kernels_know_they_run_a_report() -> Iterator[None]:
             os.environ.pop(REPORT_ENV, None)
         else:
             os.environ[REPORT_ENV] = before
-
-
-def _kernel_config(socket_dir: str) -> Config:
-    """Kernels talk to us over Unix sockets in a private folder, not over loopback TCP.
-
-    Interview text passes between kernel and runner; IPC keeps it off the network stack
-    and away from other users of a shared machine.
-    """
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
 
 
 def _template_dir() -> Path:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,9 @@ from thematic.parallel import map_documents
 from thematic.parameters import Parameter
 from thematic.study import Study
 from thematic.transcripts import read_transcript
+
+if TYPE_CHECKING:
+    from thematic.dataset import Dataset
 
 REVIEW_COLUMNS = ("interview_id", "start", "end", "type", "placeholder", "detector", "score",
                   "decision", "text", "note")
@@ -436,7 +440,7 @@ def _detect_cached():
 def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path | None = None,
                       known_names: str | Path | None = None, model: str = "en_core_web_sm",
                       n_jobs: int = 1, write: bool = True,
-                      progress: Callable[[str], None] | None = None) -> FolderResult:
+                      progress: Callable[[str], None] | None = None, dataset: Dataset | None = None) -> FolderResult:
     """De-identify every raw transcript of the data folder *data_dir*.
 
     Parameters
@@ -451,6 +455,9 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
         Workers for the per-transcript detection (:func:`thematic.parallel.map_documents`).
     write
         False for a dry run (notebook ``00-prepare``): nothing in the data folder is written.
+    dataset
+        The folder as already loaded (``load_dataset(data_dir, require_deidentified=False)``),
+        so that it is not read again; None reads it.
 
     Every file it changes (de-identified texts, the codings moved onto them, audit logs, the
     review file) is written in one :meth:`~thematic.study.Study.transaction`: a run killed at
@@ -471,7 +478,7 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
         if not study.owns(review_path):
             raise DataError(Errors.E812.format(path=review_path, what="review file", root=study.root,
                                                command="deidentify", default=study.review_file))
-    dataset = load_dataset(study, require_deidentified=False)
+    dataset = dataset if dataset is not None else load_dataset(study, require_deidentified=False)
     known = study.read_known_names(io.resolve(known_names) if known_names else None)
     decisions = read_review(review_path) if review_path.exists() else []
     checks = read_checks(study.check_file) if study.check_file.exists() else []

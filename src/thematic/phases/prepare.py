@@ -54,7 +54,8 @@ def prepare(data, *, spacy_model: str = "en_core_web_sm", deidentify_audit: bool
     with out.section("audit"):
         if deidentify_audit and (dataset.root / "raw").is_dir():
             with steps("de-identification audit") as advance:  # no count while it runs: elapsed time
-                audit = review.deidentify_folder(dataset.study, model=spacy_model, write=False, n_jobs=n_jobs)
+                audit = review.deidentify_folder(dataset.study, model=spacy_model, write=False, n_jobs=n_jobs,
+                                                 dataset=dataset)
                 advance(len(dataset.interviews))
             _audit(out, dataset, audit)
         else:
