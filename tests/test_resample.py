@@ -88,3 +88,14 @@ def test_cluster_column_prefers_participants():
     assert resample.cluster_column(frame.drop(columns="participant_id")) == "interview_id"
     with pytest.raises(ParameterError, match="participant_id"):
         resample.cluster_column(pd.DataFrame({"x": [1]}))
+
+
+@pytest.mark.parametrize("n_clusters", [2, 3, 5, 21, 25, 100, 1000])
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_tail_probability_equals_scipy_stats_formula(n_clusters, confidence):
+    # computed with scipy.special (no scipy.stats import): bit-for-bit the scipy.stats formula
+    from scipy import stats
+
+    alpha = 1 - confidence
+    z = np.sqrt(n_clusters / (n_clusters - 1)) * stats.t.ppf(1 - alpha / 2, n_clusters - 1)
+    assert resample.tail_probability(n_clusters, confidence) == float(2 * stats.norm.sf(z))
