@@ -203,3 +203,41 @@ def test_suggestions_with_their_fit_in_the_pool_equal_fit_then_refits(n_jobs, tm
     assert new_model.exemplar_ids_ == fitted.exemplar_ids_
     found, stored = review.fitted_suggester.peek(model, taught, Y.iloc[:70])  # the next list reuses it
     assert found and np.array_equal(stored.predict_proba(units), fitted.predict_proba(units))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_evaluate_in_one_pool_equals_cross_validation_and_learning_curve_loops(n_jobs, tmp_path, monkeypatch):
+    """Cross-validation and the learning curve fitted in one batch: the figures of the two loops."""
+    from thematic.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    units, Y, groups = hand_made(7)
+    model = CodeSuggester(code_texts={"rare": ["remote video drive far"]}, random_state=3)
+    sizes = [20, 40, 500, 1000]
+    (scores, predicted), curve = suggest.evaluate(model, units, Y, groups, n_splits=4, sizes=sizes, seed=9,
+                                                  n_jobs=n_jobs)
+    old_scores, old_predicted = reference_out_of_fold(model, units, Y, groups, n_splits=4)
+    np.testing.assert_array_equal(scores, old_scores)
+    np.testing.assert_array_equal(predicted, old_predicted)
+    pd.testing.assert_frame_equal(curve, reference_learning_curve(model, units, Y, groups, sizes=sizes, n_splits=4,
+                                                                  seed=9), check_exact=True)
+
+
+def test_evaluate_fills_and_reads_the_caches_of_both(tmp_path, monkeypatch):
+    from thematic.cache import CACHE_ENV, recording
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    units, Y, groups = hand_made(8, n=45)
+    model = CodeSuggester(random_state=1)
+    with recording() as calls:
+        (scores, _), curve = suggest.evaluate(model, units, Y, groups, n_splits=3, sizes=[10, 20], seed=2, n_jobs=2)
+        again = suggest.out_of_fold(model, units, Y, groups, n_splits=3, n_jobs=1)
+        curve_again = suggest.learning_curve(model, units, Y, groups, sizes=[10, 20], n_splits=3, seed=2)
+    assert [(event.function.rsplit(".", 1)[1], event.hit) for event in calls] == [
+        ("out_of_fold", False), ("learning_curve", False), ("out_of_fold", True), ("learning_curve", True)]
+    np.testing.assert_array_equal(again[0], scores)
+    pd.testing.assert_frame_equal(curve_again, curve)
+    with recording() as calls:  # one of the two missing: only its fits are made
+        suggest.evaluate(model, units, Y, groups, n_splits=3, sizes=[10, 30], seed=2, n_jobs=1)
+    assert [(event.function.rsplit(".", 1)[1], event.hit) for event in calls] == [
+        ("out_of_fold", True), ("learning_curve", False)]

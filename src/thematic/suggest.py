@@ -578,25 +578,34 @@ def fitted_folds(estimator: CodeSuggester, inputs: pd.DataFrame, Y: pd.DataFrame
     return results
 
 
+def _grouped_folds(inputs: pd.DataFrame, Y_true: np.ndarray, groups: list, n_splits: int) -> list:
+    """The ``(train, test)`` pairs of grouped cross-validation (no group on both sides)."""
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise ParameterError(Errors.E901.format(groups=n_groups))
+    return list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, groups))
+
+
+def _assemble_out_of_fold(Y_true: np.ndarray, folds: list, results: list) -> tuple[np.ndarray, np.ndarray]:
+    """Each fold's test scores and suggestions put back in the rows they score."""
+    predicted = np.zeros_like(Y_true)
+    scores = np.zeros(Y_true.shape, dtype=float)
+    for (_, test), (fold_scores_, fold_predicted) in zip(folds, results, strict=True):
+        scores[test] = fold_scores_
+        predicted[test] = fold_predicted
+    return scores, predicted
+
+
 @cache_results(depends_on=("thematic.resample", "thematic.embeddings"), ignore=("n_jobs",))
 def out_of_fold(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
                 n_splits: int = 5, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Grouped cross-validated scores and 0/1 suggestions: no group (interview) has segments
     in both the training and the test part of a fold. *X*: texts or segment inputs. The folds'
     fits run in *n_jobs* worker processes (the same results with any number)."""
-    n_groups = len(set(groups))
-    if n_groups < 2:
-        raise ParameterError(Errors.E901.format(groups=n_groups))
     inputs = suggestion_inputs(X)
     Y_true = Y.to_numpy(dtype=int)
-    predicted = np.zeros_like(Y_true)
-    scores = np.zeros(Y_true.shape, dtype=float)
-    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, list(groups)))
-    for (_, test), (fold_scores_, fold_predicted) in zip(folds, fitted_folds(estimator, inputs, Y, folds,
-                                                                            n_jobs=n_jobs), strict=True):
-        scores[test] = fold_scores_
-        predicted[test] = fold_predicted
-    return scores, predicted
+    folds = _grouped_folds(inputs, Y_true, list(groups), n_splits)
+    return _assemble_out_of_fold(Y_true, folds, fitted_folds(estimator, inputs, Y, folds, n_jobs=n_jobs))
 
 
 def cross_validate(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *,
@@ -772,11 +781,15 @@ def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequenc
     """
     inputs = suggestion_inputs(X)
     Y_true = Y.to_numpy(dtype=int)
-    groups = list(groups)
-    n_groups = len(set(groups))
-    if n_groups < 2:
-        raise ParameterError(Errors.E901.format(groups=n_groups))
-    folds = list(GroupKFold(n_splits=min(n_splits, n_groups)).split(inputs, Y_true, groups))
+    folds = _grouped_folds(inputs, Y_true, list(groups), n_splits)
+    runs = _curve_runs(folds, sizes, seed)
+    tasks = [fold for run in runs.values() for fold in run]
+    return _assemble_curve(Y_true, folds, runs, sizes, fitted_folds(estimator, inputs, Y, tasks, n_jobs=n_jobs))
+
+
+def _curve_runs(folds: list, sizes: Sequence[int], seed: int) -> dict[int, list]:
+    """Per training size (capped to the largest training part), the folds with *size* training
+    rows drawn from each (every size's draws from *seed*)."""
     largest = max(len(train) for train, _ in folds)
     runs: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for size in sizes:
@@ -784,8 +797,14 @@ def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequenc
         if effective not in runs:  # sizes capped to the same number are one run, not several
             rng = np.random.default_rng(seed)
             runs[effective] = [(np.sort(rng.permutation(train)[:size]), test) for train, test in folds]
-    tasks = [fold for run in runs.values() for fold in run]
-    results = iter(fitted_folds(estimator, inputs, Y, tasks, n_jobs=n_jobs))
+    return runs
+
+
+def _assemble_curve(Y_true: np.ndarray, folds: list, runs: dict[int, list], sizes: Sequence[int],
+                    results: list) -> pd.DataFrame:
+    """The learning curve's table from the fits of *runs*, in their order."""
+    largest = max(len(train) for train, _ in folds)
+    results = iter(results)
     done = {}
     for effective, run in runs.items():
         scores = np.zeros(Y_true.shape)
@@ -797,6 +816,36 @@ def learning_curve(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequenc
     return pd.DataFrame([{"requested": size, "capped": bool(done[min(size, largest)]["trained_on"] < size)}
                          | done[min(size, largest)] for size in sizes])
 
+
+def evaluate(estimator: CodeSuggester, X, Y: pd.DataFrame, groups: Sequence[str], *, n_splits: int = 5,
+             sizes: Sequence[int] = (100, 300, 1000), seed: int = 0,
+             n_jobs: int = 1) -> tuple[tuple[np.ndarray, np.ndarray], pd.DataFrame]:
+    """:func:`out_of_fold` and :func:`learning_curve` of the same data, their fits in one pool.
+
+    The same results as the two calls, each read from and stored in its own cache; what is
+    missing is fitted in one batch of *n_jobs* workers, largest fits first, so that no worker
+    waits for the other at the end of the cross-validation (5 folds on 2 workers leave one idle
+    for the last fold) before the learning curve's fits begin.
+    """
+    keys = dict(n_splits=n_splits, n_jobs=n_jobs)
+    found_cv, cv = out_of_fold.peek(estimator, X, Y, groups, **keys)
+    found_curve, curve = learning_curve.peek(estimator, X, Y, groups, sizes=sizes, seed=seed, **keys)
+    if found_cv and found_curve:
+        return cv, curve
+    inputs = suggestion_inputs(X)
+    Y_true = Y.to_numpy(dtype=int)
+    folds = _grouped_folds(inputs, Y_true, list(groups), n_splits)
+    runs = _curve_runs(folds, sizes, seed) if not found_curve else {}
+    cv_tasks = folds if not found_cv else []
+    results = fitted_folds(estimator, inputs, Y, [*cv_tasks, *(fold for run in runs.values() for fold in run)],
+                           n_jobs=n_jobs)
+    if not found_cv:
+        cv = _assemble_out_of_fold(Y_true, folds, results[:len(cv_tasks)])
+        out_of_fold.put(cv, estimator, X, Y, groups, **keys)
+    if not found_curve:
+        curve = _assemble_curve(Y_true, folds, runs, sizes, results[len(cv_tasks):])
+        learning_curve.put(curve, estimator, X, Y, groups, sizes=sizes, seed=seed, **keys)
+    return cv, curve
 
 PARAMETERS = (
     Parameter("cv_folds", Annotated[int, Field(ge=2, le=100)],

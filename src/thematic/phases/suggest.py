@@ -75,8 +75,9 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
     groups = units["interview_id"].tolist()
     with out.section("candidates"), steps("candidate codes"):
         _candidates(out, dataset, units, coded, n_topics=candidate_topics, seed=seed, model=spacy_model)
-    with out.section("evaluation"), steps("cross-validation"):
-        scores, predicted = suggest.out_of_fold(model, units, Y, groups, n_splits=cv_folds, n_jobs=n_jobs)
+    with out.section("evaluation"), steps("cross-validation"):  # and the learning curve's fits, in one pool
+        (scores, predicted), curve = suggest.evaluate(model, units, Y, groups, n_splits=cv_folds,
+                                                      sizes=learning_sizes, seed=seed, n_jobs=n_jobs)
         summary = suggestion_metrics(Y.to_numpy(), scores, predicted)
         out.table(pd.DataFrame([summary | {"reference_coder": coder, "segments": len(Y),
                                            "coded_segments": int((Y.sum(axis=1) > 0).sum()),
@@ -88,9 +89,7 @@ def suggest_codes(data, *, seed: int = 20200701, spacy_model: str = "en_core_web
         per_code = _per_code(out, Y, predicted, groups, second=second, coder=coder, other=others[0] if others else "",
                              seed=seed)
     with out.section("learning-curve"), steps("learning curve"):
-        curve = out.table(suggest.learning_curve(model, units, Y, groups, sizes=learning_sizes, n_splits=cv_folds,
-                                                 seed=seed, n_jobs=n_jobs),
-                          "learning-curve", caption="grouped CV figures by number of coded segments learnt from")
+        out.table(curve, "learning-curve", caption="grouped CV figures by number of coded segments learnt from")
         out.figure(figures.suggestion_learning_curve(curve), "learning-curve")
     reviewer = reviewing_coder or coder
     with out.section("review"), steps("suggestions for review"):
