@@ -246,3 +246,19 @@ def test_a_sentence_encoder_is_shared_across_folds_not_copied():
     encoder = SentenceEncoder(Model(), name="fake")
     out_of_fold(CodeSuggester(embedding=encoder, random_state=0), TEXTS, Y, GROUPS, n_splits=3)
     assert Model.encoded == len(set(TEXTS))  # each text once, whatever the folds
+
+
+def test_plain_int_vocabulary_scores_as_scikit_learns_own(tmp_path):
+    """The fitted vectorizers keep ints as indices (faster to pickle): the same columns as the
+    numpy integers scikit-learn leaves, so the same features and scores, also after a pickle."""
+    import joblib
+    from sklearn.base import clone
+
+    model = CodeSuggester(random_state=0).fit(TEXTS, Y)
+    for vectorizer in model.vectorizers_:
+        assert all(type(index) is int for index in vectorizer.vocabulary_.values())
+        plain = clone(vectorizer).fit(TEXTS)  # scikit-learn's own vocabulary on the same texts
+        assert {k: int(v) for k, v in plain.vocabulary_.items()} == vectorizer.vocabulary_
+        np.testing.assert_array_equal(plain.transform(TEXTS).toarray(), vectorizer.transform(TEXTS).toarray())
+    joblib.dump(model, tmp_path / "model.pkl")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "model.pkl").predict_proba(TEXTS), model.predict_proba(TEXTS))

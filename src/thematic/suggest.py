@@ -217,7 +217,14 @@ class CodeSuggester(BaseEstimator):
                 ["embedding"] if self.encoder_ is not None else [])
         blocks = []
         for vectorizer in self.vectorizers_:
-            matrix = vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts)
+            if fit:
+                matrix = vectorizer.fit_transform(texts)
+                # scikit-learn leaves numpy integers as the vocabulary's indices; plain ints index
+                # the same columns and make a fitted model pickle (into the results cache, back
+                # from a worker) in about half the time
+                vectorizer.vocabulary_ = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+            else:
+                matrix = vectorizer.transform(texts)
             blocks.append(normalize(matrix))
         if self.encoder_ is not None:
             blocks.append(sparse.csr_matrix(self._embed(texts) * self.embedding_weight))
