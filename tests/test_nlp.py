@@ -71,3 +71,27 @@ def test_describe_names_the_package_that_loaded():
     described = describe(load_pipeline("en_core_web_sm"))
     assert described["requested_or_loaded"] == resolve_model("en_core_web_sm").loaded
     assert described["version"] and "ner" in described["components"]
+
+
+def test_the_sentencizer_splits_as_spacys_own_and_imports_no_entry_point_package():
+    """Built without the entry-point components (Presidio registers one): the same sentences as
+    ``spacy.blank("en")`` with a sentencizer, and Presidio is not imported for it."""
+    import subprocess
+    import sys
+
+    import spacy
+
+    from thematic.nlp import sentence_spans, sentencizer
+
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    texts = ["Yes. We met weekly! Did it help? [pause] Mostly... I think so.",
+             "No full stop at the end", "Dr. Smith said so. Then [team leader] left.\n\nNew line here."]
+    for text in texts:
+        assert [(s.start_char, s.end_char) for s in sentencizer()(text).sents] == \
+            [(s.start_char, s.end_char) for s in reference(text).sents]
+        assert sentence_spans(text)
+    code = ("import sys; from thematic.nlp import sentencizer; sentencizer()('One. Two.'); "
+            "print('presidio_analyzer' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
