@@ -62,3 +62,8 @@ def test_a_name_the_detectors_miss_is_on_the_list(tests_of_words):
     left = listed(text, found, tests_of_words=tests_of_words)
     covered = any(i.start <= text.index("Przybylowicz") < i.end for i in found)
     assert covered or "Przybylowicz-Onuoha" in left
+
+
+def test_a_sentence_with_a_colon_is_not_a_speaker_label(tests_of_words):
+    text = "Participant 2: fine.\nOkafor rang me and said: come in on Friday."
+    assert listed(text, tests_of_words=tests_of_words) == {"Okafor": (REASONS["capitalised"], 1)}

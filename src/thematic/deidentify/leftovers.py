@@ -40,8 +40,9 @@ REASONS = {
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _NUMBER = re.compile(r"\d[\d \-]{3,}\d")
-#: A speaker label at the start of a line ("Participant:", "Interviewer 2:").
-_LABEL = re.compile(r"(?m)^[^\W\d_][\w .'-]{0,40}?:")
+#: A speaker label at the start of a line ("Participant:", "Interviewer 2:"): three words at
+#: most, so that a sentence with a colon ("Kowalski rang and said: ...") is not taken for one.
+_LABEL = re.compile(r"(?m)^[^\W\d_][\w'.-]*(?:[ \t][\w'.-]+){0,2}:")
 #: Text before a word that starts a sentence, a line, a quote or a list item.
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;\n\]\"“‘«„¿¡(…]|--|—|–|\s-)\s*[\"“‘«„']?$")
 _CALENDAR = frozenset(MONTH_NAMES + WEEKDAYS + ("christmas", "easter", "eid", "diwali", "ramadan", "hanukkah"))
