@@ -190,10 +190,10 @@ def _settle(text: str, group: list[_Finding]) -> list[_Finding]:
     """One finding for a group of overlapping or adjoining ones, or the known names in it.
 
     The researcher's known names keep their own placeholders when what joins them adds only
-    punctuation, linking words and lowercase words of cased text: "Lucy Archie" (two people),
-    "X Council and Y Council", ", Ruby's" found wider by NER, "Archie's nursery" (the nursery
-    stays). Known names with one placeholder side by side ("Sunita" "Bains") are one span. A
-    capitalised word beyond the known names ("Acorn Team", "Dr Lucy") or lowercase text
+    punctuation, linking words and lowercase words of cased text: "Niamh Tomasz" (two people),
+    "X Council and Y Council", ", Tomasz's" found wider by NER, "Tomasz's nursery" (the nursery
+    stays). Known names with one placeholder side by side ("Ifeoma" "Okafor") are one span. A
+    capitalised word beyond the known names ("Little Steps Team", "Dr Niamh") or lowercase text
     throughout keeps the one merged span, as does any group without a known name.
     """
     known = sorted((f for f in group if f.detector == "known_names"), key=lambda f: f.start)
