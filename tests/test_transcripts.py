@@ -173,6 +173,25 @@ def test_tab_separated_and_bold_labels():
                                                                         ("Participant", "Hi.")]
 
 
+@pytest.mark.parametrize("dash", ["-", "\u2013", "\u2014"])
+def test_a_spaced_dash_after_a_role_or_a_timestamp_ends_the_label(dash):
+    text = (f"Interviewer {dash} How did it start?\nSpeaker 2 {dash} Well - it was July.\n")
+    assert _turns(text) == [("Interviewer", "How did it start?"), ("Speaker 2", "Well - it was July.")]
+    stamped = (f"[00:00:11] Sara {dash} How did it start?\n[00:00:17] Femi {dash} Well - it was July.\n"
+               f"[00:00:19] Sara {dash} And then?\n[00:00:21] Femi {dash} Then \u2013 nothing.\n")
+    transcript = parse_transcript(stamped)
+    assert [(t.speaker, t.text(stamped), t.timestamp) for t in transcript.turns] == [
+        ("Sara", "How did it start?", "00:00:11"), ("Femi", "Well - it was July.", "00:00:17"),
+        ("Sara", "And then?", "00:00:19"), ("Femi", "Then \u2013 nothing.", "00:00:21")]
+
+
+def test_a_dash_after_a_word_of_speech_stays_text():
+    text = ("Interviewer: How was it?\nParticipant: Hard.\nWell - I think so.\nSara - she was there.\n"
+            "Well - yes.\nWell - no.\nInterviewer: Right.\n")
+    assert [speaker for speaker, _ in _turns(text)] == ["Interviewer", "Participant", "Interviewer"]
+    assert _turns(text)[1][1] == "Hard.\nWell - I think so.\nSara - she was there.\nWell - yes.\nWell - no."
+
+
 def test_closing_lines_of_services_are_the_footer():
     text = "Interviewer: Bye.\n\nParticipant: Bye now.\n\n[END OF INTERVIEW]\n"
     transcript = parse_transcript(text)
@@ -267,7 +286,7 @@ def test_a_2_mb_transcript_parses_in_linear_time():
     small, large = generate_long(200_000, seed=3), generate_long(2_000_000, seed=4)
     parse_transcript(small)
     small_s = min(_seconds(lambda: parse_transcript(small)) for _ in range(3))
-    large_s = _seconds(lambda: parse_transcript(large))
+    large_s = min(_seconds(lambda: parse_transcript(large)) for _ in range(3))  # each a best of 3: noise
     transcript = parse_transcript(large)
     assert len(transcript.text) > 2_000_000 and len(transcript.turns) > 2_000
     assert large_s < 10

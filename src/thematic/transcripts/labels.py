@@ -43,6 +43,7 @@ LINE = re.compile(rf"""
     (?:[ \t]*(?:[-\u2013|][ \t]*)?(?P<ts2>{TIMESTAMP}))?
     (?:
         (?P<sep>[ ]*:(?!//)(?!\d)|[ ]*\t)(?:\*\*)?[ \t]*   # a colon or a tab: inline text
+      | [ ]+(?P<dash>[-\u2013\u2014])[ ]+(?=\S)             # a spaced dash: inline text, roles only
       | [ \t]*$                                            # nothing more: a label line
       | (?(ts2)[ \t]+(?=\S)|(?!))                           # label, timestamp, text
     )

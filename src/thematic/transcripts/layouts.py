@@ -2,7 +2,8 @@
 
 Two layouts are understood, and may mix in one file:
 
-- *inline*: ``Speaker: text`` (or ``Speaker<TAB>text``) on one line, in any case, numbered or
+- *inline*: ``Speaker: text`` (or ``Speaker<TAB>text``, or ``Speaker 1 - text`` after a role or
+  a timestamp, with a hyphen, en or em dash) on one line, in any case, numbered or
   abbreviated (``interviewee:``, ``Interviewer 1:``, ``Interviewee1 :``, ``I:``, ``P3:``), with
   optional timestamps before or after the label (``[00:01:23] I:``, ``Rev (00:05):``,
   ``Sara [00:00:05] text``) or right after the colon when most turns have one;
@@ -63,7 +64,7 @@ from thematic.transcripts.model import Transcript, Turn, finished
 
 #: What E208 says thematic understands.
 UNDERSTOOD = ("'Speaker: text' lines (any case, numbered, abbreviated, with or without "
-              "timestamps), labels on their own line with the text below (Otter, Rev, Trint, "
+              "timestamps; 'Speaker 1 - text' after a role or a timestamp), labels on their own line with the text below (Otter, Rev, Trint, "
               "Teams, Zoom exports), Word .docx paragraphs or tables (speaker | text, time | "
               "speaker | text), WebVTT (.vtt) and SubRip (.srt) captions")
 #: One character for one: the view keeps every offset of the text.
@@ -90,7 +91,7 @@ class _Candidate:
     body: int  # where the spoken text may start
     stamp: str | None
     para: bool  # at the start of a paragraph
-    sep: str = ""  # ":", "\t" or "" (label line without colon, label and timestamp)
+    sep: str = ""  # ":", "\t", "-" or "" (label line without colon, label and timestamp)
     region: int = 0  # the line where the turn begins (a timestamp alone above its label)
 
 
@@ -168,6 +169,11 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
             continue
         sep = (match["sep"] or "").strip(" ")
         stamp = match["ts1"] or match["ts2"]
+        if match["dash"]:  # "Speaker 1 - text", "[00:01:02] Interviewer – text": a dash ends a
+            # label only after a role or a timestamp ("Sara - well" may be speech)
+            if not (is_generic(label) or stamp):
+                continue
+            sep = "-"
         if sep:
             kind = "inline" if match.end() < end else "line"
         elif match.end() >= end:
