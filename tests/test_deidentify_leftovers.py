@@ -41,6 +41,17 @@ def test_a_capitalised_dictionary_word_inside_a_sentence_is_listed_but_not_at_it
         == text.index("Rose")
 
 
+def test_a_dictionary_word_is_listed_where_it_is_capitalised_and_shown_where_it_was_found(tests_of_words):
+    text = "It was a long day. Day one, we went to Family Day at the centre. A family day, really."
+    is_word, is_first_name = tests_of_words
+    words = words_to_check(text, [], is_word=is_word, is_first_name=is_first_name)
+    day, family = text.index("Day one"), text.index("Family")
+    inside = text.index("Day at")
+    assert [(w.word, w.spans, w.start) for w in words] == [
+        ("Day", ((day, day + 3), (inside, inside + 3)), inside),  # "Day one" opens a sentence: shown inside one
+        ("Family", ((family, family + 6),), family)]
+
+
 def test_identifiers_notes_labels_and_allowed_phrases_are_not_listed(tests_of_words):
     text = "Speaker 2: [inaudible Okonkwo] She applied for Universal Credit with Okonkwo. Thanks, Okonkwo."
     first = text.index("Okonkwo.")
@@ -51,7 +62,8 @@ def test_identifiers_notes_labels_and_allowed_phrases_are_not_listed(tests_of_wo
 
 
 def test_other_punctuation_and_contractions(tests_of_words):
-    text = "“Honestly,” she said — Nkechi’s mum wasn’t there… «Doesn’t matter», I said. Won't happen again."
+    text = ("“Honestly,” she said — Nkechi’s mum wasn’t there… «Doesn’t matter», I said. Won't happen again. "
+            "Then I’ve said, and I’d say, and I’ll say it. Won’t matter.")
     assert listed(text, tests_of_words=tests_of_words) == {"Nkechi": (REASONS["capitalised"], 1)}
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from thematic import io, load_dataset
 from thematic.cli import main
 from thematic.errors import DataError
-from thematic.review import align, deidentify_folder, map_offset, remap_codings
+from thematic.review import Decision, align, apply_review, deidentify_folder, map_offset, remap_codings
 
 RAW = ("Interviewer: Thanks for talking to me, Kerry.\n\n"
        "Participant: So Siobhan Kowalski, my health visitor, rang me on 07700 900 315 on Monday. "
@@ -220,6 +220,19 @@ def test_words_left_to_check_are_listed_marked_and_applied(folder: Path, monkeyp
     review_rows = pd.read_csv(folder / "deidentification" / "review.csv", dtype=str, keep_default_na=False)
     assert list(zip(review_rows["text"], review_rows["detector"], review_rows["decision"], strict=True)) == [
         ("Kowalski", "review", "")]  # the marked word is a finding of the review; its mark stays in check.csv
+
+
+def test_a_missed_dictionary_word_is_replaced_where_it_is_capitalised_only():
+    from thematic.deidentify.words import word_tests
+
+    is_word, _ = word_tests("en_core_web_sm")
+    text = "I hope so. Hope was born in May; HOPE's nan came. okonkwo rang, then Okonkwo again."
+    marks = [Decision("P1-W1", "missed", None, None, "PERSON", "[baby]", "Hope", 2),
+             Decision("P1-W1", "missed", None, None, "PERSON", "[health visitor]", "Okonkwo", 3)]
+    found = apply_review(text, [], marks, is_word=is_word)
+    assert [(text[i.start:i.end], i.placeholder) for i in found] == [
+        ("Hope", "[baby]"), ("HOPE", "[baby]"), ("okonkwo", "[health visitor]"), ("Okonkwo", "[health visitor]")]
+    assert len(apply_review(text, [], marks)) == 5  # without a dictionary: every occurrence, in any case
 
 
 def test_words_marked_false_positive_are_not_listed_again(folder: Path):

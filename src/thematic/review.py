@@ -179,9 +179,11 @@ def read_review(path: Path) -> list[Decision]:
 
 
 def apply_review(text: str, identifiers: list[Identifier], decisions: Sequence[Decision], *,
-                 source: str = "review") -> list[Identifier]:
+                 source: str = "review", is_word: Callable[[str], bool] | None = None) -> list[Identifier]:
     """Drop identifiers marked ``false positive`` and add the ``missed`` ones (a missed row with
-    text but no offsets adds every occurrence of that text); placeholders are reassigned."""
+    text but no offsets adds every occurrence of that text, in any case; with *is_word*, a
+    capitalised dictionary word, "Rose" or "Hope", only where it is capitalised); placeholders
+    are reassigned."""
     rejected = {(d.start, d.end) for d in decisions if d.decision == "false positive"}
     kept = [i for i in identifiers if (i.start, i.end) not in rejected]
     added = []
@@ -194,7 +196,10 @@ def apply_review(text: str, identifiers: list[Identifier], decisions: Sequence[D
                     f"missed span {d.start}-{d.end} of {d.interview_id} does not match the raw text")))
             spans = [(d.start, d.end)]
         else:
-            spans = [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(d.text)}(?!\w)", text, re.IGNORECASE)]
+            matches = re.finditer(rf"(?<!\w){re.escape(d.text)}(?!\w)", text, re.IGNORECASE)
+            if is_word is not None and d.text[:1].isupper() and is_word(d.text.lower()):
+                matches = (m for m in matches if m.group()[0].isupper())  # "Hope" the name, not "hope"
+            spans = [m.span() for m in matches]
         added += [_Finding(s, e, d.type, "review", 1.0, d.placeholder or "", f"review:{d.text.lower()}") for s, e in spans]
     findings = [_Finding(i.start, i.end, i.type, i.detector, i.score, i.placeholder) for i in kept
                 if not any(a.start < i.end and i.start < a.end for a in added)]
@@ -507,10 +512,11 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     by_interview = {d.interview_id: [] for d in decisions}
     for d in decisions:
         by_interview[d.interview_id].append(d)
+    is_word, is_first_name = word_tests(model)
     final, texts = {}, {}
     for interview_id, identifiers in zip(ids, found, strict=True):
         final[interview_id] = apply_review(raws[interview_id], identifiers, by_interview.get(interview_id, []),
-                                           source=str(review_path))
+                                           source=str(review_path), is_word=is_word)
         texts[interview_id] = apply_identifiers(raws[interview_id], final[interview_id])
     result = FolderResult(identifiers=identifiers_frame(final), review_file=review_path,
                           review_status=_review_status(decisions, final))
@@ -527,7 +533,6 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     result.remapped_codings = sum(n for _, _, n in codings_updates)
     rows = [r for i in ids for r in review_rows(i, raws[i], final[i], by_interview.get(i, []))
             if not (r["decision"] == "missed" and r["start"] == "" and _from_checks(r, checks))]
-    is_word, is_first_name = word_tests(model)
     allow = DEFAULT_ALLOW | known.allow
     judged = {i: [Identifier(d.start, d.end, d.type, "review", 1.0, "") for d in by_interview.get(i, [])
                   if d.decision == "false positive" and d.start is not None] for i in ids}

@@ -7,7 +7,8 @@ left in it that look like identifiers:
 
 - a capitalised word, or an abbreviation, that is neither a dictionary word nor on the
   allow-list ("Okonkwo", "Thornbury", "LTHT");
-- a capitalised dictionary word inside a sentence ("at Rose's");
+- a capitalised dictionary word inside a sentence ("at Rose's"): its capitalised occurrences
+  only ("rose" the flower is not listed with it);
 - a lowercase word that is a first name and not a dictionary word ("priya", "jayden");
 - a number of five or more digits, once spaces and dashes are taken out.
 
@@ -58,14 +59,16 @@ class WordToCheck:
     word: str
     spans: tuple[tuple[int, int], ...]
     reason: str
+    #: The occurrence that put the word on the list (shown in context); the first by default.
+    shown: tuple[int, int] | None = None
 
     @property
     def start(self) -> int:
-        return self.spans[0][0]
+        return (self.shown or self.spans[0])[0]
 
     @property
     def end(self) -> int:
-        return self.spans[0][1]
+        return (self.shown or self.spans[0])[1]
 
     @property
     def count(self) -> int:
@@ -104,6 +107,7 @@ def words_to_check(text: str, identifiers: Sequence[Identifier], *,
     occurrences: dict[str, list[tuple[int, int]]] = {}
     reasons: dict[str, str] = {}
     words: dict[str, str] = {}
+    shown: dict[str, tuple[int, int]] = {}
     for match in _WORD.finditer(text):
         start = match.start()
         word = re.sub(r"['’]s$", "", match.group()).strip("'’-")
@@ -116,16 +120,22 @@ def words_to_check(text: str, identifiers: Sequence[Identifier], *,
             reason = _reason(word, is_word=is_word, is_first_name=is_first_name, allow=allow,
                              sentence_start=_SENTENCE_START.search(text, max(0, start - 30), start) is not None)
             if reason:
-                reasons[key], words[key] = reason, word
+                reasons[key], words[key], shown[key] = reason, word, (start, start + len(word))
     for match in _NUMBER.finditer(text):
         key = " ".join(match.group().split())
         if len(re.sub(r"\D", "", key)) >= 5 and outside(*match.span()):
             occurrences.setdefault(key, []).append(match.span())
             reasons.setdefault(key, "number")
             words.setdefault(key, match.group())
-    # a word listed once is listed wherever it occurs ("Rose" inside a sentence and at the start of one)
-    listed = [WordToCheck(words[key], tuple(occurrences[key]), REASONS[reason]) for key, reason in reasons.items()]
-    return sorted(listed, key=lambda w: w.start)
+    # a word listed once is listed wherever it occurs ("Rose" inside a sentence and at the start
+    # of one; "okonkwo" as well as "Okonkwo"), but a dictionary word only where it is capitalised
+    listed = []
+    for key, reason in reasons.items():
+        spans = occurrences[key]
+        if reason == "capitalised inside a sentence":
+            spans = [(s, e) for s, e in spans if text[s].isupper()]
+        listed.append(WordToCheck(words[key], tuple(spans), REASONS[reason], shown.get(key)))
+    return sorted(listed, key=lambda w: w.spans[0][0])
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -139,7 +149,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _reason(word: str, *, is_word, is_first_name, allow: frozenset[str], sentence_start: bool) -> str:
-    lower = word.lower()
+    lower = word.lower().replace("’", "'")  # "I’ve", "Won’t": curly apostrophes as straight ones
     if lower in _ALWAYS_CAPITALISED or lower in allow or len(word) < 2:
         return ""
     if word.isupper():
