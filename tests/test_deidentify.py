@@ -408,3 +408,14 @@ def test_known_name_parts_side_by_side_are_one_span():
     text = "We stayed with Ifeoma Okafor for a month."
     spans = [text[i.start:i.end] for i in find_identifiers(text, known_names=NEIGHBOURS)]
     assert spans == ["Ifeoma Okafor"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("and I\u2019m- I\u2019m always reaching for the next thing, honestly.", []),
+    ("It was two sessions on Zoom, Grace and Dr Marwick ran it, and they showed us.",
+     [("Grace", "PERSON"), ("Dr Marwick", "PERSON")]),
+])
+def test_pronouns_allowed_words_before_a_comma_and_titles_are_read_as_speech_means_them(text, expected):
+    """A pronoun with a curly apostrophe is no organisation; "Zoom, Grace" is a list, and the
+    allowed app is not part of the name; a title and a surname are a person."""
+    assert [(text[i.start:i.end], i.type) for i in find_identifiers(text)] == expected

@@ -93,3 +93,17 @@ def test_init_then_deidentify_then_validate(transcripts: Path, tmp_path: Path):
     assert len(dataset.texts) == 5
     for entry in names:  # every name init listed is gone from the de-identified texts
         assert all(entry["surface"] not in text for text in dataset.texts.values()), entry["surface"]
+
+
+def test_init_lists_a_name_once_with_the_type_it_was_found_as_most(tmp_path: Path):
+    source = tmp_path / "transcripts"
+    source.mkdir()
+    (source / "P1.txt").write_text(
+        "Interviewer: How was it?\n"
+        "Participant: It was two sessions on Zoom, Grace and Dr Marwick ran it. Grace was lovely, "
+        "and I\u2019m- I\u2019m still in touch with Grace. Dr Marwick rang me.\n", encoding="utf-8")
+    scaffold_study(source, tmp_path / "study")
+    names = yaml.safe_load((tmp_path / "study" / "known-names.yaml").read_text(encoding="utf-8"))["names"]
+    surfaces = [entry["surface"] for entry in names]
+    assert len(surfaces) == len(set(surfaces))
+    assert {entry["surface"]: entry["type"] for entry in names} == {"Grace": "PERSON", "Dr Marwick": "PERSON"}

@@ -185,6 +185,16 @@ def test_a_spaced_dash_after_a_role_or_a_timestamp_ends_the_label(dash):
         ("Sara", "And then?", "00:00:19"), ("Femi", "Then \u2013 nothing.", "00:00:21")]
 
 
+def test_a_bracketed_role_before_its_text_and_full_width_colons():
+    text = "[Interviewer] How did it start?\n[Participant 2] Well, in July.\n[laughs] Not really.\n"
+    assert _turns(text) == [("Interviewer", "How did it start?"),
+                            ("Participant 2", "Well, in July.\n[laughs] Not really.")]
+    notes = "Interviewer: Go on.\nParticipant: Well.\n[laughs] In July.\n[laughs] Yes.\n[laughs] No.\n"
+    assert [speaker for speaker, _ in _turns(notes)] == ["Interviewer", "Participant"]
+    cjk = "\u91c7\u8bbf\u8005\uff1a\u4f60\u597d\u3002\n\u53c2\u4e0e\u8005\uff1a\u4e03\u6708\u3002\n" * 2
+    assert [speaker for speaker, _ in _turns(cjk)] == ["\u91c7\u8bbf\u8005", "\u53c2\u4e0e\u8005"] * 2
+
+
 def test_a_dash_after_a_word_of_speech_stays_text():
     text = ("Interviewer: How was it?\nParticipant: Hard.\nWell - I think so.\nSara - she was there.\n"
             "Well - yes.\nWell - no.\nInterviewer: Right.\n")

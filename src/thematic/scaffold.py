@@ -189,21 +189,24 @@ def _speakers(path: Path, texts: dict[str, str], interview_id: str,
 
 
 def _known_names(texts: dict[str, str], *, model: str) -> list[dict]:
-    """Capitalised person, place and organisation names the de-identifier finds, most frequent first."""
+    """Capitalised person, place and organisation names the de-identifier finds, most frequent
+    first: one entry a name, of the type it was found as most often (a person on a tie)."""
     from thematic.deidentify import find_identifiers_batch
 
     ids = list(texts)
     found = find_identifiers_batch([texts[i] for i in ids], interview_ids=ids, model=model)
-    counts: Counter[tuple[str, str]] = Counter()
-    where: dict[tuple[str, str], set[str]] = defaultdict(set)
+    types: dict[str, Counter[str]] = defaultdict(Counter)
+    where: dict[str, set[str]] = defaultdict(set)
     for interview_id, identifiers in zip(ids, found, strict=True):
         for identifier in identifiers:
             surface = " ".join(texts[interview_id][identifier.start:identifier.end].split())
             if identifier.type in NAME_TYPES and surface[:1].isupper() and len(surface) > 1:
-                counts[(surface, identifier.type)] += 1
-                where[(surface, identifier.type)].add(interview_id)
-    return [{"surface": surface, "type": kind, "count": n, "interviews": len(where[(surface, kind)])}
-            for (surface, kind), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+                types[surface][identifier.type] += 1
+                where[surface].add(interview_id)
+    entries = [{"surface": surface, "count": sum(kinds.values()), "interviews": len(where[surface]),
+                "type": min(kinds, key=lambda kind: (-kinds[kind], NAME_TYPES.index(kind)))}
+               for surface, kinds in types.items()]
+    return sorted(entries, key=lambda entry: (-entry["count"], entry["surface"]))
 
 
 def _known_names_yaml(names: list[dict]) -> str:

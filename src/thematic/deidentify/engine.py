@@ -20,7 +20,7 @@ from thematic.deidentify.patterns import (
     _find_places,
 )
 from thematic.deidentify.phones import find_phones
-from thematic.deidentify.resolve import propagate, resolve
+from thematic.deidentify.resolve import _allowed_phrases, propagate, resolve, without_allowed_lead
 from thematic.deidentify.spoken import find_spoken
 from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
 
@@ -202,7 +202,9 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
             ad_hoc += [lexicon, gazetteer]
         findings = analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                     score_threshold=score_threshold, ad_hoc_recognizers=ad_hoc)
-        findings = [_retype(text, _from_presidio(f), model, nlp_artifacts.tokens) for f in findings]
+        phrases = _allowed_phrases(text, allow)
+        findings = [_retype(text, without_allowed_lead(text, _from_presidio(f), phrases), model, nlp_artifacts.tokens)
+                    for f in findings]
         found = resolve(text, [f for f in findings if f is not None], allow=allow)
         results.append(propagate(text, found, allow=allow, is_word=is_word, is_first_name=first_names.__contains__))
     return results

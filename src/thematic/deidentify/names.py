@@ -394,6 +394,14 @@ def _typo(span: str, model: str) -> bool:
                for i in range(1, len(lower)))
 
 
+#: A pronoun, alone or with its contraction, with either apostrophe: never a name.
+PRONOUN = re.compile(r"(?i)(?:i|you|he|she|we|they|it|that|there|here|who|what|let)(?:['’](?:m|re|s|ve|ll|d))?")
+
+
+#: A personal title and one or two capitalised words: a person, whatever the model's label.
+TITLED_NAME = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Doctor)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?")
+
+
 def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | None:
     """Second thoughts on the pipeline's entities: a single dictionary word starting a sentence
     or a list item ("Calmer.", "- Long, reflective") is not a name; a first name tagged as a
@@ -404,6 +412,10 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     span = text[finding.start:finding.end]
     if re.search(r"[.?!]\s|\n\s*\n", span) or _typo(span, model):
         return None  # across a sentence end or a paragraph break ("Memo\n\n- Long"): noise
+    if PRONOUN.fullmatch(span.strip(" -,.;:!?")):
+        return None  # "I’m- I’m always": the model, thrown by a curly apostrophe and a false start
+    if finding.type != "PERSON" and TITLED_NAME.fullmatch(span):
+        return replace(finding, type="PERSON")  # "Dr Marwick" tagged an organisation
     tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
     if tokens is not None and len(tokens):
         lead = 0
@@ -435,8 +447,9 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
                 previous in INTENSIFIERS or _dropped_g(lower, dictionary)
                 or (lower in _non_noun_words(model) and previous not in ("and", "&", "of", "the"))):
             return None  # emphasis in hasty writing: "he was very Ill", "Gettin seen", "Transgender"
-        if finding.type in ("PLACE", "ORG") and lower in lexicon and lower not in dictionary:
-            return replace(finding, type="PERSON")
+        if finding.type in ("PLACE", "ORG") and lower in lexicon and (
+                lower not in dictionary or finding.type == "ORG"):
+            return replace(finding, type="PERSON")  # "in touch with Grace" tagged an organisation
     before = re.findall(r"[A-Za-z']+", text[max(0, finding.start - 20):finding.start])
     first = words[0].lower() if words else ""
     if before and before[-1].lower() in PLACE_PREPOSITIONS and first not in _first_names() and \

@@ -132,6 +132,19 @@ def _only_allowed(text: str, start: int, end: int, phrases: list[tuple[int, int]
     return all(word.lower() in LINKING_WORDS for word in re.findall(r"[A-Za-z0-9][\w'’-]*", "".join(chars)))
 
 
+def without_allowed_lead(text: str, finding: _Finding, phrases: list[tuple[int, int]]) -> _Finding:
+    """A model's finding that opens with an allowed phrase and a comma starts after them:
+    "Zoom, Grace" (a list, not one name) is "Grace"."""
+    if finding.detector != "spacy_ner":
+        return finding
+    for s, e in phrases:
+        if s == finding.start and e < finding.end:
+            comma = re.match(r"\s*,\s*", text[e:finding.end])
+            if comma and e + comma.end() < finding.end:
+                return replace(finding, start=e + comma.end())
+    return finding
+
+
 #: A web address, written ("www.nhs.uk/conditions", "https://gov.uk") or said ("nhs dot uk").
 WEB_ADDRESS = re.compile(
     r"(?i)(?<![\w@.-])(?:https?://)?(?P<host>(?:[a-z0-9-]+(?:\.|\s+dot\s+))+(?:uk|com|org|net|scot|wales|gov|"

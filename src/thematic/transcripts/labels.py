@@ -42,8 +42,9 @@ LINE = re.compile(rf"""
     (?P<close>\*\*|\])?
     (?:[ \t]*(?:[-\u2013|][ \t]*)?(?P<ts2>{TIMESTAMP}))?
     (?:
-        (?P<sep>[ ]*:(?!//)(?!\d)|[ ]*\t)(?:\*\*)?[ \t]*   # a colon or a tab: inline text
+        (?P<sep>[ ]*[:\uff1a](?!//)(?!\d)|[ ]*\t)(?:\*\*)?[ \t]*   # a colon (or a full-width one) or a tab: inline text
       | [ ]+(?P<dash>[-\u2013\u2014])[ ]+(?=\S)             # a spaced dash: inline text, roles only
+      | (?(close)[ ]+(?P<bracketed>(?=[^\s\[(])))            # "[Interviewer] text": roles only
       | [ \t]*$                                            # nothing more: a label line
       | (?(ts2)[ \t]+(?=\S)|(?!))                           # label, timestamp, text
     )

@@ -3,7 +3,8 @@
 Two layouts are understood, and may mix in one file:
 
 - *inline*: ``Speaker: text`` (or ``Speaker<TAB>text``, or ``Speaker 1 - text`` after a role or
-  a timestamp, with a hyphen, en or em dash) on one line, in any case, numbered or
+  a timestamp, with a hyphen, en or em dash, or ``[Interviewer] text`` for a role; a full-width
+  colon counts as a colon) on one line, in any case, numbered or
   abbreviated (``interviewee:``, ``Interviewer 1:``, ``Interviewee1 :``, ``I:``, ``P3:``), with
   optional timestamps before or after the label (``[00:01:23] I:``, ``Rev (00:05):``,
   ``Sara [00:00:05] text``) or right after the colon when most turns have one;
@@ -64,7 +65,7 @@ from thematic.transcripts.model import Transcript, Turn, finished
 
 #: What E208 says thematic understands.
 UNDERSTOOD = ("'Speaker: text' lines (any case, numbered, abbreviated, with or without "
-              "timestamps; 'Speaker 1 - text' after a role or a timestamp), labels on their own line with the text below (Otter, Rev, Trint, "
+              "timestamps; 'Speaker 1 - text' after a role or a timestamp; '[Interviewer] text'), labels on their own line with the text below (Otter, Rev, Trint, "
               "Teams, Zoom exports), Word .docx paragraphs or tables (speaker | text, time | "
               "speaker | text), WebVTT (.vtt) and SubRip (.srt) captions")
 #: One character for one: the view keeps every offset of the text.
@@ -91,7 +92,7 @@ class _Candidate:
     body: int  # where the spoken text may start
     stamp: str | None
     para: bool  # at the start of a paragraph
-    sep: str = ""  # ":", "\t", "-" or "" (label line without colon, label and timestamp)
+    sep: str = ""  # ":", "\t", "-", "]" or "" (label line without colon, label and timestamp)
     region: int = 0  # the line where the turn begins (a timestamp alone above its label)
 
 
@@ -174,6 +175,10 @@ def _candidates(view: str, lines, blank, stamp_line) -> tuple[list[_Candidate], 
             if not (is_generic(label) or stamp):
                 continue
             sep = "-"
+        elif match["bracketed"] is not None and not match["ts2"]:  # "[Interviewer] text"; never "[laughs] yes"
+            if not is_generic(label) or is_weak(label):
+                continue
+            sep = "]"
         if sep:
             kind = "inline" if match.end() < end else "line"
         elif match.end() >= end:
