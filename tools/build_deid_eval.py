@@ -149,6 +149,17 @@ def write_held_out(path: Path, rows: list[dict], *, known: dict, split: str, sou
             f"({', '.join(f'{k} {v}' for k, v in sorted(ids.items()))}), {looks} look-alikes")
 
 
+def held_out_main(folder: Path, *, prefix: str, split: str) -> int:
+    """Build a held-out set's ``test.jsonl`` from *folder*'s ``utterances.txt`` and
+    ``known-names.yaml`` (ids ``<prefix>001``..., header ``split``) and print its counts: the
+    whole of each held-out set's builder (``tools/build_deid_eval_4.py``, ``_5.py``)."""
+    known = yaml.safe_load((folder / "known-names.yaml").read_text(encoding="utf-8"))
+    rows = build_held_out(folder / "utterances.txt", known=known, prefix=prefix)
+    print(write_held_out(folder / "test.jsonl", rows, known=known, split=split,
+                         source=f"benchmarks/{folder.name}/utterances.txt"))
+    return 0
+
+
 def build(source: Path = FOLDER / "utterances.txt") -> dict[str, list[dict]]:
     """Parse the source and deal each section's lines into ``dev`` and ``test``."""
     sections: dict[str, list[dict]] = {}
