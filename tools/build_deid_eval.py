@@ -18,6 +18,10 @@ part (rules may be tuned on it) and a held-out test part (measured, never tuned 
 have the format of ``benchmarks/deidentify-utterances.jsonl``: a header line with the
 known-names mapping (``benchmarks/deid-eval/known-names.yaml``), then one JSON object per
 utterance. Needs only the standard library and PyYAML.
+
+The held-out sets (``deid-eval-3``, ``-4``, ``-5``) share its parser, span checks and writer:
+:func:`build_held_out`, :func:`write_held_out`, and :func:`held_out_main`, the whole ``main`` of
+``tools/build_deid_eval_4.py`` and ``_5.py``.
 """
 
 from __future__ import annotations
