@@ -176,6 +176,85 @@ def test_quick_sets_include_the_fourth_set_held_out():
     assert sets["test-4"].held_out and len(sets["test-4"].ids) == 30
 
 
+@pytest.fixture(scope="module")
+def fifth():
+    return bench.utterance_set("test-5", bench.EVAL_5, "fifth set", held_out=True)
+
+
+def test_fifth_set_loads_held_out_with_the_counts_the_guide_states_and_names_weighted(fifth):
+    assert fifth.held_out and len(fifth.ids) == len(set(fifth.ids)) == 453
+    assert fifth.ids[0] == "t5-001" and fifth.ids[-1] == "t5-453"
+    assert Counter(fifth.gold["type"]) == {"PERSON": 363, "ORG": 71, "PLACE": 56, "AGE": 52, "PHONE": 15,
+                                           "POSTCODE": 13, "DATE_OF_BIRTH": 10, "EMAIL": 10, "NHS_NUMBER": 10,
+                                           "DATE": 5}
+    person = fifth.gold[fifth.gold["type"] == "PERSON"]
+    assert len(person) / len(fifth.gold) == pytest.approx(0.6, abs=0.01)
+    assert Counter(person["kind"]) == {"person": 235, "word-name": 53, "nickname": 37, "surname": 23,
+                                       "spelled": 8, "misheard": 7}
+    assert int(fifth.gold["known"].sum()) == 45 and int(person["known"].sum()) == 42
+    assert int(person["lowercase"].sum()) == 65 and int((person["lowercase"] & person["known"]).sum()) == 8
+    assert len(fifth.lookalikes) == 246 and fifth.lookalikes["kind"].nunique() == 30
+    assert parse_known_names(fifth.known_names, source="test-5")
+    earlier = {t for name, path in (("test-3", bench.EVAL_3), ("test-4", bench.EVAL_4))
+               for t in bench.utterance_set(name, path, name).texts}
+    assert not set(fifth.texts) & earlier
+
+
+def test_fifth_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(fifth):
+    texts = dict(zip(fifth.ids, fifth.texts, strict=True))
+    surfaces = _builder("build_deid_eval_5").known_surfaces(fifth.known_names)
+    for frame in (fifth.gold, fifth.lookalikes):
+        for span in frame.itertuples():
+            text = texts[span.interview_id]
+            surface = text[span.start:span.end]
+            assert 0 <= span.start < span.end <= len(text) and surface == surface.strip()
+            assert span.start == 0 or not text[span.start - 1].isalnum(), surface
+            assert span.end == len(text) or not text[span.end].isalnum(), surface
+            if getattr(span, "known", False):
+                assert surface.lower() in surfaces
+    numbers = fifth.gold[fifth.gold["type"] == "NHS_NUMBER"]
+    assert len(numbers) == 10
+    for span in numbers.itertuples():
+        assert _nhs_checksum_ok(re.sub(r"\D", "", texts[span.interview_id][span.start:span.end]))
+
+
+def test_committed_fifth_set_is_what_its_builder_writes(fifth):
+    rows = _builder("build_deid_eval_5").build(known=fifth.known_names)
+    lines = (ROOT / bench.EVAL_5).read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert header["split"] == "test-5" and header["held_out"] and header["count"] == len(rows) == len(lines) - 1
+    assert [r["text"] for r in rows] == fifth.texts
+    assert [r["identifiers"] for r in rows] == [json.loads(line)["identifiers"] for line in lines[1:]]
+    assert [r["lookalikes"] for r in rows] == [json.loads(line)["lookalikes"] for line in lines[1:]]
+
+
+def test_held_out_main_rewrites_the_fourth_and_fifth_sets_byte_for_byte(tmp_path, capsys):
+    shared = _builder("build_deid_eval")
+    for name, prefix, split in (("deid-eval-4", "t4-", "test-4"), ("deid-eval-5", "t5-", "test-5")):
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in ("utterances.txt", "known-names.yaml"):
+            (folder / file).write_bytes((ROOT / "benchmarks" / name / file).read_bytes())
+        assert shared.held_out_main(folder, prefix=prefix, split=split) == 0
+        assert (folder / "test.jsonl").read_bytes() == (ROOT / "benchmarks" / name / "test.jsonl").read_bytes()
+    assert capsys.readouterr().out.startswith("wrote test.jsonl: 368 utterances")
+
+
+def test_perfect_findings_score_full_recall_and_precision_on_the_fifth_set(fifth):
+    found = [[(g.start, g.end, g.type) for g in fifth.gold[fifth.gold["interview_id"] == i].itertuples()]
+             for i in fifth.ids]
+    figures = bench.score_set(fifth, found)
+    assert figures["recall: all identifiers"] == figures["precision"] == 1.0
+    assert figures["look-alikes removed"] == 0.0 and figures["n: look-alikes"] == 246
+    assert figures["n: kind word-name"] == 53 and figures["n: kind misheard"] == 7
+    assert figures["n: person names, lowercase"] == 65 and figures["n: unknown person names"] == 321
+
+
+def test_quick_sets_include_the_fifth_set_held_out():
+    sets = {s.name: s for s in bench.all_sets(quick=True)}
+    assert sets["test-5"].held_out and len(sets["test-5"].ids) == 30
+
+
 def _labels(path: str) -> list[dict]:
     return [json.loads(line) for line in (ROOT / path).read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
 

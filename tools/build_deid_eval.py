@@ -18,6 +18,10 @@ part (rules may be tuned on it) and a held-out test part (measured, never tuned 
 have the format of ``benchmarks/deidentify-utterances.jsonl``: a header line with the
 known-names mapping (``benchmarks/deid-eval/known-names.yaml``), then one JSON object per
 utterance. Needs only the standard library and PyYAML.
+
+The held-out sets (``deid-eval-3``, ``-4``, ``-5``) share its parser, span checks and writer:
+:func:`build_held_out`, :func:`write_held_out`, and :func:`held_out_main`, the whole ``main`` of
+``tools/build_deid_eval_4.py`` and ``_5.py``.
 """
 
 from __future__ import annotations
@@ -147,6 +151,17 @@ def write_held_out(path: Path, rows: list[dict], *, known: dict, split: str, sou
     looks = sum(len(r["lookalikes"]) for r in rows)
     return (f"wrote {path.name}: {len(rows)} utterances, {sum(ids.values())} identifiers "
             f"({', '.join(f'{k} {v}' for k, v in sorted(ids.items()))}), {looks} look-alikes")
+
+
+def held_out_main(folder: Path, *, prefix: str, split: str) -> int:
+    """Build a held-out set's ``test.jsonl`` from *folder*'s ``utterances.txt`` and
+    ``known-names.yaml`` (ids ``<prefix>001``..., header ``split``) and print its counts: the
+    whole of each held-out set's builder (``tools/build_deid_eval_4.py``, ``_5.py``)."""
+    known = yaml.safe_load((folder / "known-names.yaml").read_text(encoding="utf-8"))
+    rows = build_held_out(folder / "utterances.txt", known=known, prefix=prefix)
+    print(write_held_out(folder / "test.jsonl", rows, known=known, split=split,
+                         source=f"benchmarks/{folder.name}/utterances.txt"))
+    return 0
 
 
 def build(source: Path = FOLDER / "utterances.txt") -> dict[str, list[dict]]:

@@ -28,6 +28,14 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     texts and social-media posts, English from other places with other punctuation, names of
     other origins with particles, partial postcodes, and look-alikes of other kinds (days,
     festivals, religions, nationalities, job titles, service types...).
+``test-5``
+    ``benchmarks/deid-eval-5/test.jsonl``: a fifth hand-written, synthetic set, **held out as a
+    whole** and written blind to the rules (``tools/build_deid_eval_5.py``), made to judge a
+    statistical recogniser of people's names: 60% of its identifiers are people's names (kinds
+    ``person``, ``nickname``, ``word-name``, ``surname``, ``spelled``, ``misheard``), in raw
+    speech-to-text output, telephone interviews, kinship carers, fathers in prison and the
+    forces, young parents' texting, interpreters speaking in the third person and nursery talk,
+    with names that are English words beside the same words as look-alikes.
 ``sample``
     The sample study's raw transcripts against ``data-sample/deidentification-gold.csv``
     (synthetic, written with the cast the sample's known-names file lists).
@@ -44,8 +52,9 @@ The sets, each printed under its own name (``thematic bench deidentify``):
     labelling rules are in ``docs/deidentification.md``). Skipped where the data set is absent.
 
 Held out: ``test-3`` and ``nhs-test-2``, built in round 2 apart from the rules and never tuned
-on, and ``test-4``, built blind for round 3 once ``test-3``'s figures by kind were known; every
-other set is development data.
+on, ``test-4``, built blind for round 3 once ``test-3``'s figures by kind were known, and
+``test-5``, built blind to judge a recogniser of names in speech; every other set is development
+data.
 
 Recall counts an identifier only when found spans cover all of its characters; a found span is
 correct if it overlaps a labelled identifier (spans overlapping only a ``neutral`` label, such
@@ -73,6 +82,7 @@ EVAL_DEV = "benchmarks/deid-eval/dev.jsonl"
 EVAL_TEST = "benchmarks/deid-eval/test.jsonl"
 EVAL_3 = "benchmarks/deid-eval-3/test.jsonl"
 EVAL_4 = "benchmarks/deid-eval-4/test.jsonl"
+EVAL_5 = "benchmarks/deid-eval-5/test.jsonl"
 NHS_LABELS = "benchmarks/deid-nhs/labels.jsonl"
 NHS_HELDOUT_LABELS = "benchmarks/deid-nhs/labels-heldout.jsonl"
 NHS_HELDOUT_2_LABELS = "benchmarks/deid-nhs/labels-heldout-2.jsonl"
@@ -185,7 +195,10 @@ def all_sets(*, quick: bool = False) -> list[LabelledSet]:
             utterance_set("test-3", EVAL_3, "third set: hand-written, synthetic, other registers, HELD OUT as a "
                           "whole (never tuned on)", held_out=True),
             utterance_set("test-4", EVAL_4, "fourth set: hand-written, synthetic, written blind to the rules in "
-                          "new registers, HELD OUT as a whole (never tuned on)", held_out=True)]
+                          "new registers, HELD OUT as a whole (never tuned on)", held_out=True),
+            utterance_set("test-5", EVAL_5, "fifth set: hand-written, synthetic, written blind to the rules, "
+                          "weighted to people's names in speech, HELD OUT as a whole (never tuned on)",
+                          held_out=True)]
     if quick:
         return [s.head(30) for s in sets]
     sets.append(sample_set())
