@@ -31,27 +31,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_deid_eval import build_held_out, known_surfaces, write_held_out  # noqa: E402,F401  (the one parser, checks and writer)
+from build_deid_eval import build_held_out, held_out_main, known_surfaces  # noqa: E402,F401  (the one parser, checks and writer)
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "deid-eval-3"
 SOURCE = FOLDER / "utterances.txt"
-OUTPUT = FOLDER / "test.jsonl"
+PREFIX = "t3-"
 
 
 def build(source: Path = SOURCE, *, known: dict) -> list[dict]:
     """Parse and check the source: one row per utterance, in source order, ids ``t3-001``..."""
-    return build_held_out(source, known=known, prefix="t3-")
-
-
-def main() -> int:
-    known = yaml.safe_load((FOLDER / "known-names.yaml").read_text(encoding="utf-8"))
-    print(write_held_out(OUTPUT, build(known=known), known=known, split="test-3",
-                         source="benchmarks/deid-eval-3/utterances.txt"))
-    return 0
+    return build_held_out(source, known=known, prefix=PREFIX)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(held_out_main(FOLDER, prefix=PREFIX, split="test-3"))
