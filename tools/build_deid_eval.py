@@ -31,6 +31,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -122,17 +123,23 @@ def check_row(row: dict, line: str, *, surfaces: set[str], where: str) -> None:
                 raise ValueError(f"{where}: name {m.group()!r} at {m.start()} is not labelled")
 
 
+def marked_lines(source: Path) -> Iterator[tuple[int, str, str]]:
+    """``(line number, section, line)`` for each utterance of a source: ``## Section: ...``
+    lines name the section; blank lines and ``#`` comments are skipped."""
+    section = ""
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("## "):
+            section = line[3:].split(":")[0].strip()
+        elif line.strip() and not line.startswith("#"):
+            yield number, section, line
+
+
 def build_held_out(source: Path, *, known: dict, prefix: str) -> list[dict]:
     """Parse and check a held-out set's source: one row per utterance, in source order, ids
     ``<prefix>001``... (every line checked by :func:`check_row`)."""
     surfaces = known_surfaces(known)
-    rows, section = [], ""
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith("## "):
-            section = line[3:].split(":")[0].strip()
-            continue
-        if not line.strip() or line.startswith("#"):
-            continue
+    rows = []
+    for number, section, line in marked_lines(source):
         where = f"{source.name}:{number}"
         if line != line.strip():
             raise ValueError(f"{where}: leading or trailing space")
@@ -167,13 +174,7 @@ def held_out_main(folder: Path, *, prefix: str, split: str) -> int:
 def build(source: Path = FOLDER / "utterances.txt") -> dict[str, list[dict]]:
     """Parse the source and deal each section's lines into ``dev`` and ``test``."""
     sections: dict[str, list[dict]] = {}
-    section = ""
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith("## "):
-            section = line[3:].split(":")[0].strip()
-            continue
-        if not line.strip() or line.startswith("#"):
-            continue
+    for number, section, line in marked_lines(source):
         row = parse_line(line, where=f"{source.name}:{number}")
         sections.setdefault(section, []).append({"line": number, "section": section, **row})
     rng = random.Random(SEED)
