@@ -44,7 +44,7 @@ def test_the_fingerprint_reads_library_versions_without_importing_scikit_learn()
     assert metadata.version("scikit-learn") == sklearn.__version__
     import inspect
 
-    expected = hashlib.sha256(f"{cache_module.__version__} {numpy.__version__} {pd.__version__} "
+    expected = hashlib.sha256(f"{cache_module.__version__} pickle-5 {numpy.__version__} {pd.__version__} "
                               f"{sklearn.__version__}".encode())
     expected.update(inspect.getsource(cache_module).encode())
     assert code_fingerprint(cache_module) == expected.hexdigest()[:16]

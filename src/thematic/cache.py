@@ -28,7 +28,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
-import joblib
 from joblib.hashing import NumpyHasher
 
 from thematic import __version__, io
@@ -37,6 +36,11 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming the cache folder (parsed documents, cached results).
 CACHE_ENV = "THEMATIC_CACHE_DIR"
+#: How results are stored: Python's C pickler, protocol 5 (joblib's pure-Python pickler, used
+#: before, took 0.46 s to store 20,000 found identifiers against 0.014 s, and 0.30 s to load them
+#: against 0.016 s). Part of every fingerprint, so a change of format starts a fresh cache.
+PICKLE_PROTOCOL = 5
+STORAGE = f"pickle-{PICKLE_PROTOCOL}"
 Func = TypeVar("Func", bound=Callable)
 
 
@@ -61,7 +65,7 @@ def code_fingerprint(*modules: ModuleType, libraries: tuple[str, ...] = ()) -> s
     import pandas
 
     # scikit-learn's version as installed: importing it (a second) is for a step that fits
-    digest = hashlib.sha256(f"{__version__} {numpy.__version__} {pandas.__version__} "
+    digest = hashlib.sha256(f"{__version__} {STORAGE} {numpy.__version__} {pandas.__version__} "
                             f"{metadata.version('scikit-learn')}".encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
@@ -193,7 +197,8 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
     def load(path: Path | None) -> tuple[bool, object]:
         if path is not None and path.is_file():
             try:
-                result = joblib.load(path)
+                with open(path, "rb") as stored:
+                    result = pickle.load(stored)
             except Exception as error:  # noqa: BLE001 - an unreadable entry is computed again
                 log.warning("cached result %s is unreadable (%s); computing it again", path, error)
             else:
@@ -205,8 +210,8 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
         _record(name, False)
         if path is None:
             return
-        with io.atomic_path(path) as tmp:
-            joblib.dump(result, tmp)
+        with io.atomic_path(path) as tmp, open(tmp, "wb") as stored:
+            pickle.dump(result, stored, protocol=PICKLE_PROTOCOL)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
