@@ -387,11 +387,11 @@ def test_reports_reuse_unchanged_phases_and_equal_executed_ones(tmp_path: Path, 
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         return out, {p["name"]: p for p in manifest["phases"]}, said
 
-    executed, first, _ = render("executed")
-    assert {p["run"] for p in first.values()} == {"executed"}
+    executed, first, said = render("executed")
+    assert {(p["run"], p["stored"]) for p in first.values()} == {("executed", "stored")}, (first, said)
 
     reused, second, said = render("reused")
-    assert {name: p["run"] for name, p in second.items()} == dict.fromkeys(PHASES, "reused")
+    assert {name: p["run"] for name, p in second.items()} == dict.fromkeys(PHASES, "reused"), (second, said)
     assert all(second[n]["key"] == first[n]["key"] for n in PHASES)
     assert all(second[n]["reused_from"] == {"executed_at": first[n]["executed_at"],
                                             "seconds": round(first[n]["seconds"], 2)} for n in PHASES)
@@ -404,7 +404,7 @@ def test_reports_reuse_unchanged_phases_and_equal_executed_ones(tmp_path: Path, 
         page = (reused / "html" / f"{phase}.html").read_text(encoding="utf-8")
         assert f"Reused: none of this notebook&#39;s inputs changed since the run of {first[phase]['executed_at']}" \
             in page
-        assert "thematic-run" not in (executed / "html" / f"{phase}.html").read_text(encoding="utf-8")
+        assert '<p class="thematic-run">' not in (executed / "html" / f"{phase}.html").read_text(encoding="utf-8")
     index = (reused / "index.html").read_text(encoding="utf-8")
     assert index.count("reused: inputs unchanged since the run of") == len(PHASES)
 
@@ -453,3 +453,17 @@ def test_a_changed_transcript_executes_every_phase_again(tmp_path: Path, sample_
     transcript = sample_copy / "deidentified" / "PAR02-W1.txt"
     transcript.write_text(transcript.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert runs() == ["executed", "executed"]
+
+
+def test_the_report_command_takes_rerun(monkeypatch, tmp_path: Path):
+    from click.testing import CliRunner
+
+    import thematic.report
+    from thematic.cli import main
+
+    calls = []
+    monkeypatch.setattr(thematic.report, "render_report", lambda *args, **kwargs: calls.append(kwargs))
+    for extra, expected in (([], False), (["--rerun"], True)):
+        result = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r"), "--quiet", *extra])
+        assert result.exit_code == 0, result.output
+        assert calls.pop()["rerun"] is expected
