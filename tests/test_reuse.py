@@ -467,3 +467,18 @@ def test_the_report_command_takes_rerun(monkeypatch, tmp_path: Path):
         result = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r"), "--quiet", *extra])
         assert result.exit_code == 0, result.output
         assert calls.pop()["rerun"] is expected
+
+
+def test_an_entry_json_nested_beyond_reason_is_damaged_not_fatal(tmp_path: Path, monkeypatch):
+    store, _ = _store(tmp_path)
+    entry = store.folder("03-theme-mapping.ipynb") / KEY
+    (entry / "entry.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    messages = []
+    runs = reuse.Runs(data_dir=None, kernel_name="python3", notebooks_dir=tmp_path, store=store, echo=messages.append)
+    monkeypatch.setattr(reuse, "phase_key", lambda inputs: KEY)
+    notebook = tmp_path / "03-theme-mapping.ipynb"
+    shutil.copy(NOTEBOOK, notebook)
+    staging = tmp_path / "s"
+    staging.mkdir()
+    assert runs.decide(notebook, {}, staging=staging).entry is None
+    assert len(messages) == 1 and messages[0].startswith("[E019]")

@@ -478,8 +478,9 @@ class Runs:
             return Decision(key, None, "--rerun", data, staged)
         try:
             entry = self.store.load(notebook.name, key)
-        except (Damaged, OSError) as error:
-            self.echo(Errors.E019.format(notebook=notebook.name, problem=error))
+        except Exception as error:  # noqa: BLE001 - whatever is wrong with an entry, the notebook runs
+            problem = error if isinstance(error, Damaged) else f"{type(error).__name__}: {error}"
+            self.echo(Errors.E019.format(notebook=notebook.name, problem=problem))
             return Decision(key, None, "stored run damaged", data, staged)
         return Decision(key, entry, "inputs unchanged" if entry else "no stored run with these inputs",
                         data, staged)
@@ -488,7 +489,7 @@ class Runs:
         """Restore *decision*'s entry into *staging*; False (said in one line) if that failed."""
         try:
             self.store.restore(decision.entry, staging=staging, executed=executed)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - the notebook is executed instead
             self.echo(Errors.E019.format(notebook=executed.name, problem=f"restoring it failed ({error})"))
             return False
         return True
@@ -507,7 +508,7 @@ class Runs:
         try:
             self.store.save(notebook.name, decision.key, executed=executed, staging=staging, files=written,
                             executed_at=executed_at, seconds=seconds)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - a run not stored never fails a complete report
             self.echo(Errors.E021.format(notebook=notebook.name, problem=error))
             return "not stored (store failed)"
         return "stored"
