@@ -168,6 +168,9 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thematic-pages") as renderer:
         rendered: list[Future] = []
 
+        def write_pages(number: int, run: dict) -> None:
+            rendered.append(renderer.submit(pages.write, number, run=run))
+
         def settle() -> None:
             """No page is being written once this returns (before a failed run's folder moves)."""
             for future in rendered:
@@ -179,7 +182,7 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
                 timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
                                          notebooks_dir=notebooks_dir, kernel_name=kernel_name,
                                          sockets=sockets, retirer=retirer, echo=echo, runs=runs,
-                                         on_executed=lambda n, run: rendered.append(renderer.submit(pages.write, n, run=run)),
+                                         on_executed=write_pages,
                                          on_failure=settle)
         except BaseException:
             settle()
@@ -222,8 +225,8 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
     stored run with the same inputs (:mod:`thematic.reuse`); return how each was run (``run``:
     executed or reused, ``key``, ``seconds`` in this run, ``reused_from``: when the restored run
     was executed and its seconds).
-    ``on_executed(n, run)`` is called when the *n*-th notebook has run (or was restored), ``on_failure()`` when one
-    failed, before the staging folder is moved. Each notebook's kernel listens on its own
+    ``on_executed(n, run)`` is called when the *n*-th notebook has run (or was restored),
+    ``on_failure()`` when one failed, before the staging folder is moved. Each notebook's kernel listens on its own
     sockets in *sockets* and, once the notebook has run, exits while the next one runs
     (:mod:`thematic.kernels`; the caller joins *retirer*).
 

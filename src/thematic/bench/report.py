@@ -175,7 +175,8 @@ def _study(result: BenchResult, label: str, params: Path, *, tmp: Path, real_dir
             result.add(f"{label}: {name} floor", floor, "s")
             result.add(f"{label}: {name} cold vs floor", cold_phase["seconds"] / floor, "x")
         result.add(f"{label}: {name} warm, executed", warm_phase["seconds"], "s")
-        result.add(f"{label}: {name} warm, executed vs its trivial notebook", warm_phase["seconds"] / kernels[name], "x")
+        result.add(f"{label}: {name} warm, executed vs its trivial notebook",
+                   warm_phase["seconds"] / kernels[name], "x")
         result.add(f"{label}: {name} warm, reused (restored, not executed)", reused_phases[name]["seconds"], "s")
         result.notes.append(f"{label} {name}: floor " + ", ".join(f"{k} {v:.1f} s" for k, v in pieces.items()))
         for run, phase in (("cold", cold_phase), ("warm", warm_phase)):
