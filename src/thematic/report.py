@@ -30,7 +30,7 @@ from typing import Annotated
 import jinja2
 from pydantic import Field
 
-from thematic import folders, io, kernels
+from thematic import folders, io, kernels, reuse
 from thematic.errors import Errors, ReportError
 from thematic.parameters import (
     Parameter,
@@ -90,7 +90,7 @@ def find_notebooks(folder: Path) -> list[Path]:
 def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
                   output_dir: str | os.PathLike | None = None,
                   notebooks_dir: str | os.PathLike | None = None,
-                  kernel_name: str = "python3", progress: bool = True,
+                  kernel_name: str = "python3", progress: bool = True, rerun: bool = False,
                   echo: Callable[[str], None] = print) -> Path:
     """Run every phase notebook and write the report folder.
 
@@ -106,6 +106,10 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
         Jupyter kernel to run the notebooks with.
     progress
         Show progress bars.
+    rerun
+        Execute every notebook. Otherwise a notebook none of whose inputs changed since a stored
+        run is restored from that run (:mod:`thematic.reuse`; the manifest and the index say
+        which); either way the stored runs are refreshed.
     echo
         Where progress messages go.
 
@@ -135,7 +139,9 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
     with folders.owned_output(output, kind="report", data_dirs=data_dirs) as staging:
         _write_report(phases, declared, values, title=title, staging=staging, root=root,
                       params_file=params_file, notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                      progress=progress, echo=echo, resolved_values=resolved(effective))
+                      progress=progress, echo=echo, resolved_values=resolved(effective),
+                      runs=reuse.Runs(data_dir=Path(data_dirs[0]) if data_dirs else None, kernel_name=kernel_name,
+                                      notebooks_dir=notebooks_dir, rerun=rerun, echo=echo))
     echo(f"[thematic report] wrote {output / 'index.html'}")
     return output
 
@@ -143,7 +149,7 @@ def render_report(params_file: str | os.PathLike = "params/sample.yaml", *,
 def _write_report(phases: list[Phase], declared: list, values: dict, *, title: str,
                   staging: folders.Staging, root: Path, params_file: Path, notebooks_dir: Path,
                   kernel_name: str, progress: bool, echo: Callable[[str], None],
-                  resolved_values: dict) -> None:
+                  resolved_values: dict, runs: reuse.Runs) -> None:
     """Run the notebooks into *staging* and write the HTML pages, manifest and index there.
 
     A notebook's pages are rendered in a second thread while the next notebook runs (the
@@ -162,6 +168,9 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thematic-pages") as renderer:
         rendered: list[Future] = []
 
+        def write_pages(number: int, run: dict) -> None:
+            rendered.append(renderer.submit(pages.write, number, run=run))
+
         def settle() -> None:
             """No page is being written once this returns (before a failed run's folder moves)."""
             for future in rendered:
@@ -172,8 +181,8 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
             with _kernels_know_they_run_a_report():
                 timings = _run_notebooks(phases, declared, values, staging=staging, bar=bar,
                                          notebooks_dir=notebooks_dir, kernel_name=kernel_name,
-                                         sockets=sockets, retirer=retirer, echo=echo,
-                                         on_executed=lambda n: rendered.append(renderer.submit(pages.write, n)),
+                                         sockets=sockets, retirer=retirer, echo=echo, runs=runs,
+                                         on_executed=write_pages,
                                          on_failure=settle)
         except BaseException:
             settle()
@@ -183,9 +192,13 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
             shutil.rmtree(sockets, ignore_errors=True)
         echo("[thematic report] rendering HTML")
         entries = [future.result() for future in rendered]
-    for entry, seconds in zip(entries, timings, strict=True):
-        entry["seconds"] = round(seconds, 2)
+    for entry, run in zip(entries, timings, strict=True):
+        entry.update(run, seconds=round(run["seconds"], 2))
         entry["steps"] = phase_steps(folder, entry["name"])
+    reused = [entry["name"] for entry in entries if entry["run"] == "reused"]
+    echo(f"[thematic report] reused {len(reused)} of {len(entries)} notebooks"
+         + (f" ({', '.join(reused)}): inputs unchanged" if reused else "")
+         + ("; --rerun executes every one" if reused else ""))
     manifest = build_manifest(
         root=root, params_file=params_file, parameters={"title": title, **values},
         inputs=[params_file, *(p.notebook for p in phases),
@@ -206,11 +219,14 @@ def _write_report(phases: list[Phase], declared: list, values: dict, *, title: s
 
 def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging: folders.Staging,
                    bar, notebooks_dir: Path, kernel_name: str, sockets: str, retirer: kernels.Retirer,
-                   echo: Callable[[str], None], on_executed: Callable[[int], object] = lambda n: None,
-                   on_failure: Callable[[], object] = lambda: None) -> list[float]:
-    """Execute each phase notebook into ``staging/executed``; return their seconds.
-    ``on_executed(n)`` is called when the *n*-th notebook has run, ``on_failure()`` when one
-    failed, before the staging folder is moved. Each notebook's kernel listens on its own
+                   echo: Callable[[str], None], on_executed: Callable[[int, dict], object] = lambda n, run: None,
+                   on_failure: Callable[[], object] = lambda: None, runs: reuse.Runs | None = None) -> list[dict]:
+    """Execute each phase notebook into ``staging/executed``, or restore it when *runs* finds a
+    stored run with the same inputs (:mod:`thematic.reuse`); return how each was run (``run``:
+    executed or reused, ``key``, ``seconds`` in this run, ``reused_from``: when the restored run
+    was executed and its seconds).
+    ``on_executed(n, run)`` is called when the *n*-th notebook has run (or was restored),
+    ``on_failure()`` when one failed, before the staging folder is moved. Each notebook's kernel listens on its own
     sockets in *sockets* and, once the notebook has run, exits while the next one runs
     (:mod:`thematic.kernels`; the caller joins *retirer*).
 
@@ -220,13 +236,26 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
     from papermill.exceptions import PapermillExecutionError
 
     pool = kernels.Kernels(kernel_name=kernel_name, socket_dir=sockets, cwd=str(notebooks_dir), retirer=retirer)
+    runs = runs or reuse.Runs(data_dir=None, kernel_name=kernel_name, notebooks_dir=notebooks_dir, rerun=True,
+                              echo=echo)
     timings = []
     try:
         for number, (phase, nb_params) in enumerate(zip(bar, declared, strict=True)):
             bar.set_postfix_str(phase.name)
-            echo(f"[thematic report] running {phase.name}")
             t0 = time.perf_counter()
             executed = staging.path / "executed" / phase.notebook.name
+            parameters = for_notebook(values, nb_params, output_dir=str(staging.path))
+            decision = runs.decide(phase.notebook, parameters, staging=staging.path)
+            if decision.entry is not None and runs.restore(decision, staging=staging.path, executed=executed):
+                pool.release(number)  # a kernel started ahead for it is not needed
+                entry = decision.entry
+                echo(f"[thematic report] reused {phase.name}: inputs unchanged since the run of {entry.executed_at}")
+                timings.append({"run": "reused", "key": decision.key, "seconds": time.perf_counter() - t0,
+                                "reused_from": {"executed_at": entry.executed_at, "seconds": entry.seconds}})
+                on_executed(number, timings[-1])
+                continue
+            echo(f"[thematic report] running {phase.name}")
+            executed_at = now()
             following = number + 1 if number + 1 < len(phases) else None
 
             async def start_next(notebook, following=following) -> None:  # this kernel is ready
@@ -236,7 +265,7 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
             try:
                 papermill.execute_notebook(
                     str(phase.notebook), str(executed),
-                    parameters=for_notebook(values, nb_params, output_dir=str(staging.path)),
+                    parameters=parameters,
                     kernel_name=kernel_name, cwd=str(notebooks_dir), progress_bar=False,
                     request_save_on_cell_execute=False, log_output=False, km=pool.start(number),
                     on_notebook_start=start_next)
@@ -251,8 +280,12 @@ def _run_notebooks(phases: list[Phase], declared: list, values: dict, *, staging
                     evalue=error.evalue, previous=previous, kept=kept)) from None
             finally:
                 pool.release(number)
-            timings.append(time.perf_counter() - t0)
-            on_executed(number)
+            seconds = time.perf_counter() - t0
+            stored = runs.remember(decision, phase.notebook, staging=staging.path, executed=executed,
+                                   executed_at=executed_at, seconds=seconds)
+            timings.append({"run": "executed", "key": decision.key, "seconds": seconds, "executed_at": executed_at,
+                            "why": decision.reason, "stored": stored})
+            on_executed(number, timings[-1])
     finally:
         pool.release_all()
     return timings
@@ -300,8 +333,9 @@ class _PageWriter:
         self.phases, self.staging, self.title, self.assets = phases, staging, title, assets
         self.exporters: dict[bool, object] = {}
 
-    def write(self, number: int) -> dict:
-        """Write the pages of the *number*-th phase; return its entry for the index."""
+    def write(self, number: int, *, run: dict | None = None) -> dict:
+        """Write the pages of the *number*-th phase; return its entry for the index. A *run*
+        that was reused (see :func:`_run_notebooks`) is said at the top of both pages."""
         import nbformat
 
         html_dir = self.staging / "html"
@@ -324,7 +358,8 @@ class _PageWriter:
                     "title": f"{title}: {phase.name}", "index_href": "../index.html",
                     "other_href": other, "other_label": other_label, "version_label": label,
                     "previous_href": before and f"{before}{suffix}", "previous_label": before,
-                    "next_href": after and f"{after}{suffix}", "next_label": after}})
+                    "next_href": after and f"{after}{suffix}", "next_label": after,
+                    "run_note": run_note(run)}})
             io.write_text(html_dir / filename, body)
         return {
             "name": phase.name, "summary": phase.summary, "reader": f"html/{reader}",
@@ -332,6 +367,17 @@ class _PageWriter:
             "tables": _listed(self.staging, "tables", phase.name),
             "figures": _listed(self.staging, "figures", phase.name),
         }
+
+
+def run_note(run: dict | None) -> str:
+    """The line a phase page shows about how it was run: nothing for a notebook executed in
+    this run, the date of the run it was restored from for a reused one."""
+    if not run or run.get("run") != "reused":
+        return ""
+    since = run["reused_from"]
+    return (f"Reused: none of this notebook's inputs changed since the run of {since['executed_at']} "
+            f"(run time then {since['seconds']:.1f} s), so this page shows that run's results. "
+            "'thematic report --rerun' executes it again.")
 
 
 def _render_html(phases: list[Phase], staging: Path, title: str, assets: dict[str, str]) -> list[dict]:

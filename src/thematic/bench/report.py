@@ -1,11 +1,16 @@
 """How fast the report rebuilds, on the sample and on a synthetic study of real size.
 
-For each study, three renders through :func:`thematic.report.render_report`, in this process:
+For each study, four renders through :func:`thematic.report.render_report`, in this process:
 
 * *trivial*: as many notebooks as the report has, each holding only the real notebook's
   parameters cell and one print, so the figure is kernel start-up, papermill and nbconvert;
-* *cold*: the report with empty caches;
-* *warm*: the report again, caches filled, nothing changed.
+* *cold*: the report with empty caches (and no stored run of any notebook);
+* *warm, executed*: the report again with ``rerun`` (every notebook executed), caches filled,
+  nothing changed;
+* *warm, reused*: the report again as ``thematic report`` runs it by default: nothing changed,
+  so every notebook's stored run is restored (:mod:`thematic.reuse`) and none is executed.
+
+The trivial, cold and executed renders run with ``rerun``, so none of them is restored.
 
 The studies: the sample (``params/sample.yaml``), and the real-size study
 (:func:`thematic.bench.synthetic.generate_real_size_study`: the sample's design, 25 interviews,
@@ -21,8 +26,8 @@ cross-validation needs (one full-data fit timed, times ``cv_folds + 1``); 03 and
 beyond the kernel. Imports are not counted in a floor.
 
 Each phase's time is printed next to its floor (cold) and its trivial notebook (warm), with the
-named steps it recorded (:mod:`thematic.steps`). Targets: warm within 2x of trivial, and (on
-the real-size study) cold within 1.5x of the sum of the floors.
+named steps it recorded (:mod:`thematic.steps`). Targets: warm (executed, and reused) within 2x
+of trivial, and (on the real-size study) cold within 1.5x of the sum of the floors.
 """
 
 from __future__ import annotations
@@ -148,12 +153,18 @@ def _study(result: BenchResult, label: str, params: Path, *, tmp: Path, real_dir
            trivial_dir: Path, floors: bool) -> dict[str, float]:
     """Trivial, cold and warm renders of one study, its phases and floors, added to *result*."""
     with mock.patch.dict(os.environ, {CACHE_ENV: str(tmp / f"cache-{label}")}):
-        trivial = _timed_render(params, tmp / f"{label}-trivial", notebooks_dir=trivial_dir)
-        cold = _timed_render(params, tmp / f"{label}-cold", notebooks_dir=real_dir)
-        warm = _timed_render(params, tmp / f"{label}-warm", notebooks_dir=real_dir)
+        trivial = _timed_render(params, tmp / f"{label}-trivial", notebooks_dir=trivial_dir, rerun=True)
+        cold = _timed_render(params, tmp / f"{label}-cold", notebooks_dir=real_dir, rerun=True)
+        warm = _timed_render(params, tmp / f"{label}-warm", notebooks_dir=real_dir, rerun=True)
+        reused = _timed_render(params, tmp / f"{label}-reused", notebooks_dir=real_dir)
     kernels = {p["name"]: p["seconds"] for p in _phases(tmp / f"{label}-trivial")}
+    runs = [p["run"] for p in _phases(tmp / f"{label}-reused")]
+    result.notes.append(f"{label}: warm reused render: {runs.count('reused')} of {len(runs)} notebooks "
+                        "restored from their stored run, none executed" if set(runs) == {"reused"} else
+                        f"{label}: warm reused render: runs {runs} (not every notebook was reused)")
     work = measure_floors(params) if floors else {}
     floor_total = 0.0
+    reused_phases = {p["name"]: p for p in _phases(tmp / f"{label}-reused")}
     for cold_phase, warm_phase in zip(_phases(tmp / f"{label}-cold"), _phases(tmp / f"{label}-warm"), strict=True):
         name = cold_phase["name"]
         pieces = {"kernel (trivial notebook)": kernels[name], **work.get(name, {})}
@@ -163,8 +174,10 @@ def _study(result: BenchResult, label: str, params: Path, *, tmp: Path, real_dir
         if floors:
             result.add(f"{label}: {name} floor", floor, "s")
             result.add(f"{label}: {name} cold vs floor", cold_phase["seconds"] / floor, "x")
-        result.add(f"{label}: {name} warm", warm_phase["seconds"], "s")
-        result.add(f"{label}: {name} warm vs its trivial notebook", warm_phase["seconds"] / kernels[name], "x")
+        result.add(f"{label}: {name} warm, executed", warm_phase["seconds"], "s")
+        result.add(f"{label}: {name} warm, executed vs its trivial notebook",
+                   warm_phase["seconds"] / kernels[name], "x")
+        result.add(f"{label}: {name} warm, reused (restored, not executed)", reused_phases[name]["seconds"], "s")
         result.notes.append(f"{label} {name}: floor " + ", ".join(f"{k} {v:.1f} s" for k, v in pieces.items()))
         for run, phase in (("cold", cold_phase), ("warm", warm_phase)):
             if phase.get("steps"):
@@ -172,14 +185,16 @@ def _study(result: BenchResult, label: str, params: Path, *, tmp: Path, real_dir
                     f"{s['name']} {s['seconds']:.1f} s" for s in phase["steps"]))
     result.add(f"{label}: trivial notebooks", trivial, "s")
     result.add(f"{label}: report, cold caches", cold, "s")
-    result.add(f"{label}: report, warm caches", warm, "s")
-    result.add(f"{label}: warm report vs trivial notebooks", warm / trivial, "x", at_most=2)
+    result.add(f"{label}: report, warm caches, executed (--rerun)", warm, "s")
+    result.add(f"{label}: report, warm, REUSED (stored runs restored, no notebook executed)", reused, "s")
+    result.add(f"{label}: warm executed (--rerun) report vs trivial notebooks", warm / trivial, "x", at_most=2)
+    result.add(f"{label}: warm REUSED report vs trivial notebooks", reused / trivial, "x", at_most=2)
     if floors:
         result.add(f"{label}: floors, summed", floor_total, "s")
         target = {"at_most": 1.5} if label == "real-size" else {}
         result.add(f"{label}: cold report vs summed floors", cold / floor_total, "x", **target)
     result.add(f"{label}: cold vs warm", cold / warm, "x")
-    return {"trivial": trivial, "cold": cold, "warm": warm}
+    return {"trivial": trivial, "cold": cold, "warm": warm, "reused": reused}
 
 
 @register("report")
