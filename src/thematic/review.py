@@ -43,6 +43,7 @@ from thematic.deidentify import (
     find_identifiers_batch,
 )
 from thematic.deidentify.leftovers import WordToCheck, words_to_check
+from thematic.deidentify.speech_names import enabled as speech_names_enabled
 from thematic.deidentify.words import DEFAULT_ALLOW, word_tests
 from thematic.errors import DataError, Errors
 from thematic.nlp import chunk_spans
@@ -411,18 +412,18 @@ def speaker_names(renames: dict[str, str]) -> tuple[KnownName, ...]:
 _NUMBERED = re.compile(r"\[person \d+\]")
 
 
-def _detect(item: tuple[str, str, KnownNames, str, frozenset[str]]) -> list[Identifier]:
+def _detect(item: tuple[str, str, KnownNames, str, frozenset[str], bool]) -> list[Identifier]:
     """The identifiers of one transcript. A long one is detected in pieces cut at turn
     boundaries (:func:`thematic.nlp.chunk_spans`); their spans are moved to the offsets of the
     whole text and people are numbered across it ("[person 3]" is one person throughout).
 
-    *item* is ``(interview_id, text, known names, model, allow)``; the shipped allow-list
-    (``allow``, used inside the de-identifier) is part of it so that a cached result is never
-    served after the allow-list changed."""
-    interview_id, text, known, model, _ = item
+    *item* is ``(interview_id, text, known names, model, allow, speech names)``; the shipped
+    allow-list (``allow``, used inside the de-identifier) and whether the name recogniser trained on
+    speech runs are part of it so that a cached result is never served after either changed."""
+    interview_id, text, known, model, _, speech_names = item
     spans = chunk_spans(text)
     found = [find_identifiers_batch([text[start:end]], known_names=known, interview_ids=[interview_id],
-                                    model=model)[0] for start, end in spans]  # one piece in memory at a time
+                                    model=model, speech_names=speech_names)[0] for start, end in spans]  # one piece in memory at a time
     if len(spans) == 1:
         return found[0]
     findings = [_Finding(i.start + offset, i.end + offset, i.type, i.detector, i.score,
@@ -506,7 +507,9 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     ids = list(raws)
     if progress:
         progress(f"finding identifiers in {len(ids)} transcript(s)")
-    items = [(i, raws[i], known.for_interview(i).including(speakers[i]), model, DEFAULT_ALLOW) for i in ids]
+    speech_names = speech_names_enabled()
+    items = [(i, raws[i], known.for_interview(i).including(speakers[i]), model, DEFAULT_ALLOW, speech_names)
+             for i in ids]
     found = map_cached(_detect_cached(), items,
                        compute=lambda missing: map_documents(_detect, missing, n_jobs=n_jobs))
     by_interview = {d.interview_id: [] for d in decisions}

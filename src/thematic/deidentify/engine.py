@@ -21,8 +21,17 @@ from thematic.deidentify.patterns import (
 )
 from thematic.deidentify.phones import find_phones
 from thematic.deidentify.resolve import _allowed_phrases, propagate, resolve, without_allowed_lead
+from thematic.deidentify.speech_names import enabled as speech_names_enabled
+from thematic.deidentify.speech_names import find_speech_names, load_pipeline_with
 from thematic.deidentify.spoken import find_spoken
-from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
+from thematic.deidentify.words import (
+    DEFAULT_ALLOW,
+    _dictionary_words,
+    _first_names,
+    _is_word,
+    _noun_only_words,
+    word_tests,
+)
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
@@ -91,9 +100,11 @@ def _no_context_enhancer():
 
 
 @lru_cache(maxsize=4)
-def build_analyzer(model: str = "en_core_web_sm"):
+def build_analyzer(model: str = "en_core_web_sm", *, speech_names: bool = False):
     """Presidio's AnalyzerEngine on our spaCy pipeline (parser disabled), with the built-in
-    recognizers this package uses. Known names are added per call."""
+    recognizers this package uses. Known names are added per call. With *speech_names*, the
+    pipeline also runs the name recogniser trained on speech (:mod:`~thematic.deidentify.speech_names`)
+    and its names are findings of detector ``speech_names``."""
     _import_presidio()
     from presidio_analyzer import AnalyzerEngine, Pattern, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
@@ -104,7 +115,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
 
     from thematic.nlp import load_pipeline
 
-    pipeline = load_pipeline(model, disable=("parser",))
+    pipeline = load_pipeline_with(model) if speech_names else load_pipeline(model, disable=("parser",))
 
     class ThematicSpacyEngine(SpacyNlpEngine):
         """Presidio's spaCy engine on the pipeline thematic loaded (not en_core_web_lg)."""
@@ -138,6 +149,10 @@ def build_analyzer(model: str = "en_core_web_sm"):
         RegexRecognizer("form_field", ["PERSON"], _find_form_names),
         RegexRecognizer("initials", ["PERSON"], find_initials),
     ]
+    if speech_names:
+        is_word, is_first_name = word_tests(model)
+        recognizers.append(RegexRecognizer("speech_names", ["PERSON"], lambda text, doc: find_speech_names(
+            text, doc, is_word=is_word, is_first_name=is_first_name)))
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
                               context_aware_enhancer=_no_context_enhancer())
@@ -148,7 +163,7 @@ def build_analyzer(model: str = "en_core_web_sm"):
 
 def find_identifiers(text: str, *, known_names: KnownNames | None = None, interview_id: str | None = None,
                      model: str = "en_core_web_sm", score_threshold: float = 0.5,
-                     use_lexicon: bool = True) -> list[Identifier]:
+                     use_lexicon: bool = True, speech_names: bool | None = None) -> list[Identifier]:
     """Find the identifiers in *text*: non-overlapping spans with type, detector, score and a
     placeholder that is the same for every mention of one entity in this text.
 
@@ -166,17 +181,21 @@ def find_identifiers(text: str, *, known_names: KnownNames | None = None, interv
         Findings scoring below are dropped (NHS numbers without a valid checksum never pass).
     use_lexicon
         Also look for lowercase first names from a census name list.
+    speech_names
+        Also run the name recogniser trained on speech; None: on unless the environment variable
+        ``THEMATIC_SPEECH_NAMES`` is ``0`` (:func:`thematic.deidentify.speech_names.enabled`).
     """
     return find_identifiers_batch([text], known_names=known_names, interview_ids=[interview_id],
-                                  model=model, score_threshold=score_threshold, use_lexicon=use_lexicon)[0]
+                                  model=model, score_threshold=score_threshold, use_lexicon=use_lexicon,
+                                  speech_names=speech_names)[0]
 
 
 def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | None = None,
                            interview_ids: Sequence[str | None] | None = None,
                            model: str = "en_core_web_sm", score_threshold: float = 0.5,
-                           use_lexicon: bool = True) -> list[list[Identifier]]:
+                           use_lexicon: bool = True, speech_names: bool | None = None) -> list[list[Identifier]]:
     """:func:`find_identifiers` for many texts, running spaCy over them in one ``pipe``."""
-    analyzer = build_analyzer(model)
+    analyzer = build_analyzer(model, speech_names=speech_names_enabled(speech_names))
     known_names = known_names or KnownNames()
     interview_ids = list(interview_ids) if interview_ids is not None else [None] * len(texts)
     allow = DEFAULT_ALLOW | known_names.allow

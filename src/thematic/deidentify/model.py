@@ -24,7 +24,7 @@ DETECTOR_PRIORITY = {
     "review": -1, "known_names": 0, "email": 1, "spoken_email": 1, "uk_phone": 2, "spoken_number": 2,
     "spoken_postcode": 4, "spelled": 9, "initials": 9, "nhs_number": 3, "uk_postcode": 4,
     "date_of_birth": 5, "date": 6, "age": 7, "org_suffix": 8, "place_pattern": 9, "form_field": 9, "spacy_ner": 10,
-    "place_gazetteer": 10, "name_lexicon": 11, "repeated_name": 12,
+    "place_gazetteer": 10, "speech_names": 11, "name_lexicon": 11, "repeated_name": 12,
 }
 
 @dataclass(frozen=True)

@@ -1,0 +1,167 @@
+"""A name recogniser trained on speech: a second spaCy ``ner`` component labelling PERSON.
+
+``en_core_web_sm`` was trained on written text, and misses names in casual speech, above all in
+lowercase transcription ("yeah so jade from the group"). This component was trained with spaCy's
+own ``update`` on synthetic speech (``tools/build_speech_names_corpus.py``: templates written
+for it in many registers, names from Faker in many locales, lowercase and unpunctuated
+variants, and sentences whose name-like words are words). It listens to the pipeline's shared
+``tok2vec`` (not retrained), so it adds one transition-based pass and stores only its own
+weights, beside this module (``speech_names/``). Rebuild it with ``tools/train_speech_names.py``.
+
+In the pipeline it runs before the pipeline's own ``ner``; its entities are moved to
+``doc.spans["speech_names"]`` and ``doc.ents`` is cleared (left unset, not "outside"), so the
+original NER runs exactly as before. :func:`find_speech_names` turns the spans into findings
+that go through :func:`thematic.deidentify.resolve.resolve` like any other detector's.
+
+It is on by default; ``THEMATIC_SPEECH_NAMES=0`` in the environment, the study setting
+``deidentification: {speech_names: false}`` or ``find_identifiers_batch(speech_names=False)``
+turn it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from thematic.errors import Errors, ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+#: The component's name in the pipeline, and the ``doc.spans`` key its names are moved to.
+COMPONENT = "speech_names"
+#: Where the trained weights are stored (package data).
+MODEL_DIR = Path(__file__).with_name("speech_names")
+#: SHA-256 of the stored weights (:func:`model_digest`): part of this module's source, so the
+#: de-identification cache key changes whenever the model does. Set by the training script.
+MODEL_SHA256 = "a3b7d17f87fab1c8"
+#: Environment variable that turns the recogniser off ("0", "false", "no", "off").
+ENV = "THEMATIC_SPEECH_NAMES"
+#: Score of its findings: above the analyzer's threshold (0.5), below every other detector's, so that
+#: where another detector found the same span Presidio keeps that one (and its rules: "May" of the lexicon).
+SCORE = 0.55
+_STORE = "thematic_speech_names_store"
+
+
+def component_config(*, hidden_width: int = 64, own_tok2vec: int = 0) -> dict:
+    """The ``ner`` factory's config: a transition-based parser listening to the pipeline's shared
+    tok2vec, or, with *own_tok2vec* (a width), embedding words itself (hashed NORM, PREFIX,
+    SUFFIX and SHAPE, as ``en_core_web_sm`` does, but smaller)."""
+    if own_tok2vec:
+        tok2vec = {"@architectures": "spacy.Tok2Vec.v2",
+                   "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": own_tok2vec,
+                             "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500],
+                             "include_static_vectors": False},
+                   "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": own_tok2vec, "depth": 2,
+                              "window_size": 1, "maxout_pieces": 3}}
+    else:
+        tok2vec = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "tok2vec"}
+    return {"model": {"@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+                      "extra_state_tokens": False, "hidden_width": hidden_width, "maxout_pieces": 2,
+                      "use_upper": True, "nO": None, "tok2vec": tok2vec}}
+
+
+def _stored_config() -> dict:
+    """The architecture the stored weights were trained with (``thematic.json`` beside them)."""
+    import json
+
+    return json.loads((MODEL_DIR / "thematic.json").read_text(encoding="utf-8"))
+
+
+def model_digest(folder: Path = MODEL_DIR) -> str:
+    """SHA-256 over the stored files' relative paths and bytes (sorted), first 16 hex digits."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def enabled(setting: bool | None = None) -> bool:
+    """Whether to use the recogniser: *setting* if given, else the environment variable (on
+    unless it says "0", "false", "no" or "off")."""
+    if setting is not None:
+        return bool(setting)
+    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _register_store() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(_STORE):
+        return
+
+    @Language.component(_STORE)
+    def store(doc: Doc) -> Doc:
+        """Move the recogniser's entities to ``doc.spans`` and leave ``doc.ents`` unset."""
+        doc.spans[COMPONENT] = list(doc.ents)
+        doc.set_ents([], default="missing")
+        return doc
+
+
+def add_to(nlp: Language) -> Language:
+    """Add the recogniser (and the step that stores its names) to *nlp*, before its ``ner``.
+
+    Raises
+    ------
+    ModelError
+        If the stored weights are missing or are not the ones this module names (E310), or they
+        listen to a shared ``tok2vec`` the pipeline does not have (E311).
+    """
+    if not (MODEL_DIR / "model").is_file() or model_digest() != MODEL_SHA256:
+        raise ModelError(Errors.E310.format(path=MODEL_DIR, found=model_digest() if MODEL_DIR.is_dir() else "nothing",
+                                            expected=MODEL_SHA256))
+    architecture = _stored_config()
+    if not architecture.get("own_tok2vec") and "tok2vec" not in nlp.pipe_names:
+        raise ModelError(Errors.E311.format(model=nlp.meta.get("thematic_loaded_as", nlp.meta.get("name", "?")),
+                                            components=", ".join(nlp.pipe_names) or "none"))
+    _register_store()
+    before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+    component = nlp.add_pipe("ner", name=COMPONENT, config=component_config(**architecture), **before)
+    component.from_disk(MODEL_DIR, exclude=["vocab"])
+    nlp.add_pipe(_STORE, name=f"{COMPONENT}_store", after=COMPONENT)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def load_pipeline_with(model: str = "en_core_web_sm", *, disable: tuple[str, ...] = ("parser",)) -> Language:
+    """A pipeline of its own (never the shared one :func:`thematic.nlp.load_pipeline` caches)
+    with the recogniser added."""
+    from thematic.nlp import load_pipeline
+
+    return add_to(load_pipeline.__wrapped__(model, disable=disable))
+
+
+#: A title before a name: with one, a name that is also a word ("Mrs Baker") is kept.
+_TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|nurse|sister)\.?$")
+
+
+def find_speech_names(text: str, doc, *, is_word: Callable[[str], bool] | None = None,
+                      is_first_name: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, float, dict]]:
+    """The recogniser's names in *doc* (a spaCy Doc, or Presidio's NLP artifacts holding one) as
+    ``(start, end, "PERSON", score, {})``, a recognizer's ``find``; nothing when the pipeline ran
+    without it.
+
+    With *is_word* and *is_first_name* (tests of a lowercase word), a name whose every word is a
+    dictionary word and none a first name ("helpful", "Call handler") is dropped unless a title
+    precedes it: the recogniser is for names the dictionary and the lexicon cannot tell, and it
+    takes words in a name's position for names far more often than names in a word's.
+    """
+    doc = getattr(doc, "tokens", doc)
+    if doc is None or COMPONENT not in doc.spans:
+        return []
+    found = []
+    for span in doc.spans[COMPONENT]:
+        words = [t.lower_ for t in span if t.is_alpha]
+        if not words:
+            continue
+        if is_word is not None and is_first_name is not None and not any(_TITLE.match(w) for w in words) \
+                and all(is_word(w) and not is_first_name(w) for w in words):
+            continue
+        found.append((span.start_char, span.end_char, "PERSON", SCORE, {}))
+    return found

@@ -1,0 +1,101 @@
+"""The name recogniser trained on speech (``thematic.deidentify.speech_names``): it loads from
+the package, finds names in sentences written for this file (none is in its training corpus or
+in a benchmark set), leaves look-alike words alone, and can be turned off."""
+
+from __future__ import annotations
+
+import pytest
+
+from thematic.deidentify import find_identifiers_batch
+from thematic.deidentify import speech_names as module
+from thematic.deidentify.speech_names import (
+    COMPONENT,
+    MODEL_DIR,
+    MODEL_SHA256,
+    enabled,
+    find_speech_names,
+    load_pipeline_with,
+    model_digest,
+)
+from thematic.deidentify.words import word_tests
+from thematic.errors import ModelError
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline_with("en_core_web_sm")
+
+
+def names(nlp, text: str) -> list[str]:
+    is_word, is_first_name = word_tests("en_core_web_sm")
+    doc = nlp(text)
+    return [text[s:e] for s, e, *_ in find_speech_names(text, doc, is_word=is_word, is_first_name=is_first_name)]
+
+
+def test_the_stored_model_is_the_one_the_module_names_and_is_small():
+    assert MODEL_SHA256 == model_digest()
+    size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
+    assert 10_000 < size < 10_000_000
+
+
+def test_it_runs_before_the_pipelines_ner_and_leaves_its_entities_alone(nlp):
+    assert nlp.pipe_names.index(COMPONENT) < nlp.pipe_names.index("ner")
+    assert "parser" not in nlp.pipe_names
+    text = "I rang Mind and then Barack Obama was on the news in London."
+    doc = nlp(text)
+    from thematic.nlp import load_pipeline
+
+    plain = load_pipeline("en_core_web_sm", disable=("parser",))(text)
+    assert [(e.text, e.label_) for e in doc.ents] == [(e.text, e.label_) for e in plain.ents]
+    assert COMPONENT in doc.spans and COMPONENT not in plain.spans
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("so wojciech from the toddler group brought his little lad round", ["wojciech"]),
+    ("me and kerensa fell out over the christening", ["kerensa"]),
+    ("um yeah obinna was doing the school run that week", ["obinna"]),
+    ("My health visitor, Mrs Adeyemi-Clarke, came out on the Thursday.", ["Mrs Adeyemi-Clarke"]),
+    ("I texted Siobhan to say we'd be late.", ["Siobhan"]),
+])
+def test_it_finds_names_in_speech(nlp, text, expected):
+    assert names(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I will ring them back after the weekend",
+    "we just hope the waiting list gets shorter",
+    "the staff were helpful and reassuring throughout",
+    "I rang the NSPCC and they put me through to Mind",
+    "we went to Asda on the Monday in May",
+])
+def test_look_alike_words_are_not_names(nlp, text):
+    assert names(nlp, text) == []
+
+
+def test_the_switch_turns_it_off(monkeypatch):
+    text = "me and kerensa fell out over it"
+    assert enabled(None) is True
+    monkeypatch.setenv(module.ENV, "0")
+    assert enabled(None) is False
+    assert enabled(True) is True
+    found = find_identifiers_batch([text], speech_names=False)[0]
+    assert all(i.detector != COMPONENT for i in found)
+    on = find_identifiers_batch([text], speech_names=True)[0]
+    assert [(text[i.start:i.end], i.type) for i in on] == [("kerensa", "PERSON")]
+
+
+def test_a_model_that_is_not_the_expected_one_is_refused(monkeypatch):
+    import spacy
+
+    monkeypatch.setattr(module, "MODEL_SHA256", "0" * 16)
+    blank = spacy.blank("en")
+    blank.add_pipe("tok2vec")
+    with pytest.raises(ModelError, match=r"\[E310\]"):
+        module.add_to(blank)
+
+
+def test_a_pipeline_without_a_shared_tok2vec_is_refused():
+    import spacy
+
+    with pytest.raises(ModelError, match=r"\[E311\]"):
+        module.add_to(spacy.blank("en"))
