@@ -13,11 +13,10 @@ from thematic.deidentify.speech_names import (
     MODEL_DIR,
     MODEL_SHA256,
     enabled,
-    find_speech_names,
+    finder,
     load_pipeline_with,
     model_digest,
 )
-from thematic.deidentify.words import word_tests
 from thematic.errors import ModelError
 
 
@@ -27,9 +26,7 @@ def nlp():
 
 
 def names(nlp, text: str) -> list[str]:
-    is_word, is_first_name = word_tests("en_core_web_sm")
-    doc = nlp(text)
-    return [text[s:e] for s, e, *_ in find_speech_names(text, doc, is_word=is_word, is_first_name=is_first_name)]
+    return [text[s:e] for s, e, *_ in finder("en_core_web_sm")(text, nlp(text))]
 
 
 def test_the_stored_model_is_the_one_the_module_names_and_is_small():

@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--own-tok2vec", type=int, default=0,
                         help="width of an embedding of its own (0: listen to the pipeline's tok2vec)")
     parser.add_argument("--out", type=Path, default=TARGET)
@@ -106,7 +107,7 @@ def main() -> None:
         rng.shuffle(train)
         losses: dict[str, float] = {}
         for batch in minibatch(train, size=64):
-            ner.update(batch, drop=0.1, sgd=optimizer, losses=losses)
+            ner.update(batch, drop=args.dropout, sgd=optimizer, losses=losses)
         with ner.model.use_params(optimizer.averages):
             figures = score(base, ner, parts["dev"])
             if figures["f"] > best_f:

@@ -22,16 +22,10 @@ from thematic.deidentify.patterns import (
 from thematic.deidentify.phones import find_phones
 from thematic.deidentify.resolve import _allowed_phrases, propagate, resolve, without_allowed_lead
 from thematic.deidentify.speech_names import enabled as speech_names_enabled
-from thematic.deidentify.speech_names import find_speech_names, load_pipeline_with
+from thematic.deidentify.speech_names import finder as speech_names_finder
+from thematic.deidentify.speech_names import load_pipeline_with
 from thematic.deidentify.spoken import find_spoken
-from thematic.deidentify.words import (
-    DEFAULT_ALLOW,
-    _dictionary_words,
-    _first_names,
-    _is_word,
-    _noun_only_words,
-    word_tests,
-)
+from thematic.deidentify.words import DEFAULT_ALLOW, _dictionary_words, _first_names, _is_word, _noun_only_words
 
 # --- Presidio recognizers --------------------------------------------------------------------
 
@@ -150,9 +144,7 @@ def build_analyzer(model: str = "en_core_web_sm", *, speech_names: bool = False)
         RegexRecognizer("initials", ["PERSON"], find_initials),
     ]
     if speech_names:
-        is_word, is_first_name = word_tests(model)
-        recognizers.append(RegexRecognizer("speech_names", ["PERSON"], lambda text, doc: find_speech_names(
-            text, doc, is_word=is_word, is_first_name=is_first_name)))
+        recognizers.append(RegexRecognizer("speech_names", ["PERSON"], speech_names_finder(model)))
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
                               context_aware_enhancer=_no_context_enhancer())

@@ -142,26 +142,50 @@ _TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|nurse
 
 
 def find_speech_names(text: str, doc, *, is_word: Callable[[str], bool] | None = None,
-                      is_first_name: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, float, dict]]:
+                      is_first_name: Callable[[str], bool] | None = None,
+                      is_surname: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, float, dict]]:
     """The recogniser's names in *doc* (a spaCy Doc, or Presidio's NLP artifacts holding one) as
     ``(start, end, "PERSON", score, {})``, a recognizer's ``find``; nothing when the pipeline ran
     without it.
 
-    With *is_word* and *is_first_name* (tests of a lowercase word), a name whose every word is a
-    dictionary word and none a first name ("helpful", "Call handler") is dropped unless a title
-    precedes it: the recogniser is for names the dictionary and the lexicon cannot tell, and it
-    takes words in a name's position for names far more often than names in a word's.
+    With *is_word* and *is_first_name* (tests of a lowercase word), second thoughts: a word at
+    either end of a name that is a dictionary word and no first name or surname (*is_surname*)
+    leaves it ("kerensa fell out": "kerensa"), and a name whose every word is a dictionary word
+    and none a first name ("helpful", "Call handler") is dropped, unless a title precedes it
+    ("Mrs Baker"). The recogniser is for the names a dictionary and a name list cannot tell
+    apart, and it takes words in a name's position for names more often than the reverse.
     """
     doc = getattr(doc, "tokens", doc)
     if doc is None or COMPONENT not in doc.spans:
         return []
     found = []
     for span in doc.spans[COMPONENT]:
-        words = [t.lower_ for t in span if t.is_alpha]
-        if not words:
-            continue
-        if is_word is not None and is_first_name is not None and not any(_TITLE.match(w) for w in words) \
-                and all(is_word(w) and not is_first_name(w) for w in words):
-            continue
-        found.append((span.start_char, span.end_char, "PERSON", SCORE, {}))
+        tokens = list(span)
+        if is_word is not None and is_first_name is not None:
+            def plain_word(token) -> bool:
+                lower = token.lower_
+                return not token.is_alpha or (is_word(lower) and not is_first_name(lower) and not _TITLE.match(lower)
+                                              and not (is_surname is not None and is_surname(lower)))
+
+            while tokens and plain_word(tokens[-1]):
+                tokens.pop()
+            while tokens and plain_word(tokens[0]):
+                tokens.pop(0)
+            words = [t.lower_ for t in tokens if t.is_alpha]
+            if not words or (not any(_TITLE.match(w) for w in words)
+                             and all(is_word(w) and not is_first_name(w) for w in words)):
+                continue
+        if tokens:
+            found.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "PERSON", SCORE, {}))
     return found
+
+
+def finder(model: str = "en_core_web_sm") -> Callable[[str, object], list[tuple[int, int, str, float, dict]]]:
+    """:func:`find_speech_names` with the second thoughts of the pipeline's dictionary and the
+    first-name and surname lists (a recognizer's ``find``)."""
+    from thematic.deidentify.words import _last_names, word_tests
+
+    is_word, is_first_name = word_tests(model)
+    is_surname = _last_names().__contains__
+    return lambda text, doc: find_speech_names(text, doc, is_word=is_word, is_first_name=is_first_name,
+                                               is_surname=is_surname)
