@@ -529,6 +529,13 @@ def _latin(text: str) -> bool:
     return all(ord(c) < 0x250 or c in "-' ." for c in text)
 
 
+@lru_cache(maxsize=1)
+def _is_word():
+    from thematic.deidentify.words import word_tests
+
+    return word_tests("en_core_web_sm")[0]
+
+
 class NamePool:
     """People's names from Faker (one seeded Faker per locale) and nicknames, split by first name."""
 
@@ -544,6 +551,14 @@ class NamePool:
             self.fakers[locale] = faker
         self.weights = [LOCALE_WEIGHTS.get(locale, 1) for locale in LOCALES]
         self.nicknamer = NickNamer()
+
+    @staticmethod
+    def is_plain_word(name: str) -> bool:
+        """A dictionary word that is not a common given name (the recogniser's own test)."""
+        from thematic.deidentify.speech_names import word_names
+
+        lower = _strip_accents(name).lower()
+        return _is_word()(lower) and lower not in word_names()
 
     @staticmethod
     def part_of(first: str) -> str:
@@ -562,6 +577,8 @@ class NamePool:
                 continue
             if kind == "first" and self.part_of(value) != split:
                 continue
+            if kind == "first" and self.is_plain_word(value):
+                continue  # "Long", "Else", "Per": Faker's lists hold them; speech uses them as words
             return value.strip()
         raise RuntimeError("no name drawn")
 

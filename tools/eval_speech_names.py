@@ -91,8 +91,8 @@ def main() -> None:
         for name in ("off", "on", "spacy"):
             started = time.perf_counter()
             if name == "spacy":
-                [[(e.start_char, e.end_char, BASELINE_LABELS[e.label_]) for e in doc.ents if e.label_ in BASELINE_LABELS]
-                 for doc in baseline.pipe(texts, batch_size=32)]
+                [[(e.start_char, e.end_char, BASELINE_LABELS[e.label_]) for e in doc.ents
+                  if e.label_ in BASELINE_LABELS] for doc in baseline.pipe(texts, batch_size=32)]
             else:
                 find_identifiers_batch(texts, known_names=known, speech_names=name == "on")
             times[name].append(time.perf_counter() - started)

@@ -422,8 +422,9 @@ def _detect(item: tuple[str, str, KnownNames, str, frozenset[str], bool]) -> lis
     speech runs are part of it so that a cached result is never served after either changed."""
     interview_id, text, known, model, _, speech_names = item
     spans = chunk_spans(text)
+    # one piece in memory at a time
     found = [find_identifiers_batch([text[start:end]], known_names=known, interview_ids=[interview_id],
-                                    model=model, speech_names=speech_names)[0] for start, end in spans]  # one piece in memory at a time
+                                    model=model, speech_names=speech_names)[0] for start, end in spans]
     if len(spans) == 1:
         return found[0]
     findings = [_Finding(i.start + offset, i.end + offset, i.type, i.detector, i.score,

@@ -40,7 +40,7 @@ COMPONENT = "speech_names"
 MODEL_DIR = Path(__file__).with_name("speech_names")
 #: SHA-256 of the stored weights (:func:`model_digest`): part of this module's source, so the
 #: de-identification cache key changes whenever the model does. Set by the training script.
-MODEL_SHA256 = "a3b7d17f87fab1c8"
+MODEL_SHA256 = "bf01e17d057e924c"
 #: Environment variable that turns the recogniser off ("0", "false", "no", "off").
 ENV = "THEMATIC_SPEECH_NAMES"
 #: Score of its findings: above the analyzer's threshold (0.5), below every other detector's, so that
@@ -150,10 +150,13 @@ def find_speech_names(text: str, doc, *, is_word: Callable[[str], bool] | None =
 
     With *is_word* and *is_first_name* (tests of a lowercase word), second thoughts: a word at
     either end of a name that is a dictionary word and no first name or surname (*is_surname*)
-    leaves it ("kerensa fell out": "kerensa"), and a name whose every word is a dictionary word
-    and none a first name ("helpful", "Call handler") is dropped, unless a title precedes it
-    ("Mrs Baker"). The recogniser is for the names a dictionary and a name list cannot tell
-    apart, and it takes words in a name's position for names more often than the reverse.
+    leaves it ("kerensa fell out": "kerensa"); a name whose every word is a dictionary word and
+    none a first name ("helpful", "Call handler") is dropped, unless a title precedes it ("Mrs
+    Baker"); so is a single dictionary word in lowercase or starting a sentence unless it is a
+    common given name (:func:`word_names`: "robin", "will"; not "add", "long", which the name
+    lists hold), and a misspelt word (:func:`_misspelt`). The recogniser is for the names a
+    dictionary and a name list cannot tell apart, and it takes words in a name's position for
+    names more often than the reverse.
     """
     doc = getattr(doc, "tokens", doc)
     if doc is None or COMPONENT not in doc.spans:
@@ -175,9 +178,65 @@ def find_speech_names(text: str, doc, *, is_word: Callable[[str], bool] | None =
             if not words or (not any(_TITLE.match(w) for w in words)
                              and all(is_word(w) and not is_first_name(w) for w in words)):
                 continue
+            lower = tokens[0].lower_ if len(tokens) == 1 else ""
+            if lower and is_word(lower) and lower not in word_names() and (
+                    tokens[0].text.islower() or _starts_sentence(doc.text, tokens[0].idx)):
+                continue  # "add", "long", "soon": words before names, whatever a name list says
+            if len(tokens) == 1 and _misspelt(tokens[0].text, is_word=is_word, is_name=lambda w: is_first_name(w) or (
+                    is_surname is not None and is_surname(w))):
+                continue
         if tokens:
             found.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "PERSON", SCORE, {}))
     return found
+
+
+#: Share of people (in per cent) a census first name must have been given to for a dictionary word
+#: that is also that name ("robin", "dale", "shannon") to count as a name on its own.
+COMMON_NAME_SHARE = 0.03
+
+
+@lru_cache(maxsize=1)
+def word_names() -> frozenset[str]:
+    """Dictionary words that are also common given names, lowercase: the project's names that are
+    words (:data:`thematic.deidentify.words.COMMON_WORD_NAMES`) and the first names of the US
+    census lists (the ``names`` package) given to at least :data:`COMMON_NAME_SHARE` per cent of
+    people. Rare census entries that are words ("long", "else", "soon", "miss") are left out."""
+    import names as names_package
+
+    from thematic import io
+    from thematic.deidentify.words import COMMON_WORD_NAMES
+
+    folder = Path(names_package.__file__).parent
+    common = set(COMMON_WORD_NAMES)
+    for file in ("dist.female.first", "dist.male.first"):
+        for line in io.read_text(folder / file).splitlines():
+            parts = line.split()
+            if len(parts) > 1 and float(parts[1]) >= COMMON_NAME_SHARE:
+                common.add(parts[0].lower())
+    return frozenset(common)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".?!:\n\"'“‘[(-"
+
+
+def _misspelt(word: str, *, is_word: Callable[[str], bool], is_name: Callable[[str], bool]) -> bool:
+    """Whether a word of typed text is a misspelt word rather than a name: two words run together
+    or a stray capital ("Theparamedics", "Thankyou": :func:`thematic.deidentify.names._typo`), or,
+    in lowercase and five letters or more, a dictionary word with one letter left out ("comfor",
+    "safegurd"); never a word of the first-name or surname lists."""
+    from thematic.deidentify.names import _typo
+
+    lower = word.lower()
+    if is_name(lower):
+        return False
+    if _typo(word, "en_core_web_sm"):
+        return True
+    if not word.islower() or len(lower) < 5 or not lower.isalpha():
+        return False
+    return any(is_word(lower[:i] + letter + lower[i:]) for i in range(len(lower) + 1)
+               for letter in "abcdefghijklmnopqrstuvwxyz")
 
 
 def finder(model: str = "en_core_web_sm") -> Callable[[str, object], list[tuple[int, int, str, float, dict]]]:
