@@ -351,7 +351,10 @@ def test_a_name_found_once_is_removed_everywhere_in_the_text():
     assert "jojo" not in out.replace("[jojo laughing]", "").lower()
     assert out.count("[person 1]") == 6 and "[person 1]'s nan" in out
     assert "I met [person 2] there, and then [person 2] came" in out
-    repeated = [i for i in find_identifiers(text) if i.detector == "repeated_name"]
+    # propagation itself, without the speech recogniser (which finds every "jojo" on its own)
+    without = find_identifiers(text, speech_names=False)
+    assert apply_identifiers(text, without) == out
+    repeated = [i for i in without if i.detector == "repeated_name"]
     # "sarah" is found by the name lexicon itself since round 2 (a first name WordNet lists as a noun)
     assert {text[i.start:i.end] for i in repeated} == {"jojo"}
 

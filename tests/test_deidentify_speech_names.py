@@ -103,3 +103,14 @@ def test_a_pipeline_without_a_shared_tok2vec_is_refused():
 
     with pytest.raises(ModelError, match=r"\[E311\]"):
         module.add_to(spacy.blank("en"))
+
+
+def test_the_cache_key_of_the_de_identifier_follows_the_model():
+    """The model's digest is in the module's source, and the module is one of the de-identifier's
+    modules whose source keys its caches: new weights, new key."""
+    import inspect
+
+    from thematic.disclosure import DEIDENTIFIER_MODULES
+
+    assert module in DEIDENTIFIER_MODULES
+    assert f'MODEL_SHA256 = "{model_digest()}"' in inspect.getsource(module)

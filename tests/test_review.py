@@ -152,6 +152,24 @@ def test_names_in_speaker_labels_are_removed_wherever_they_appear(tiny_data):
     assert "[interviewer] knows that" in text
 
 
+def test_turning_the_speech_name_recogniser_off_detects_again(folder: Path, tmp_path, monkeypatch):
+    """Whether the name recogniser trained on speech runs is part of the audit's cache key."""
+    from thematic.cache import computed, recording
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("THEMATIC_SPEECH_NAMES", "1")
+    with recording() as events:
+        deidentify_folder(folder, write=False)
+    assert computed(events) == {"thematic.review._detect": 2}
+    monkeypatch.setenv("THEMATIC_SPEECH_NAMES", "0")
+    with recording() as events:
+        deidentify_folder(folder, write=False)
+    assert computed(events) == {"thematic.review._detect": 2}
+    with recording() as events:
+        deidentify_folder(folder, write=False)
+    assert computed(events) == {}
+
+
 def test_the_audit_detects_again_only_what_changed_and_equals_a_cold_run(folder: Path, tmp_path, monkeypatch):
     """Notebook 00 re-runs the audit at every report: an unchanged transcript with unchanged
     known names is read from the results cache; a changed one, or changed known names, is not."""
