@@ -76,12 +76,16 @@ def test_what_it_takes_for_a_name_the_allow_list_still_keeps():
     assert find_identifiers_batch([text], speech_names=True) == [[]]      # resolve's allow-list
 
 
-def test_the_switch_turns_it_off(monkeypatch):
+def test_it_is_off_unless_turned_on(monkeypatch):
     text = "me and kerensa fell out over it"
+    monkeypatch.delenv(module.ENV, raising=False)
+    assert enabled(None) is False
+    monkeypatch.setenv(module.ENV, "1")
     assert enabled(None) is True
+    assert enabled(False) is False
     monkeypatch.setenv(module.ENV, "0")
     assert enabled(None) is False
-    assert enabled(True) is True
+    assert find_identifiers_batch([text])[0] == find_identifiers_batch([text], speech_names=False)[0]
     found = find_identifiers_batch([text], speech_names=False)[0]
     assert all(i.detector != COMPONENT for i in found)
     on = find_identifiers_batch([text], speech_names=True)[0]

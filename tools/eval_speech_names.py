@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("build/speech-names.jsonl"))
     parser.add_argument("--limit", type=int, default=1500, help="generated dev sentences scored")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
     args = parser.parse_args()
 
     from thematic.bench.deidentify import (BASELINE_LABELS, DATA, EVAL_3, EVAL_DEV, EVAL_TEST, NHS_LABELS, _words,
@@ -54,15 +55,15 @@ def main() -> None:
     from thematic.deidentify import find_identifiers_batch, parse_known_names
     from thematic.nlp import load_pipeline
 
-    sets = [corpus_set(args.corpus, limit=args.limit),
+    sets = [] if args.speed_only else [corpus_set(args.corpus, limit=args.limit),
             utterance_set("utterances", DATA, "first set (development)"),
             utterance_set("dev", EVAL_DEV, "second set, dev part (development)"),
             utterance_set("test-3", EVAL_3, "third set (seen since round 3)"),
             sample_set()]
-    nhs = nhs_set(NHS_LABELS, name="nhs", description="real NHS comments (development)")
+    nhs = None if args.speed_only else nhs_set(NHS_LABELS, name="nhs", description="real NHS comments (development)")
     if nhs is not None:
         sets.insert(4, nhs)
-    for labelled in sets:
+    for labelled in [] if args.speed_only else sets:
         known = parse_known_names(labelled.known_names, source=labelled.name) if labelled.known_names else None
         line = []
         for on in (False, True):

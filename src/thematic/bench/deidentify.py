@@ -321,6 +321,7 @@ def _words(texts: list[str]) -> int:
 def bench_deidentify(*, quick: bool = False) -> BenchResult:
     from thematic.deidentify import DEFAULT_ALLOW, find_identifiers_batch, parse_known_names
     from thematic.deidentify.leftovers import words_to_check
+    from thematic.deidentify.speech_names import ENV, MODEL_SHA256, enabled
     from thematic.deidentify.words import word_tests
     from thematic.nlp import load_pipeline
 
@@ -339,6 +340,8 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
         result.notes.append(f"{labelled.name}{' (HELD OUT)' if labelled.held_out else ''}: {labelled.description}; "
                             f"{len(labelled.texts)} texts, {_words(labelled.texts)} words, {len(labelled.gold)} "
                             f"identifiers, {len(labelled.lookalikes)} look-alikes")
+    result.notes.append(f"name recogniser trained on speech: {'on' if enabled() else 'off'} ({ENV}=1 turns it on; "
+                        f"model {MODEL_SHA256})")
     result.notes += ["recall = all characters of the identifier covered; precision = found span overlaps one; "
                      "figures are named '<set>: <figure>'; 'n:' rows count what a figure is measured on"]
     summary = {"recall: all identifiers": "all", "recall: known names": "known",

@@ -174,8 +174,8 @@ def find_identifiers(text: str, *, known_names: KnownNames | None = None, interv
     use_lexicon
         Also look for lowercase first names from a census name list.
     speech_names
-        Also run the name recogniser trained on speech; None: on unless the environment variable
-        ``THEMATIC_SPEECH_NAMES`` is ``0`` (:func:`thematic.deidentify.speech_names.enabled`).
+        Also run the name recogniser trained on speech; None: only if the environment variable
+        ``THEMATIC_SPEECH_NAMES`` is ``1`` (:func:`thematic.deidentify.speech_names.enabled`).
     """
     return find_identifiers_batch([text], known_names=known_names, interview_ids=[interview_id],
                                   model=model, score_threshold=score_threshold, use_lexicon=use_lexicon,

@@ -13,9 +13,12 @@ In the pipeline it runs before the pipeline's own ``ner``; its entities are move
 original NER runs exactly as before. :func:`find_speech_names` turns the spans into findings
 that go through :func:`thematic.deidentify.resolve.resolve` like any other detector's.
 
-It is on by default; ``THEMATIC_SPEECH_NAMES=0`` in the environment, the study setting
-``deidentification: {speech_names: false}`` or ``find_identifiers_batch(speech_names=False)``
-turn it off.
+It is **off by default**: on the development sets it finds more names (unknown names of
+``test-3`` 0.841 -> 0.892, lowercase 0.654 -> 0.769) but costs some precision (``dev`` 0.971 ->
+0.944, ``nhs`` 0.933 -> 0.918) and about 7% of throughput (docs/deidentification.md). Turn it on
+with ``THEMATIC_SPEECH_NAMES=1`` in the environment (the benchmark and ``thematic deidentify``
+read it) or ``find_identifiers_batch(..., speech_names=True)``. Whether it ran is part of the
+de-identification caches' keys, and so is :data:`MODEL_SHA256` (this module's source).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ MODEL_DIR = Path(__file__).with_name("speech_names")
 #: SHA-256 of the stored weights (:func:`model_digest`): part of this module's source, so the
 #: de-identification cache key changes whenever the model does. Set by the training script.
 MODEL_SHA256 = "bf01e17d057e924c"
-#: Environment variable that turns the recogniser off ("0", "false", "no", "off").
+#: Environment variable that turns the recogniser on ("1", "true", "yes", "on").
 ENV = "THEMATIC_SPEECH_NAMES"
 #: Score of its findings: above the analyzer's threshold (0.5), below every other detector's, so that
 #: where another detector found the same span Presidio keeps that one (and its rules: "May" of the lexicon).
@@ -83,11 +86,11 @@ def model_digest(folder: Path = MODEL_DIR) -> str:
 
 
 def enabled(setting: bool | None = None) -> bool:
-    """Whether to use the recogniser: *setting* if given, else the environment variable (on
-    unless it says "0", "false", "no" or "off")."""
+    """Whether to use the recogniser: *setting* if given, else the environment variable (off
+    unless it says "1", "true", "yes" or "on"; see the module docstring for why)."""
     if setting is not None:
         return bool(setting)
-    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+    return os.environ.get(ENV, "0").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _register_store() -> None:
