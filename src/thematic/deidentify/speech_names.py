@@ -27,6 +27,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,53 +145,67 @@ def load_pipeline_with(model: str = "en_core_web_sm", *, disable: tuple[str, ...
 _TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|nurse|sister)\.?$")
 
 
-def find_speech_names(text: str, doc, *, is_word: Callable[[str], bool] | None = None,
-                      is_first_name: Callable[[str], bool] | None = None,
-                      is_surname: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, float, dict]]:
+@dataclass(frozen=True)
+class WordTests:
+    """Tests of a lowercase word the second thoughts use (:func:`finder` builds them)."""
+
+    is_word: Callable[[str], bool]
+    is_first_name: Callable[[str], bool]
+    is_surname: Callable[[str], bool]
+    is_typo: Callable[[str], bool]
+
+    def plain(self, token) -> bool:
+        """A dictionary word that is no first name, surname or title (or not a word at all: "-")."""
+        lower = token.lower_
+        return not token.is_alpha or (self.is_word(lower) and not self.is_first_name(lower)
+                                      and not self.is_surname(lower) and not _TITLE.match(lower))
+
+
+def find_speech_names(text: str, doc, *, tests: WordTests | None = None) -> list[tuple[int, int, str, float, dict]]:
     """The recogniser's names in *doc* (a spaCy Doc, or Presidio's NLP artifacts holding one) as
     ``(start, end, "PERSON", score, {})``, a recognizer's ``find``; nothing when the pipeline ran
     without it.
 
-    With *is_word* and *is_first_name* (tests of a lowercase word), second thoughts: a word at
-    either end of a name that is a dictionary word and no first name or surname (*is_surname*)
-    leaves it ("kerensa fell out": "kerensa"); a name whose every word is a dictionary word and
-    none a first name ("helpful", "Call handler") is dropped, unless a title precedes it ("Mrs
-    Baker"); so is a single dictionary word in lowercase or starting a sentence unless it is a
-    common given name (:func:`word_names`: "robin", "will"; not "add", "long", which the name
-    lists hold), and a misspelt word (:func:`_misspelt`). The recogniser is for the names a
-    dictionary and a name list cannot tell apart, and it takes words in a name's position for
-    names more often than the reverse.
+    With *tests*, second thoughts: a word at either end of a name that is a dictionary word and
+    no first name or surname leaves it ("kerensa fell out": "kerensa"); a name whose every word
+    is a dictionary word and none a first name ("helpful", "Call handler") is dropped, unless a
+    title precedes it ("Mrs Baker"); so is a single dictionary word in lowercase or starting a
+    sentence unless it is a common given name (:func:`word_names`: "robin", "will"; not "add",
+    "long", which the name lists hold), and a misspelt word (:func:`_misspelt`). The recogniser
+    is for the names a dictionary and a name list cannot tell apart, and it takes words in a
+    name's position for names more often than the reverse.
     """
     doc = getattr(doc, "tokens", doc)
     if doc is None or COMPONENT not in doc.spans:
         return []
     found = []
     for span in doc.spans[COMPONENT]:
-        tokens = list(span)
-        if is_word is not None and is_first_name is not None:
-            def plain_word(token) -> bool:
-                lower = token.lower_
-                return not token.is_alpha or (is_word(lower) and not is_first_name(lower) and not _TITLE.match(lower)
-                                              and not (is_surname is not None and is_surname(lower)))
-
-            while tokens and plain_word(tokens[-1]):
-                tokens.pop()
-            while tokens and plain_word(tokens[0]):
-                tokens.pop(0)
-            words = [t.lower_ for t in tokens if t.is_alpha]
-            if not words or (not any(_TITLE.match(w) for w in words)
-                             and all(is_word(w) and not is_first_name(w) for w in words)):
-                continue
-            lower = tokens[0].lower_ if len(tokens) == 1 else ""
-            if lower and is_word(lower) and lower not in word_names() and (
-                    tokens[0].text.islower() or _starts_sentence(doc.text, tokens[0].idx)):
-                continue  # "add", "long", "soon": words before names, whatever a name list says
-            if len(tokens) == 1 and _misspelt(tokens[0].text, is_word=is_word, is_name=lambda w: is_first_name(w) or (
-                    is_surname is not None and is_surname(w))):
-                continue
+        tokens = list(span) if tests is None else _second_thoughts(doc.text, list(span), tests)
         if tokens:
             found.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "PERSON", SCORE, {}))
     return found
+
+
+def _second_thoughts(text: str, tokens: list, tests: WordTests) -> list:
+    """The tokens of a name the recogniser found, less plain words at its ends; [] if no name."""
+    while tokens and tests.plain(tokens[-1]):
+        tokens.pop()
+    while tokens and tests.plain(tokens[0]):
+        tokens.pop(0)
+    words = [t.lower_ for t in tokens if t.is_alpha]
+    if not words:
+        return []
+    if not any(_TITLE.match(w) for w in words) and all(tests.is_word(w) and not tests.is_first_name(w)
+                                                       for w in words):
+        return []
+    if len(tokens) == 1:
+        token, lower = tokens[0], tokens[0].lower_
+        if tests.is_word(lower) and lower not in word_names() and (
+                token.text.islower() or _starts_sentence(text, token.idx)):
+            return []  # "add", "long", "soon": words before names, whatever a name list says
+        if _misspelt(token.text, tests):
+            return []
+    return tokens
 
 
 #: Share of people (in per cent) a census first name must have been given to for a dictionary word
@@ -224,30 +239,28 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".?!:\n\"'“‘[(-"
 
 
-def _misspelt(word: str, *, is_word: Callable[[str], bool], is_name: Callable[[str], bool]) -> bool:
+def _misspelt(word: str, tests: WordTests) -> bool:
     """Whether a word of typed text is a misspelt word rather than a name: two words run together
     or a stray capital ("Theparamedics", "Thankyou": :func:`thematic.deidentify.names._typo`), or,
     in lowercase and five letters or more, a dictionary word with one letter left out ("comfor",
     "safegurd"); never a word of the first-name or surname lists."""
-    from thematic.deidentify.names import _typo
-
     lower = word.lower()
-    if is_name(lower):
+    if tests.is_first_name(lower) or tests.is_surname(lower):
         return False
-    if _typo(word, "en_core_web_sm"):
+    if tests.is_typo(word):
         return True
     if not word.islower() or len(lower) < 5 or not lower.isalpha():
         return False
-    return any(is_word(lower[:i] + letter + lower[i:]) for i in range(len(lower) + 1)
+    return any(tests.is_word(lower[:i] + letter + lower[i:]) for i in range(len(lower) + 1)
                for letter in "abcdefghijklmnopqrstuvwxyz")
 
 
 def finder(model: str = "en_core_web_sm") -> Callable[[str, object], list[tuple[int, int, str, float, dict]]]:
     """:func:`find_speech_names` with the second thoughts of the pipeline's dictionary and the
     first-name and surname lists (a recognizer's ``find``)."""
+    from thematic.deidentify.names import _typo
     from thematic.deidentify.words import _last_names, word_tests
 
     is_word, is_first_name = word_tests(model)
-    is_surname = _last_names().__contains__
-    return lambda text, doc: find_speech_names(text, doc, is_word=is_word, is_first_name=is_first_name,
-                                               is_surname=is_surname)
+    tests = WordTests(is_word, is_first_name, _last_names().__contains__, lambda word: _typo(word, model))
+    return lambda text, doc: find_speech_names(text, doc, tests=tests)
