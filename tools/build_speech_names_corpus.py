@@ -5,18 +5,24 @@ benchmark set or from elsewhere), with people's names drawn from Faker in many l
 nicknames from the ``nicknames`` table. The templates are speech in many registers: parents and
 grandparents, professionals, focus groups with crosstalk, telephone calls, text messages read
 aloud, and automatic transcription without capitals or punctuation; fillers, false starts and
-repairs are added at random. A third of the sentences hold no name at all: words that are also
-names used as words ("will", "grace", "hope", "may"), capitalised things that are not people
-(charities, programmes, medicines, days, months, places, services).
+repairs are added at random. Half the sentences come from hand-written scene templates, half
+from compositional frames (the words around a name: "me and X", "X from the ...", "thanks X",
+"X's mum ...") filled from lists of verb phrases, objects and tails. A third hold no name at
+all: words that are also names used as words ("will", "grace", "hope", "may"), and the same
+frames with something that is not a person where the name would be (charities, retailers,
+programmes, medicines, days, months, places, kinship words, common and dictionary words), and
+written feedback. First names that are dictionary words are drawn only when they are common
+given names (``thematic.deidentify.speech_names.word_names``).
 
 The output is JSONL, one sentence a line: ``{"text", "spans": [[start, end, "PERSON"]],
-"template": id, "register": name, "split": "train"|"dev"}``. Sentences are dealt into train and
-dev **by template** (a template's sentences are all in one part), and names by a hash of the
-first name, so the dev part measures contexts and names the model never saw.
+"template": id, "register": name, "case", "split": "train"|"dev"}``. Sentences are dealt into
+train and dev **by template** (a template's sentences, or a frame's context, all in one part),
+and names by a hash of the first name, so the dev part measures contexts and names the model
+never saw.
 
 Usage::
 
-    python tools/build_speech_names_corpus.py --out build/speech-names.jsonl --sentences 30000 --seed 15
+    python tools/build_speech_names_corpus.py --out build/speech-names.jsonl --sentences 40000 --seed 15
 
 Deterministic: the same seed gives the same file.
 """
@@ -743,7 +749,7 @@ def build(*, sentences: int, seed: int) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("build/speech-names.jsonl"))
-    parser.add_argument("--sentences", type=int, default=30000)
+    parser.add_argument("--sentences", type=int, default=40000)
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     corpus = build(sentences=args.sentences, seed=args.seed)
