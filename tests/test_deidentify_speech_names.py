@@ -76,20 +76,25 @@ def test_what_it_takes_for_a_name_the_allow_list_still_keeps():
     assert find_identifiers_batch([text], speech_names=True) == [[]]      # resolve's allow-list
 
 
-def test_it_is_off_unless_turned_on(monkeypatch):
+def test_it_is_on_with_its_pipeline_unless_turned_off(monkeypatch):
     text = "me and kerensa fell out over it"
     monkeypatch.delenv(module.ENV, raising=False)
+    assert enabled(None) is True and module.fits("en_core_web_sm")
+    monkeypatch.setattr(module, "PIPELINE", ("en_core_web_sm", "0.0.1"))  # weights of another pipeline
     assert enabled(None) is False
     monkeypatch.setenv(module.ENV, "1")
     assert enabled(None) is True
     assert enabled(False) is False
     monkeypatch.setenv(module.ENV, "0")
     assert enabled(None) is False
+    monkeypatch.undo()
+    monkeypatch.setenv(module.ENV, "off")
     assert find_identifiers_batch([text])[0] == find_identifiers_batch([text], speech_names=False)[0]
     found = find_identifiers_batch([text], speech_names=False)[0]
     assert all(i.detector != COMPONENT for i in found)
-    on = find_identifiers_batch([text], speech_names=True)[0]
-    assert [(text[i.start:i.end], i.type) for i in on] == [("kerensa", "PERSON")]
+    monkeypatch.delenv(module.ENV)
+    for on in (find_identifiers_batch([text])[0], find_identifiers_batch([text], speech_names=True)[0]):
+        assert [(text[i.start:i.end], i.type) for i in on] == [("kerensa", "PERSON")]
 
 
 def test_a_model_that_is_not_the_expected_one_is_refused(monkeypatch):
@@ -102,11 +107,16 @@ def test_a_model_that_is_not_the_expected_one_is_refused(monkeypatch):
         module.add_to(blank)
 
 
-def test_a_pipeline_without_a_shared_tok2vec_is_refused():
+def test_a_pipeline_other_than_the_one_it_listens_to_is_refused():
     import spacy
 
     with pytest.raises(ModelError, match=r"\[E311\]"):
         module.add_to(spacy.blank("en"))
+    other = spacy.blank("en")
+    other.add_pipe("tok2vec")
+    other.meta.update({"thematic_loaded_as": "en_core_web_md", "version": "3.8.0"})
+    with pytest.raises(ModelError, match=r"\[E311\] .*en_core_web_sm 3\.8\.0"):
+        module.add_to(other)
 
 
 def test_the_cache_key_of_the_de_identifier_follows_the_model():

@@ -133,7 +133,7 @@ class Screen:
             masked = self._mask([t for _, t, _ in part], interview_ids=[i for _, _, i in part],
                                 known_names=self.known_names if tied else self.every_name,
                                 vocabulary=self.vocabulary, model=self.model, allow=DEFAULT_ALLOW,
-                                versions=_versions(), speech_names=speech_names_module.enabled())
+                                versions=_versions(), speech_names=speech_names_module.enabled(model=self.model))
             self._masked.update(zip([key for key, _, _ in part], masked, strict=True))
         return [self._masked.get(key, text) for key, text in zip(keys, texts, strict=True)]
 

@@ -219,10 +219,10 @@ class Errors(metaclass=_Catalogue):
     # issue 15: the name recogniser trained on speech (E310-E319)
     E310 = ("{path}: the speech name recogniser's stored weights are missing or are not the ones this "
             "version expects (digest {found}, expected {expected}). Reinstall thematic, or rebuild them with "
-            "tools/train_speech_names.py and set MODEL_SHA256; without THEMATIC_SPEECH_NAMES=1 the recogniser is off.")
-    E311 = ("The spaCy pipeline {model!r} has no shared 'tok2vec' component (it has: {components}), which the "
-            "speech name recogniser listens to. Use en_core_web_sm, or leave the recogniser off (unset "
-            "THEMATIC_SPEECH_NAMES).")
+            "tools/train_speech_names.py and set MODEL_SHA256; or turn the recogniser off with THEMATIC_SPEECH_NAMES=0.")
+    E311 = ("The spaCy pipeline {model!r} (components: {components}) is not the one whose shared 'tok2vec' the "
+            "speech name recogniser was trained to listen to ({expected}). Use that pipeline, or turn the recogniser "
+            "off (THEMATIC_SPEECH_NAMES=0, or do not ask for it: it is off by default with other pipelines).")
     # issue 15: de-identification that holds on other text (E320-E399)
     E320 = ("{path}, {place}: {detail}. An allow-list has 'groups:', each with 'kind', a one-line "
             "'reason' and a list of 'terms' (see src/thematic/deidentify/allow.yaml and docs/deidentification.md).")

@@ -508,7 +508,7 @@ def deidentify_folder(data_dir: str | Path | Study, *, review_file: str | Path |
     ids = list(raws)
     if progress:
         progress(f"finding identifiers in {len(ids)} transcript(s)")
-    speech_names = speech_names_enabled()
+    speech_names = speech_names_enabled(model=model)
     items = [(i, raws[i], known.for_interview(i).including(speakers[i]), model, DEFAULT_ALLOW, speech_names)
              for i in ids]
     found = map_cached(_detect_cached(), items,

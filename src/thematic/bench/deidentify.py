@@ -340,7 +340,7 @@ def bench_deidentify(*, quick: bool = False) -> BenchResult:
         result.notes.append(f"{labelled.name}{' (HELD OUT)' if labelled.held_out else ''}: {labelled.description}; "
                             f"{len(labelled.texts)} texts, {_words(labelled.texts)} words, {len(labelled.gold)} "
                             f"identifiers, {len(labelled.lookalikes)} look-alikes")
-    result.notes.append(f"name recogniser trained on speech: {'on' if enabled() else 'off'} ({ENV}=1 turns it on; "
+    result.notes.append(f"name recogniser trained on speech: {'on' if enabled() else 'off'} (on by default; {ENV}=0 turns it off; "
                         f"model {MODEL_SHA256})")
     result.notes += ["recall = all characters of the identifier covered; precision = found span overlaps one; "
                      "figures are named '<set>: <figure>'; 'n:' rows count what a figure is measured on"]

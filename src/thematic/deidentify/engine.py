@@ -174,8 +174,9 @@ def find_identifiers(text: str, *, known_names: KnownNames | None = None, interv
     use_lexicon
         Also look for lowercase first names from a census name list.
     speech_names
-        Also run the name recogniser trained on speech; None: only if the environment variable
-        ``THEMATIC_SPEECH_NAMES`` is ``1`` (:func:`thematic.deidentify.speech_names.enabled`).
+        Also run the name recogniser trained on speech; None: as the environment variable
+        ``THEMATIC_SPEECH_NAMES`` says, else wherever *model* is the pipeline it was trained
+        with (:func:`thematic.deidentify.speech_names.enabled`).
     """
     return find_identifiers_batch([text], known_names=known_names, interview_ids=[interview_id],
                                   model=model, score_threshold=score_threshold, use_lexicon=use_lexicon,
@@ -187,7 +188,7 @@ def find_identifiers_batch(texts: Sequence[str], *, known_names: KnownNames | No
                            model: str = "en_core_web_sm", score_threshold: float = 0.5,
                            use_lexicon: bool = True, speech_names: bool | None = None) -> list[list[Identifier]]:
     """:func:`find_identifiers` for many texts, running spaCy over them in one ``pipe``."""
-    analyzer = build_analyzer(model, speech_names=speech_names_enabled(speech_names))
+    analyzer = build_analyzer(model, speech_names=speech_names_enabled(speech_names, model=model))
     known_names = known_names or KnownNames()
     interview_ids = list(interview_ids) if interview_ids is not None else [None] * len(texts)
     allow = DEFAULT_ALLOW | known_names.allow
