@@ -176,3 +176,22 @@ def test_bench_command_passes_sizes_to_the_scale_benchmark_only(monkeypatch):
     assert bad.exit_code == 1 and "[E970]" in bad.output
     other = runner.invoke(main, ["bench", "scale", "parse", "--sizes", "3,6"])
     assert other.exit_code == 1 and "[E971]" in other.output and "parse" in other.output
+
+
+def test_cpu_seconds_count_the_work_of_worker_processes():
+    """The code suggester fits in joblib's pool of workers, which outlives each call: their CPU
+    is counted as the phase's, not lost (the process's own time alone missed it)."""
+    import time
+
+    from joblib import Parallel, delayed
+
+    def spin(seconds: float) -> float:
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+        return seconds
+
+    own, before = time.process_time(), scale.cpu_seconds()
+    Parallel(n_jobs=2)(delayed(spin)(0.6) for _ in range(2))  # the workers stay alive afterwards
+    counted, by_itself = scale.cpu_seconds() - before, time.process_time() - own
+    assert counted >= 1.1 and by_itself < 0.6
