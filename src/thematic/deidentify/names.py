@@ -415,7 +415,7 @@ def _retype(text: str, finding: _Finding, model: str, doc=None) -> _Finding | No
     if PRONOUN.fullmatch(span.strip(" -,.;:!?")):
         return None  # "I’m- I’m always": the model, thrown by a curly apostrophe and a false start
     if finding.type != "PERSON" and TITLED_NAME.fullmatch(span):
-        return replace(finding, type="PERSON")  # "Dr Marwick" tagged an organisation
+        return replace(finding, type="PERSON")  # "Dr Penhallow" tagged an organisation
     tokens = doc.char_span(finding.start, finding.end, alignment_mode="expand") if doc is not None else None
     if tokens is not None and len(tokens):
         lead = 0
