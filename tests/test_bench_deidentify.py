@@ -120,34 +120,6 @@ def test_fourth_set_loads_as_a_held_out_set_with_the_counts_the_guide_states(fou
     assert not set(fourth.texts) & set(bench.utterance_set("test-3", bench.EVAL_3, "third").texts)
 
 
-def test_fourth_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(fourth):
-    texts = dict(zip(fourth.ids, fourth.texts, strict=True))
-    surfaces = _builder("build_deid_eval_4").known_surfaces(fourth.known_names)
-    for frame in (fourth.gold, fourth.lookalikes):
-        for span in frame.itertuples():
-            text = texts[span.interview_id]
-            surface = text[span.start:span.end]
-            assert 0 <= span.start < span.end <= len(text) and surface == surface.strip()
-            assert span.start == 0 or not text[span.start - 1].isalnum(), surface
-            assert span.end == len(text) or not text[span.end].isalnum(), surface
-            if getattr(span, "known", False):
-                assert surface.lower() in surfaces
-    numbers = fourth.gold[fourth.gold["type"] == "NHS_NUMBER"]
-    assert len(numbers) == 10
-    for span in numbers.itertuples():
-        assert _nhs_checksum_ok(re.sub(r"\D", "", texts[span.interview_id][span.start:span.end]))
-
-
-def test_committed_fourth_set_is_what_its_builder_writes(fourth):
-    rows = _builder("build_deid_eval_4").build(known=fourth.known_names)
-    lines = (ROOT / bench.EVAL_4).read_text(encoding="utf-8").splitlines()
-    header = json.loads(lines[0])
-    assert header["split"] == "test-4" and header["held_out"] and header["count"] == len(rows) == len(lines) - 1
-    assert [r["text"] for r in rows] == fourth.texts
-    assert [r["identifiers"] for r in rows] == [json.loads(line)["identifiers"] for line in lines[1:]]
-    assert [r["lookalikes"] for r in rows] == [json.loads(line)["lookalikes"] for line in lines[1:]]
-
-
 def test_fourth_builder_shares_the_checks_of_the_third(tmp_path):
     builder = _builder("build_deid_eval_4")
     known = {"names": [{"surface": ["Thuy"], "type": "PERSON"}]}
@@ -200,10 +172,16 @@ def test_fifth_set_loads_held_out_with_the_counts_the_guide_states_and_names_wei
     assert not set(fifth.texts) & earlier
 
 
-def test_fifth_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(fifth):
-    texts = dict(zip(fifth.ids, fifth.texts, strict=True))
-    surfaces = _builder("build_deid_eval_5").known_surfaces(fifth.known_names)
-    for frame in (fifth.gold, fifth.lookalikes):
+#: The blind held-out sets built by tools/build_deid_eval_<n>.py: name, builder, file.
+BLIND_SETS = [("test-4", "build_deid_eval_4", bench.EVAL_4), ("test-5", "build_deid_eval_5", bench.EVAL_5)]
+
+
+@pytest.mark.parametrize("name, builder, path", BLIND_SETS)
+def test_blind_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(name, builder, path):
+    labelled = bench.utterance_set(name, path, name, held_out=True)
+    texts = dict(zip(labelled.ids, labelled.texts, strict=True))
+    surfaces = _builder(builder).known_surfaces(labelled.known_names)
+    for frame in (labelled.gold, labelled.lookalikes):
         for span in frame.itertuples():
             text = texts[span.interview_id]
             surface = text[span.start:span.end]
@@ -212,18 +190,20 @@ def test_fifth_set_spans_cover_whole_words_and_nhs_numbers_hold_their_checksum(f
             assert span.end == len(text) or not text[span.end].isalnum(), surface
             if getattr(span, "known", False):
                 assert surface.lower() in surfaces
-    numbers = fifth.gold[fifth.gold["type"] == "NHS_NUMBER"]
+    numbers = labelled.gold[labelled.gold["type"] == "NHS_NUMBER"]
     assert len(numbers) == 10
     for span in numbers.itertuples():
         assert _nhs_checksum_ok(re.sub(r"\D", "", texts[span.interview_id][span.start:span.end]))
 
 
-def test_committed_fifth_set_is_what_its_builder_writes(fifth):
-    rows = _builder("build_deid_eval_5").build(known=fifth.known_names)
-    lines = (ROOT / bench.EVAL_5).read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize("name, builder, path", BLIND_SETS)
+def test_committed_blind_set_is_what_its_builder_writes(name, builder, path):
+    labelled = bench.utterance_set(name, path, name, held_out=True)
+    rows = _builder(builder).build(known=labelled.known_names)
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
-    assert header["split"] == "test-5" and header["held_out"] and header["count"] == len(rows) == len(lines) - 1
-    assert [r["text"] for r in rows] == fifth.texts
+    assert header["split"] == name and header["held_out"] and header["count"] == len(rows) == len(lines) - 1
+    assert [r["text"] for r in rows] == labelled.texts
     assert [r["identifiers"] for r in rows] == [json.loads(line)["identifiers"] for line in lines[1:]]
     assert [r["lookalikes"] for r in rows] == [json.loads(line)["lookalikes"] for line in lines[1:]]
 
