@@ -446,6 +446,7 @@ class Runs:
         self.rerun, self.echo = rerun, echo
         self.store = store or Store()
         self._environment: dict[str, Any] | None = None
+        self._data_after: dict[str, str] | None = None  # the data folder as the last stored run left it
         self._kernel_name, self._notebooks_dir = kernel_name, notebooks_dir
 
     def environment(self) -> dict[str, Any]:
@@ -462,15 +463,15 @@ class Runs:
     def decide(self, notebook: Path, parameters: dict[str, Any], *, staging: Path) -> Decision:
         """The key of *notebook* run with *parameters* on the report folder *staging* as it is
         now, and the stored entry to restore, if any (a damaged one is said and ignored)."""
-        data = self.data_hashes()
-        staged = folder_hashes(staging, top_skip=RUNNER_OWNED)
-        raw = notebook.read_bytes()
         try:
-            marked = reusable(json.loads(raw))
+            marked = reusable(json.loads(notebook.read_bytes()))
         except ValueError:
             marked = False
-        if not marked:
-            return Decision(None, None, "not marked for reuse", data, staged)
+        if not marked:  # nothing to hash: it is executed and never stored
+            return Decision(None, None, "not marked for reuse")
+        data = self._data_after if self._data_after is not None else self.data_hashes()
+        self._data_after = None
+        staged = folder_hashes(staging, top_skip=RUNNER_OWNED)
         inputs = Inputs(notebook=io.sha256_file(notebook), parameters=key_parameters(parameters), data=data,
                         staged=staged_inputs(staged), environment=self.environment())
         key = phase_key(inputs)
@@ -499,7 +500,8 @@ class Runs:
         """Store the run just made, unless it cannot be replayed; return what happened."""
         if decision.key is None:
             return "not stored (not marked for reuse)"
-        if self.data_hashes() != decision.data_before:
+        self._data_after = self.data_hashes()  # also the next notebook's "before": hashed once
+        if self._data_after != decision.data_before:
             self.echo(Errors.E020.format(notebook=notebook.name))
             return "not stored (wrote into the data folder)"
         written, removed = changed_files(decision.staged_before, folder_hashes(staging, top_skip=RUNNER_OWNED))
